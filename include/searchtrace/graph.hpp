@@ -1,0 +1,184 @@
+// The compact graph every other part works on: dense node ids, CSR adjacency, labels.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "searchtrace/grammar.hpp"
+
+namespace searchtrace {
+
+/// A dense node index, 0..n-1. Ids follow the labels in ascending order, so "ascending by id"
+/// (SPEC §3) is ascending by dense id and needs no label lookups on the hot path.
+using NodeId = std::uint32_t;
+
+inline constexpr NodeId no_node = 0xFFFFFFFFu;
+
+/// One edge as written in the prompt: `u,v` (for a directed graph, the arc u→v).
+struct Edge {
+  NodeId u = 0;
+  NodeId v = 0;
+  friend constexpr bool operator==(const Edge&, const Edge&) = default;
+};
+
+/// The source and target of a query, as dense ids of one graph.
+struct Query {
+  NodeId source = 0;
+  NodeId target = 0;
+  friend constexpr bool operator==(const Query&, const Query&) = default;
+};
+
+/// What `Graph::assign` rejects.
+enum class GraphDefect : std::uint8_t { none, self_loop, duplicate_edge, bad_node, unsorted_labels };
+
+struct GraphCheck {
+  GraphDefect defect = GraphDefect::none;
+  std::size_t edge = 0; // index (prompt order) of the first offending edge
+  explicit operator bool() const noexcept { return defect == GraphDefect::none; }
+};
+
+/// An undirected (default) or directed simple graph. Keeps the edges in prompt order, as
+/// written, so that a parsed prompt renders back byte for byte, and two adjacency orders over
+/// one offset array: ascending ids, and the order in which the prompt mentions the neighbours.
+/// Buffers are reused by `assign`, so one Graph can serve millions of samples without
+/// allocating.
+class Graph {
+public:
+  Graph() = default;
+
+  /// Replaces the graph. `labels` must be strictly ascending; edges refer to positions in it.
+  /// Rejects unsorted labels, self loops, duplicate edges (in either orientation when
+  /// undirected) and ids out of range; on rejection the graph is left empty.
+  GraphCheck assign(std::span<const Label> labels, std::span<const Edge> edges,
+                    bool directed = false) {
+    labels_.assign(labels.begin(), labels.end());
+    edges_.assign(edges.begin(), edges.end());
+    directed_ = directed;
+    const GraphCheck check = build();
+    if (!check)
+      clear();
+    return check;
+  }
+
+  void clear() noexcept {
+    labels_.clear();
+    edges_.clear();
+    offsets_.assign(1, 0);
+    sorted_.clear();
+    prompt_order_.clear();
+  }
+
+  std::size_t node_count() const noexcept { return labels_.size(); }
+  std::size_t edge_count() const noexcept { return edges_.size(); }
+  bool directed() const noexcept { return directed_; }
+
+  Label label(NodeId u) const noexcept { return labels_[u]; }
+  std::span<const Label> labels() const noexcept { return labels_; }
+  std::span<const Edge> edges() const noexcept { return edges_; }
+
+  /// The node with this label, if any.
+  std::optional<NodeId> node(Label label) const noexcept {
+    const auto it = std::lower_bound(labels_.begin(), labels_.end(), label);
+    if (it == labels_.end() || *it != label)
+      return std::nullopt;
+    return static_cast<NodeId>(it - labels_.begin());
+  }
+
+  /// Neighbours (out-neighbours when directed), ascending by id.
+  std::span<const NodeId> neighbors(NodeId u) const noexcept {
+    return {sorted_.data() + offsets_[u], sorted_.data() + offsets_[u + 1]};
+  }
+
+  /// Neighbours in the order the prompt mentions them.
+  std::span<const NodeId> neighbors_in_prompt_order(NodeId u) const noexcept {
+    return {prompt_order_.data() + offsets_[u], prompt_order_.data() + offsets_[u + 1]};
+  }
+
+  std::size_t degree(NodeId u) const noexcept { return offsets_[u + 1] - offsets_[u]; }
+
+  bool adjacent(NodeId u, NodeId v) const noexcept {
+    const auto n = neighbors(u);
+    return std::binary_search(n.begin(), n.end(), v);
+  }
+
+private:
+  GraphCheck build() {
+    const auto n = static_cast<NodeId>(labels_.size());
+    offsets_.assign(n + 1, 0);
+    for (std::size_t i = 1; i < labels_.size(); ++i)
+      if (labels_[i - 1] >= labels_[i])
+        return {GraphDefect::unsorted_labels, 0};
+    for (std::size_t i = 0; i < edges_.size(); ++i) {
+      const Edge e = edges_[i];
+      if (e.u >= n || e.v >= n)
+        return {GraphDefect::bad_node, i};
+      if (e.u == e.v)
+        return {GraphDefect::self_loop, i};
+      ++offsets_[e.u + 1];
+      if (!directed_)
+        ++offsets_[e.v + 1];
+    }
+    for (NodeId u = 0; u < n; ++u)
+      offsets_[u + 1] += offsets_[u];
+    prompt_order_.resize(offsets_[n]);
+    // Filling in edge order keeps each list in prompt order (a stable counting sort).
+    fill_.assign(offsets_.begin(), offsets_.end() - 1);
+    for (const Edge e : edges_) {
+      prompt_order_[fill_[e.u]++] = e.v;
+      if (!directed_)
+        prompt_order_[fill_[e.v]++] = e.u;
+    }
+    sorted_ = prompt_order_;
+    bool duplicate = false;
+    for (NodeId u = 0; u < n; ++u) {
+      NodeId* first = sorted_.data() + offsets_[u];
+      NodeId* last = sorted_.data() + offsets_[u + 1];
+      // Lists are short (average degree is small): insertion sort beats std::sort here.
+      for (NodeId* i = first + (first != last); i < last; ++i) {
+        const NodeId x = *i;
+        NodeId* j = i;
+        for (; j > first && *(j - 1) > x; --j)
+          *j = *(j - 1);
+        *j = x;
+      }
+      for (NodeId* i = first + (first != last); i < last; ++i)
+        duplicate = duplicate || *i == *(i - 1);
+    }
+    if (duplicate)
+      return {GraphDefect::duplicate_edge, first_duplicate()};
+    return {};
+  }
+
+  // Rare path: find the first edge, in prompt order, that repeats an earlier one.
+  std::size_t first_duplicate() const {
+    std::vector<std::pair<std::pair<NodeId, NodeId>, std::size_t>> keyed;
+    keyed.reserve(edges_.size());
+    for (std::size_t i = 0; i < edges_.size(); ++i) {
+      auto [u, v] = edges_[i];
+      if (!directed_ && u > v)
+        std::swap(u, v);
+      keyed.push_back({{u, v}, i});
+    }
+    std::sort(keyed.begin(), keyed.end());
+    std::size_t first = edges_.size();
+    for (std::size_t i = 1; i < keyed.size(); ++i)
+      if (keyed[i].first == keyed[i - 1].first)
+        first = std::min(first, keyed[i].second);
+    return first;
+  }
+
+  std::vector<Label> labels_;
+  std::vector<Edge> edges_;
+  std::vector<std::uint32_t> offsets_{0};
+  std::vector<NodeId> sorted_;
+  std::vector<NodeId> prompt_order_;
+  std::vector<std::uint32_t> fill_;
+  bool directed_ = false;
+};
+
+} // namespace searchtrace

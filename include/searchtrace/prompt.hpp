@@ -1,0 +1,223 @@
+// A prompt (SPEC §1–2): a graph and a query, read from text with errors that name a byte.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "searchtrace/graph.hpp"
+#include "searchtrace/lexer.hpp"
+#include "searchtrace/result.hpp"
+
+namespace searchtrace {
+
+/// A graph and a query on it. The graph keeps the prompt's edge order, so rendering a parsed
+/// prompt gives back its text.
+struct Prompt {
+  Graph graph;
+  Query query;
+};
+
+struct PromptOptions {
+  bool directed = false; // read `u,v` as the arc u→v
+};
+
+enum class PromptErrorKind : std::uint8_t {
+  syntax,             // a byte or token the grammar does not allow there
+  truncated,          // the text ends before the query is complete (the empty text included)
+  number_too_large,   // a node id beyond 2^32-1
+  self_loop,          // an edge `u,u`
+  duplicate_edge,     // an edge given twice (either orientation when undirected)
+  unknown_query_node, // a query node that no edge mentions
+  trivial_query,      // source equals target (SPEC §7.8)
+};
+
+constexpr std::string_view prompt_error_kind_name(PromptErrorKind k) noexcept {
+  switch (k) {
+  case PromptErrorKind::syntax:
+    return "syntax";
+  case PromptErrorKind::truncated:
+    return "truncated";
+  case PromptErrorKind::number_too_large:
+    return "number_too_large";
+  case PromptErrorKind::self_loop:
+    return "self_loop";
+  case PromptErrorKind::duplicate_edge:
+    return "duplicate_edge";
+  case PromptErrorKind::unknown_query_node:
+    return "unknown_query_node";
+  case PromptErrorKind::trivial_query:
+    return "trivial_query";
+  }
+  return "?";
+}
+
+struct PromptError {
+  PromptErrorKind kind = PromptErrorKind::syntax;
+  std::size_t offset = 0; // byte offset in the prompt text
+  std::string message;
+};
+
+/// Reads prompts into a reused Prompt; keep one per thread to parse without allocating.
+class PromptParser {
+public:
+  /// Parses `text` into `out`. Returns the first error, or nothing on success (then `out` holds
+  /// the prompt; on error its content is unspecified).
+  [[nodiscard]] std::optional<PromptError> parse(std::string_view text, Prompt& out,
+                                                 const PromptOptions& options = {}) {
+    raw_.clear();
+    edge_offsets_.clear();
+    Lexer lex(text);
+    Lexeme lx;
+    // Edges: node , node { | node , node } /
+    for (;;) {
+      Label u = 0, v = 0;
+      std::size_t at = 0;
+      if (auto e = expect_node(lex, lx, u, "a node"))
+        return e;
+      at = lx.offset;
+      if (auto e = expect_punct(lex, lx, TokenKind::comma))
+        return e;
+      if (auto e = expect_node(lex, lx, v, "a node"))
+        return e;
+      raw_.push_back({u, v});
+      edge_offsets_.push_back(at);
+      const LexStatus st = lex.next(lx);
+      if (st == LexStatus::error)
+        return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
+      if (st == LexStatus::end)
+        return error(PromptErrorKind::truncated, text.size(),
+                     "the prompt ends without '/' and a query");
+      if (lx.token.kind == TokenKind::slash)
+        break;
+      if (lx.token.kind != TokenKind::bar)
+        return error(PromptErrorKind::syntax, lx.offset,
+                     std::string("expected '|' or '/', found ") + describe(lx));
+    }
+    Label s = 0, t = 0;
+    std::size_t s_at = 0, t_at = 0;
+    if (auto e = expect_node(lex, lx, s, "the query's source"))
+      return e;
+    s_at = lx.offset;
+    if (auto e = expect_punct(lex, lx, TokenKind::comma))
+      return e;
+    if (auto e = expect_node(lex, lx, t, "the query's target"))
+      return e;
+    t_at = lx.offset;
+    const LexStatus st = lex.next(lx);
+    if (st == LexStatus::error)
+      return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
+    if (st == LexStatus::token)
+      return error(PromptErrorKind::syntax, lx.offset,
+                   std::string("expected the end of the prompt, found ") + describe(lx));
+
+    // Dense ids in ascending label order.
+    labels_.clear();
+    for (const auto& [a, b] : raw_) {
+      labels_.push_back(a);
+      labels_.push_back(b);
+    }
+    std::sort(labels_.begin(), labels_.end());
+    labels_.erase(std::unique(labels_.begin(), labels_.end()), labels_.end());
+    edges_.clear();
+    for (const auto& [a, b] : raw_)
+      edges_.push_back({dense(a), dense(b)});
+    const GraphCheck check = out.graph.assign(labels_, edges_, options.directed);
+    if (!check) {
+      const std::size_t i = check.edge;
+      const Edge e = edges_[i];
+      if (check.defect == GraphDefect::self_loop)
+        return error(PromptErrorKind::self_loop, edge_offsets_[i],
+                     "self loop " + std::to_string(labels_[e.u]) + "," +
+                         std::to_string(labels_[e.v]));
+      return error(PromptErrorKind::duplicate_edge, edge_offsets_[i],
+                   "duplicate edge " + std::to_string(labels_[e.u]) + "," +
+                       std::to_string(labels_[e.v]));
+    }
+    const auto src = out.graph.node(s);
+    if (!src)
+      return error(PromptErrorKind::unknown_query_node, s_at,
+                   "query source " + std::to_string(s) + " is not a node of the graph");
+    const auto dst = out.graph.node(t);
+    if (!dst)
+      return error(PromptErrorKind::unknown_query_node, t_at,
+                   "query target " + std::to_string(t) + " is not a node of the graph");
+    if (*src == *dst)
+      return error(PromptErrorKind::trivial_query, s_at,
+                   "query source and target are the same node " + std::to_string(s));
+    out.query = {*src, *dst};
+    return std::nullopt;
+  }
+
+private:
+  static std::string describe(const Lexeme& lx) {
+    if (lx.token.kind == TokenKind::node)
+      return "node " + std::to_string(lx.token.value);
+    return std::string(token_kind_name(lx.token.kind));
+  }
+
+  static PromptError error(PromptErrorKind kind, std::size_t offset, std::string message) {
+    return {kind, offset, std::move(message)};
+  }
+
+  NodeId dense(Label l) const {
+    return static_cast<NodeId>(std::lower_bound(labels_.begin(), labels_.end(), l) -
+                               labels_.begin());
+  }
+
+  std::optional<PromptError> expect_node(Lexer& lex, Lexeme& lx, Label& out,
+                                         std::string_view what) {
+    const LexStatus st = lex.next(lx);
+    if (st == LexStatus::error)
+      return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
+    if (st == LexStatus::end)
+      return error(PromptErrorKind::truncated, lex.text().size(),
+                   std::string("the prompt ends where ") + std::string(what) + " should be");
+    if (lx.token.kind != TokenKind::node)
+      return error(PromptErrorKind::syntax, lx.offset,
+                   std::string("expected ") + std::string(what) + ", found " + describe(lx));
+    if (lx.too_large)
+      return error(PromptErrorKind::number_too_large, lx.offset,
+                   "node id " + std::string(lex.text().substr(lx.offset, std::min<std::size_t>(
+                                                                            lx.length, 24))) +
+                       (lx.length > 24 ? "..." : "") + " is beyond 4294967295");
+    out = lx.token.value;
+    return std::nullopt;
+  }
+
+  static std::optional<PromptError> expect_punct(Lexer& lex, Lexeme& lx, TokenKind kind) {
+    const LexStatus st = lex.next(lx);
+    if (st == LexStatus::error)
+      return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
+    if (st == LexStatus::end)
+      return error(PromptErrorKind::truncated, lex.text().size(),
+                   std::string("the prompt ends where ") + std::string(token_kind_name(kind)) +
+                       " should be");
+    if (lx.token.kind != kind)
+      return error(PromptErrorKind::syntax, lx.offset,
+                   std::string("expected ") + std::string(token_kind_name(kind)) + ", found " +
+                       describe(lx));
+    return std::nullopt;
+  }
+
+  std::vector<std::pair<Label, Label>> raw_;
+  std::vector<std::size_t> edge_offsets_;
+  std::vector<Label> labels_;
+  std::vector<Edge> edges_;
+};
+
+/// Parses one prompt. For many prompts, reuse a PromptParser and a Prompt instead.
+inline Result<Prompt, PromptError> parse_prompt(std::string_view text,
+                                                const PromptOptions& options = {}) {
+  PromptParser parser;
+  Prompt prompt;
+  if (auto e = parser.parse(text, prompt, options))
+    return std::move(*e);
+  return prompt;
+}
+
+} // namespace searchtrace

@@ -1,0 +1,86 @@
+// `Trace`, the pivot type: what a tracer produces, a parser reads back, the renderer writes and
+// the classifier judges. It holds labels (not dense ids), so a trace read from a model's output
+// can carry nodes the graph does not have.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "searchtrace/grammar.hpp"
+
+namespace searchtrace {
+
+struct Trace {
+  std::vector<Label> expanded;        // the node of each expansion, in order
+  std::vector<std::uint32_t> list_end; // end of each expansion's list in `listed`
+  std::vector<Label> listed;          // all lists, concatenated
+  std::vector<Label> backtrack;       // target, parent(target), ..., source
+  std::vector<Label> path;            // source, ..., target
+
+  std::size_t expansion_count() const noexcept { return expanded.size(); }
+
+  /// The nodes listed by expansion i.
+  std::span<const Label> list(std::size_t i) const noexcept {
+    const std::size_t b = i == 0 ? 0 : list_end[i - 1];
+    return {listed.data() + b, listed.data() + list_end[i]};
+  }
+
+  /// Starts expansion of `node`; `list_node` then appends to its list.
+  void begin_expansion(Label node) {
+    expanded.push_back(node);
+    list_end.push_back(static_cast<std::uint32_t>(listed.size()));
+  }
+  void list_node(Label node) {
+    listed.push_back(node);
+    ++list_end.back();
+  }
+
+  void clear() noexcept {
+    expanded.clear();
+    list_end.clear();
+    listed.clear();
+    backtrack.clear();
+    path.clear();
+  }
+
+  friend bool operator==(const Trace&, const Trace&) = default;
+};
+
+/// The token sequence of a completion (SPEC §1), the one place that knows its shape:
+/// `< u,(v,...) {, u,(...)} - backtrack > = path`. `emit(Token, Context)` is called per token.
+template <class Emit> constexpr void for_each_completion_token(const Trace& t, Emit&& emit) {
+  constexpr Context out = Context::outside_list;
+  emit(punct_token(TokenKind::lt), out);
+  for (std::size_t i = 0; i < t.expanded.size(); ++i) {
+    if (i > 0)
+      emit(punct_token(TokenKind::comma), out);
+    emit(node_token(t.expanded[i]), out);
+    emit(punct_token(TokenKind::comma), out);
+    emit(punct_token(TokenKind::lparen), out);
+    bool first = true;
+    for (const Label v : t.list(i)) {
+      if (!first)
+        emit(punct_token(TokenKind::comma), Context::inside_list);
+      first = false;
+      emit(node_token(v), Context::inside_list);
+    }
+    emit(punct_token(TokenKind::rparen), out);
+  }
+  emit(punct_token(TokenKind::dash), out);
+  for (std::size_t i = 0; i < t.backtrack.size(); ++i) {
+    if (i > 0)
+      emit(punct_token(TokenKind::comma), out);
+    emit(node_token(t.backtrack[i]), out);
+  }
+  emit(punct_token(TokenKind::gt), out);
+  emit(punct_token(TokenKind::eq), out);
+  for (std::size_t i = 0; i < t.path.size(); ++i) {
+    if (i > 0)
+      emit(punct_token(TokenKind::comma), out);
+    emit(node_token(t.path[i]), out);
+  }
+}
+
+} // namespace searchtrace

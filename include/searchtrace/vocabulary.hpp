@@ -1,0 +1,179 @@
+// Token ids: a Vocabulary maps grammar tokens to integers for training, with two presets, and
+// exports itself as JSON beside a dataset.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "searchtrace/grammar.hpp"
+
+namespace searchtrace {
+
+using TokenId = std::uint32_t;
+
+inline constexpr TokenId no_token_id = 0xFFFFFFFFu;
+
+/// Maps the tokens of the grammar to ids 0..size()-1. Node labels 0..label_space-1 take
+/// consecutive ids; a vocabulary may drop the comma (then it has no id, and decoding puts it
+/// back where the grammar needs it, which is unambiguous once a node is one token).
+class Vocabulary {
+public:
+  /// The library's default: <pad>=0, <bos>=1, <eos>=2, then `| / , < > ( ) - =`, then the
+  /// nodes 0..label_space-1.
+  static Vocabulary standard(Label label_space = 50) {
+    Vocabulary v("standard", label_space);
+    v.pad_ = v.add_special("<pad>");
+    v.bos_ = v.add_special("<bos>");
+    v.eos_ = v.add_special("<eos>");
+    for (std::size_t k = 1; k < token_kind_count; ++k)
+      v.add_punct(static_cast<TokenKind>(k));
+    v.add_nodes();
+    return v;
+  }
+
+  /// The training code behind the seed (SPEC §1): nodes 0..L-1 take ids 0..L-1, then the
+  /// punctuation `| = / $ ? & * - + > < [ ] ( ) { } ; .` in that order; no comma, no specials.
+  static Vocabulary numeral(Label label_space = 50) {
+    Vocabulary v("numeral", label_space);
+    v.add_nodes();
+    for (const char c : std::string_view("|=/$?&*-+><[](){};.")) {
+      TokenKind kind{};
+      if (detail::punct_kind_of(c, kind))
+        v.add_punct(kind);
+      else
+        v.spellings_.push_back(std::string(1, c)); // in the layout, unused by the grammar
+    }
+    return v;
+  }
+
+  /// A preset by name ("standard" or "numeral").
+  static std::optional<Vocabulary> preset(std::string_view name, Label label_space = 50) {
+    if (name == "standard")
+      return standard(label_space);
+    if (name == "numeral")
+      return numeral(label_space);
+    return std::nullopt;
+  }
+
+  std::string_view name() const noexcept { return name_; }
+  Label label_space() const noexcept { return label_space_; }
+  std::size_t size() const noexcept { return spellings_.size(); }
+  bool drops_commas() const noexcept { return punct_[index(TokenKind::comma)] == no_token_id; }
+
+  std::optional<TokenId> pad() const noexcept { return opt(pad_); }
+  std::optional<TokenId> bos() const noexcept { return opt(bos_); }
+  std::optional<TokenId> eos() const noexcept { return opt(eos_); }
+
+  /// The id of a token: no_token_id for a dropped comma or a label outside the label space.
+  TokenId id(Token t) const noexcept {
+    if (t.kind == TokenKind::node)
+      return t.value < label_space_ ? node_base_ + t.value : no_token_id;
+    return punct_[index(t.kind)];
+  }
+
+  /// The grammar token of an id, if it is one (not a special, not an unused layout symbol).
+  std::optional<Token> token(TokenId id) const noexcept {
+    if (id >= node_base_ && id - node_base_ < label_space_)
+      return node_token(static_cast<Label>(id - node_base_));
+    for (std::size_t k = 1; k < token_kind_count; ++k)
+      if (punct_[k] == id)
+        return punct_token(static_cast<TokenKind>(k));
+    return std::nullopt;
+  }
+
+  /// The text of an id ("<bos>", "|", "17", ...).
+  std::string_view spelling(TokenId id) const { return spellings_.at(id); }
+
+  /// Appends the id of `t` unless the vocabulary drops it. Throws std::out_of_range for a node
+  /// label outside the label space: a dataset with a silently wrong token is worse than none.
+  template <class Out> void encode(Token t, Out& out) const {
+    const TokenId i = id(t);
+    if (i != no_token_id) {
+      out.push_back(static_cast<typename Out::value_type>(i));
+      return;
+    }
+    if (t.kind == TokenKind::node)
+      throw std::out_of_range("searchtrace: node " + std::to_string(t.value) +
+                              " is outside the vocabulary's label space 0.." +
+                              std::to_string(label_space_ - 1));
+  }
+
+  /// Whether a comma stands between two tokens (used to restore dropped commas): after a node
+  /// or `)`, before a node or `(`.
+  static constexpr bool comma_between(TokenKind a, TokenKind b) noexcept {
+    return (a == TokenKind::node || a == TokenKind::rparen) &&
+           (b == TokenKind::node || b == TokenKind::lparen);
+  }
+
+  /// The vocabulary as JSON: name, label space, size, special ids and every spelling by id.
+  std::string to_json() const {
+    std::string j = "{\"name\":\"" + name_ + "\",\"label_space\":" + std::to_string(label_space_) +
+                    ",\"size\":" + std::to_string(size()) +
+                    ",\"drops_commas\":" + (drops_commas() ? "true" : "false") + ",\"special\":{";
+    bool first = true;
+    for (const auto& [key, id] : {std::pair{"pad", pad_}, {"bos", bos_}, {"eos", eos_}}) {
+      if (id == no_token_id)
+        continue;
+      j += first ? "\"" : ",\"";
+      j += key;
+      j += "\":" + std::to_string(id);
+      first = false;
+    }
+    j += "},\"node_offset\":" + std::to_string(node_base_) + ",\"tokens\":[";
+    for (std::size_t i = 0; i < spellings_.size(); ++i) {
+      if (i > 0)
+        j += ',';
+      j += '"';
+      for (const char c : spellings_[i]) {
+        if (c == '"' || c == '\\')
+          j += '\\';
+        j += c;
+      }
+      j += '"';
+    }
+    j += "]}";
+    return j;
+  }
+
+private:
+  Vocabulary(std::string name, Label label_space) : name_(std::move(name)), label_space_(label_space) {
+    if (label_space == 0)
+      throw std::invalid_argument("searchtrace: a vocabulary needs a label space of at least 1");
+    punct_.fill(no_token_id);
+  }
+
+  static constexpr std::size_t index(TokenKind k) noexcept { return static_cast<std::size_t>(k); }
+  static constexpr std::optional<TokenId> opt(TokenId i) noexcept {
+    return i == no_token_id ? std::nullopt : std::optional<TokenId>(i);
+  }
+
+  TokenId add_special(std::string s) {
+    spellings_.push_back(std::move(s));
+    return static_cast<TokenId>(spellings_.size() - 1);
+  }
+  void add_punct(TokenKind k) {
+    punct_[index(k)] = static_cast<TokenId>(spellings_.size());
+    spellings_.push_back(std::string(1, punct_char[index(k)]));
+  }
+  void add_nodes() {
+    node_base_ = static_cast<TokenId>(spellings_.size());
+    for (Label l = 0; l < label_space_; ++l)
+      spellings_.push_back(std::to_string(l));
+  }
+
+  std::string name_;
+  Label label_space_ = 0;
+  TokenId node_base_ = 0;
+  TokenId pad_ = no_token_id, bos_ = no_token_id, eos_ = no_token_id;
+  std::array<TokenId, token_kind_count> punct_{};
+  std::vector<std::string> spellings_;
+};
+
+} // namespace searchtrace
