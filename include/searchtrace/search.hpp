@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -109,7 +110,8 @@ public:
   bool target_listed() const noexcept { return target_listed_; }
 
   /// Calls f(v) for each node of the frontier in the order the discipline would pop them.
-  template <class F> void for_each_in_frontier(F&& f) const {
+  template <class F>
+  void for_each_in_frontier(F&& f) const {
     if (options_.algorithm == Algorithm::bfs) {
       for (std::size_t i = head_; i < entries_.size(); ++i)
         if (!expanded(entries_[i]))
@@ -186,7 +188,8 @@ public:
   }
 
   /// Calls f(v) for each node a correct expansion of u lists, in the required order.
-  template <class F> void for_each_reference_listing(NodeId u, F&& f) const {
+  template <class F>
+  void for_each_reference_listing(NodeId u, F&& f) const {
     const auto nb = options_.order == NeighborOrder::ascending
                         ? graph_->neighbors(u)
                         : graph_->neighbors_in_prompt_order(u);
@@ -217,9 +220,9 @@ private:
   SearchOptions options_;
   std::vector<std::uint8_t> flags_;
   std::vector<NodeId> parent_;
-  std::vector<NodeId> entries_; // queue (from head_) or stack (back = top)
-  std::vector<std::uint32_t> pos_;  // LIFO: index of a node's newest entry
-  std::vector<NodeId> pending_;     // LIFO: the current list, pushed at close()
+  std::vector<NodeId> entries_;    // queue (from head_) or stack (back = top)
+  std::vector<std::uint32_t> pos_; // LIFO: index of a node's newest entry
+  std::vector<NodeId> pending_;    // LIFO: the current list, pushed at close()
   std::size_t head_ = 0;
   std::size_t expansions_ = 0;
   std::size_t frontier_size_ = 0;
@@ -231,27 +234,33 @@ enum class SearchStatus : std::uint8_t { found, unreachable };
 
 namespace detail {
 
-template <class Sink, class... Args> void fire_expand(Sink& s, const Args&... args) {
+template <class Sink, class... Args>
+void fire_expand(Sink& s, const Args&... args) {
   if constexpr (requires { s.on_expand(args...); })
     s.on_expand(args...);
 }
-template <class Sink, class... Args> void fire_list(Sink& s, const Args&... args) {
+template <class Sink, class... Args>
+void fire_list(Sink& s, const Args&... args) {
   if constexpr (requires { s.on_list(args...); })
     s.on_list(args...);
 }
-template <class Sink, class... Args> void fire_discover(Sink& s, const Args&... args) {
+template <class Sink, class... Args>
+void fire_discover(Sink& s, const Args&... args) {
   if constexpr (requires { s.on_discover(args...); })
     s.on_discover(args...);
 }
-template <class Sink, class... Args> void fire_close(Sink& s, const Args&... args) {
+template <class Sink, class... Args>
+void fire_close(Sink& s, const Args&... args) {
   if constexpr (requires { s.on_close(args...); })
     s.on_close(args...);
 }
-template <class Sink, class... Args> void fire_stop(Sink& s, const Args&... args) {
+template <class Sink, class... Args>
+void fire_stop(Sink& s, const Args&... args) {
   if constexpr (requires { s.on_stop(args...); })
     s.on_stop(args...);
 }
-template <class Sink, class... Args> void fire_backtrack(Sink& s, const Args&... args) {
+template <class Sink, class... Args>
+void fire_backtrack(Sink& s, const Args&... args) {
   if constexpr (requires { s.on_backtrack(args...); })
     s.on_backtrack(args...);
 }
@@ -274,11 +283,16 @@ template <class Sink, class... Args> void fire_backtrack(Sink& s, const Args&...
 ///                                        on_stop(state)
 ///   v = target; repeat: on_backtrack(state, v); v = parent(v) until v was the source
 /// ```
+/// A query whose source is its target expands nothing: the trace is `<-s>=s`. Query ids out of
+/// range throw std::invalid_argument (a programming error, not a property of the data).
 template <class Sink>
-[[nodiscard]] SearchStatus search(SearchState& st, const Graph& g, Query q,
-                                  const SearchOptions& o, Sink& sink) {
+[[nodiscard]] SearchStatus search(SearchState& st, const Graph& g, Query q, const SearchOptions& o,
+                                  Sink& sink) {
+  if (q.source >= g.node_count() || q.target >= g.node_count())
+    throw std::invalid_argument("searchtrace: query node id out of range");
   st.reset(g, q, o);
-  for (;;) {
+  // A trivial query (rejected in prompts, SPEC §7.8) is found before anything is expanded.
+  for (bool done = q.source == q.target; !done;) {
     const NodeId u = st.next();
     if (u == no_node)
       return SearchStatus::unreachable;
@@ -294,8 +308,7 @@ template <class Sink>
     });
     st.close();
     detail::fire_close(sink, st, u);
-    if (o.stop == StopRule::on_list && st.target_listed())
-      break;
+    done = o.stop == StopRule::on_list && st.target_listed();
   }
   detail::fire_stop(sink, st);
   // Parents point to nodes expanded strictly earlier, so this ends at the source.
@@ -310,35 +323,45 @@ template <class Sink>
 }
 
 /// Combines two sinks: each event goes to both, in order (see `tee`).
-template <class A, class B> struct Tee {
+template <class A, class B>
+struct Tee {
   A& a;
   B& b;
-  template <class... Args> void on_expand(const Args&... x) {
+  template <class... Args>
+  void on_expand(const Args&... x) {
     detail::fire_expand(a, x...);
     detail::fire_expand(b, x...);
   }
-  template <class... Args> void on_list(const Args&... x) {
+  template <class... Args>
+  void on_list(const Args&... x) {
     detail::fire_list(a, x...);
     detail::fire_list(b, x...);
   }
-  template <class... Args> void on_discover(const Args&... x) {
+  template <class... Args>
+  void on_discover(const Args&... x) {
     detail::fire_discover(a, x...);
     detail::fire_discover(b, x...);
   }
-  template <class... Args> void on_close(const Args&... x) {
+  template <class... Args>
+  void on_close(const Args&... x) {
     detail::fire_close(a, x...);
     detail::fire_close(b, x...);
   }
-  template <class... Args> void on_stop(const Args&... x) {
+  template <class... Args>
+  void on_stop(const Args&... x) {
     detail::fire_stop(a, x...);
     detail::fire_stop(b, x...);
   }
-  template <class... Args> void on_backtrack(const Args&... x) {
+  template <class... Args>
+  void on_backtrack(const Args&... x) {
     detail::fire_backtrack(a, x...);
     detail::fire_backtrack(b, x...);
   }
 };
 
-template <class A, class B> Tee<A, B> tee(A& a, B& b) { return {a, b}; }
+template <class A, class B>
+Tee<A, B> tee(A& a, B& b) {
+  return {a, b};
+}
 
 } // namespace searchtrace
