@@ -36,8 +36,12 @@ struct Token {
   friend constexpr bool operator==(const Token&, const Token&) = default;
 };
 
-constexpr Token node_token(Label label) noexcept { return {TokenKind::node, label}; }
-constexpr Token punct_token(TokenKind kind) noexcept { return {kind, 0}; }
+constexpr Token node_token(Label label) noexcept {
+  return {TokenKind::node, label};
+}
+constexpr Token punct_token(TokenKind kind) noexcept {
+  return {kind, 0};
+}
 
 /// The bare character of each punctuation kind (index by TokenKind; node has none).
 inline constexpr std::array<char, token_kind_count> punct_char{'\0', '|', '/', ',', '<',
@@ -45,9 +49,8 @@ inline constexpr std::array<char, token_kind_count> punct_char{'\0', '|', '/', '
 
 /// Short names for messages and JSON ("node", "|", ...).
 constexpr std::string_view token_kind_name(TokenKind kind) noexcept {
-  constexpr std::array<std::string_view, token_kind_count> names{"node", "'|'", "'/'", "','",
-                                                                 "'<'",  "'>'", "'('", "')'",
-                                                                 "'-'",  "'='"};
+  constexpr std::array<std::string_view, token_kind_count> names{
+      "node", "'|'", "'/'", "','", "'<'", "'>'", "'('", "')'", "'-'", "'='"};
   return names[static_cast<std::size_t>(kind)];
 }
 
@@ -89,7 +92,9 @@ constexpr const Dialect& dialect(Rendering r) noexcept {
   return *dialects[static_cast<std::size_t>(r)];
 }
 
-constexpr std::string_view rendering_name(Rendering r) noexcept { return dialect(r).name; }
+constexpr std::string_view rendering_name(Rendering r) noexcept {
+  return dialect(r).name;
+}
 
 namespace detail {
 

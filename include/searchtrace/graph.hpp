@@ -34,7 +34,13 @@ struct Query {
 };
 
 /// What `Graph::assign` rejects.
-enum class GraphDefect : std::uint8_t { none, self_loop, duplicate_edge, bad_node, unsorted_labels };
+enum class GraphDefect : std::uint8_t {
+  none,
+  self_loop,
+  duplicate_edge,
+  bad_node,
+  unsorted_labels
+};
 
 struct GraphCheck {
   GraphDefect defect = GraphDefect::none;

@@ -110,10 +110,9 @@ private:
     if (spaces == 0)
       return true;
     const Context next_ctx = inside_ ? Context::inside_list : Context::outside_list;
-    const std::size_t after =
-        have_prev_ && prev_ != TokenKind::node
-            ? detail::accepted_padding.at(prev_, prev_ctx_).after
-            : 0;
+    const std::size_t after = have_prev_ && prev_ != TokenKind::node
+                                  ? detail::accepted_padding.at(prev_, prev_ctx_).after
+                                  : 0;
     std::size_t before = 0;
     TokenKind next{};
     if (pos_ + spaces < text_.size() && detail::punct_kind_of(text_[pos_ + spaces], next))

@@ -181,10 +181,11 @@ private:
       return error(PromptErrorKind::syntax, lx.offset,
                    std::string("expected ") + std::string(what) + ", found " + describe(lx));
     if (lx.too_large)
-      return error(PromptErrorKind::number_too_large, lx.offset,
-                   "node id " + std::string(lex.text().substr(lx.offset, std::min<std::size_t>(
-                                                                            lx.length, 24))) +
-                       (lx.length > 24 ? "..." : "") + " is beyond 4294967295");
+      return error(
+          PromptErrorKind::number_too_large, lx.offset,
+          "node id " +
+              std::string(lex.text().substr(lx.offset, std::min<std::size_t>(lx.length, 24))) +
+              (lx.length > 24 ? "..." : "") + " is beyond 4294967295");
     out = lx.token.value;
     return std::nullopt;
   }

@@ -39,7 +39,8 @@ struct TextEmitter {
   }
 };
 
-template <class Out> struct IdEmitter {
+template <class Out>
+struct IdEmitter {
   Out& out;
   const Vocabulary& v;
   void operator()(Token t, Context) const { v.encode(t, out); }
@@ -50,7 +51,8 @@ struct TokenCollector {
   void operator()(Token t, Context) const { out.push_back(t); }
 };
 
-template <class Emit> void for_each_prompt_token(const Prompt& p, Emit&& emit) {
+template <class Emit>
+void for_each_prompt_token(const Prompt& p, Emit&& emit) {
   const Graph& g = p.graph;
   searchtrace::for_each_prompt_token(
       g.edge_count(),
@@ -64,8 +66,7 @@ template <class Emit> void for_each_prompt_token(const Prompt& p, Emit&& emit) {
 } // namespace detail
 
 /// Appends the completion's text in a rendering (SPEC §1).
-inline void append_completion(std::string& out, const Trace& t,
-                              Rendering r = Rendering::compact) {
+inline void append_completion(std::string& out, const Trace& t, Rendering r = Rendering::compact) {
   for_each_completion_token(t, detail::TextEmitter{out, dialect(r)});
 }
 
@@ -103,7 +104,8 @@ void encode_completion(const Trace& t, const Vocabulary& v, Out& out) {
   for_each_completion_token(t, detail::IdEmitter<Out>{out, v});
 }
 
-template <class Out> void encode_prompt(const Prompt& p, const Vocabulary& v, Out& out) {
+template <class Out>
+void encode_prompt(const Prompt& p, const Vocabulary& v, Out& out) {
   detail::for_each_prompt_token(p, detail::IdEmitter<Out>{out, v});
 }
 

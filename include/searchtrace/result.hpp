@@ -16,7 +16,8 @@ public:
 };
 
 /// Either a T or an E. E must have a `message` member (a std::string).
-template <class T, class E> class [[nodiscard]] Result {
+template <class T, class E>
+class [[nodiscard]] Result {
 public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
   Result(E error) : v_(std::in_place_index<1>, std::move(error)) {}

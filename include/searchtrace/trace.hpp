@@ -13,11 +13,11 @@
 namespace searchtrace {
 
 struct Trace {
-  std::vector<Label> expanded;        // the node of each expansion, in order
+  std::vector<Label> expanded;         // the node of each expansion, in order
   std::vector<std::uint32_t> list_end; // end of each expansion's list in `listed`
-  std::vector<Label> listed;          // all lists, concatenated
-  std::vector<Label> backtrack;       // target, parent(target), ..., source
-  std::vector<Label> path;            // source, ..., target
+  std::vector<Label> listed;           // all lists, concatenated
+  std::vector<Label> backtrack;        // target, parent(target), ..., source
+  std::vector<Label> path;             // source, ..., target
 
   std::size_t expansion_count() const noexcept { return expanded.size(); }
 
@@ -50,7 +50,8 @@ struct Trace {
 
 /// The token sequence of a completion (SPEC §1), the one place that knows its shape:
 /// `< u,(v,...) {, u,(...)} - backtrack > = path`. `emit(Token, Context)` is called per token.
-template <class Emit> constexpr void for_each_completion_token(const Trace& t, Emit&& emit) {
+template <class Emit>
+constexpr void for_each_completion_token(const Trace& t, Emit&& emit) {
   constexpr Context out = Context::outside_list;
   emit(punct_token(TokenKind::lt), out);
   for (std::size_t i = 0; i < t.expanded.size(); ++i) {

@@ -93,7 +93,8 @@ public:
 
   /// Appends the id of `t` unless the vocabulary drops it. Throws std::out_of_range for a node
   /// label outside the label space: a dataset with a silently wrong token is worse than none.
-  template <class Out> void encode(Token t, Out& out) const {
+  template <class Out>
+  void encode(Token t, Out& out) const {
     const TokenId i = id(t);
     if (i != no_token_id) {
       out.push_back(static_cast<typename Out::value_type>(i));
@@ -143,7 +144,8 @@ public:
   }
 
 private:
-  Vocabulary(std::string name, Label label_space) : name_(std::move(name)), label_space_(label_space) {
+  Vocabulary(std::string name, Label label_space)
+      : name_(std::move(name)), label_space_(label_space) {
     if (label_space == 0)
       throw std::invalid_argument("searchtrace: a vocabulary needs a label space of at least 1");
     punct_.fill(no_token_id);
