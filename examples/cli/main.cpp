@@ -1,0 +1,35 @@
+// `searchtrace`: the command-line tool. Each subcommand lives in its own <name>_command.hpp and
+// registers itself with `add_<name>_command(app, status)` (see cli_common.hpp for the shared
+// conventions); adding one is two lines here: its #include and its call.
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_common.hpp"
+#include "searchtrace/version.hpp"
+
+#include "trace_command.hpp"
+
+int main(int argc, char** argv) {
+  using namespace searchtrace::cli;
+
+  CLI::App app{"searchtrace: synthesize, trace and check BFS/DFS search traces (SPEC.md)",
+               "searchtrace"};
+  app.set_version_flag("--version", std::string(searchtrace::version));
+  app.require_subcommand(1);
+  app.footer("Run 'searchtrace <command> --help' for a command's options and behaviour.\n"
+             "Exit codes: 0 ok, 1 some input lines bad (reported on stderr), 2 usage or I/O "
+             "error.");
+
+  int status = exit_ok; // set by the subcommand that runs
+  add_trace_command(app, status);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version end parsing with exit code 0; every other parse error is a usage
+    // error (2), whatever CLI11's own numbering.
+    return app.exit(e) == 0 ? exit_ok : exit_usage;
+  }
+  return status;
+}
