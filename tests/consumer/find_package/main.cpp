@@ -1,0 +1,7 @@
+#include <searchtrace/version.hpp>
+
+#include <fmt/core.h>
+
+int main() {
+  fmt::print("{}\n", searchtrace::version);
+}
