@@ -387,16 +387,13 @@ inline constexpr std::array<int, 2> cleanup_signals{SIGINT, SIGTERM};
 inline constexpr std::array<int, 4> cleanup_signals{SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 #endif
 
+// Called by every AtomicFile: a handler installed since (a test framework's) is replaced again.
 inline void install_temp_cleanup() {
-  static const bool installed = [] {
-    for (const int sig : cleanup_signals) {
-      const auto previous = std::signal(sig, remove_temps_and_reraise);
-      if (previous == SIG_IGN) // keep "ignore" (e.g. under nohup) as the user asked
-        std::signal(sig, SIG_IGN);
-    }
-    return true;
-  }();
-  (void)installed;
+  for (const int sig : cleanup_signals) {
+    const auto previous = std::signal(sig, remove_temps_and_reraise);
+    if (previous == SIG_IGN) // keep "ignore" (e.g. under nohup) as the user asked
+      std::signal(sig, SIG_IGN);
+  }
 }
 
 } // namespace detail
