@@ -1,0 +1,476 @@
+// Reading a completion (SPEC §1) back into a `Trace`, from text in either spacing or from token
+// ids in any Vocabulary, with the position of every token, so that the classifier can point at
+// the byte (or token) where a model went wrong. The grammar is one transition table
+// (`detail::completion_grammar`), shared with the incremental `CompletionCursor` (cursor.hpp).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "searchtrace/grammar.hpp"
+#include "searchtrace/lexer.hpp"
+#include "searchtrace/trace.hpp"
+#include "searchtrace/verdict.hpp"
+#include "searchtrace/vocabulary.hpp"
+
+namespace searchtrace {
+
+/// An absent position (a token the text never reached).
+inline constexpr std::size_t no_offset = static_cast<std::size_t>(-1);
+
+/// Why a completion is not (yet) a sentence of the grammar.
+struct SyntaxError {
+  ErrorKind kind = ErrorKind::syntax; // syntax or truncated
+  std::size_t offset = 0;             // the offending byte (token index for ids); the length
+                                      // of the input when truncated
+  std::size_t expansion = 0;          // as Deviation::expansion (SPEC §7.4)
+  std::string message;                // e.g. "expected ',' or ')', found '('"
+  std::string expected;               // e.g. "',' or ')'"
+
+  friend bool operator==(const SyntaxError&, const SyntaxError&) = default;
+};
+
+/// A completion as read: the trace and where each of its tokens stands. Positions are byte
+/// offsets in the text, or token indices in the id sequence for `parse_completion_ids` (a comma
+/// restored by a vocabulary that drops commas takes the index of the id after it).
+///
+/// On a syntax error the trace holds everything read before the error (a list cut short has no
+/// entry in `list_close_at`), `error` says what and where, and `complete` is false. Numbers
+/// beyond 2^32-1 are well-formed numbers that are not nodes: their label reads 4294967295 and
+/// their offset is in `too_large_at`, and the classifier reports them as `unknown_node`.
+struct ParsedCompletion {
+  Trace trace;
+  std::vector<std::size_t> expanded_at;   // each expansion's node
+  std::vector<std::size_t> listed_at;     // parallel to trace.listed
+  std::vector<std::size_t> list_close_at; // each expansion's ')'
+  std::vector<std::size_t> backtrack_at;  // parallel to trace.backtrack
+  std::vector<std::size_t> path_at;       // parallel to trace.path; path_at[0]: the first path node
+  std::vector<std::size_t> too_large_at;  // ascending
+  std::size_t lt_at = no_offset;          // '<'
+  std::size_t dash_at = no_offset;        // '-'
+  std::size_t gt_at = no_offset;          // '>'
+  std::size_t eq_at = no_offset;          // '='
+  std::size_t length = 0;                 // bytes (or ids) of the input
+  std::optional<SyntaxError> error;       // the first syntax error, if any
+  bool complete = false;                  // a whole completion, nothing after it
+
+  /// Whether the number at this offset was beyond 2^32-1.
+  bool too_large(std::size_t offset) const noexcept {
+    for (const std::size_t o : too_large_at)
+      if (o == offset)
+        return true;
+    return false;
+  }
+
+  /// Empties it, keeping every buffer (the error's strings included) for the next parse.
+  void clear() noexcept {
+    trace.clear();
+    expanded_at.clear();
+    listed_at.clear();
+    list_close_at.clear();
+    backtrack_at.clear();
+    path_at.clear();
+    too_large_at.clear();
+    lt_at = dash_at = gt_at = eq_at = no_offset;
+    length = 0;
+    complete = false;
+    if (error) {
+      spare_.message.swap(error->message);
+      spare_.expected.swap(error->expected);
+      error.reset();
+    }
+  }
+
+  /// Sets the error, reusing the buffers of the last one.
+  void set_error(ErrorKind kind, std::size_t offset, std::size_t expansion,
+                 std::string_view message, std::string_view expected) {
+    if (!error) {
+      error.emplace();
+      error->message.swap(spare_.message);
+      error->expected.swap(spare_.expected);
+    }
+    error->kind = kind;
+    error->offset = offset;
+    error->expansion = expansion;
+    error->message.assign(message);
+    error->expected.assign(expected);
+  }
+
+  /// Appends to the error message (for messages built in pieces without a temporary).
+  void append_to_error(std::string_view more) { error->message.append(more); }
+
+private:
+  SyntaxError spare_;
+};
+
+namespace detail {
+
+/// Positions in the completion grammar, named after the token just read.
+enum class CompletionState : std::uint8_t {
+  begin,      // nothing yet
+  opened,     // <
+  exp_node,   // < u
+  exp_comma,  // < u ,
+  list_open,  // < u , (
+  list_node,  // ... ( v
+  list_comma, // ... ( v ,
+  list_close, // ... )
+  exp_sep,    // ... ) ,
+  dash,       // -
+  bt_node,    // - t
+  bt_comma,   // - t ,
+  gt,         // >
+  eq,         // > =
+  path_node,  // = s   (a complete completion may end here)
+  path_comma, // = s ,
+  fail,       // not a state: the transition does not exist
+};
+
+inline constexpr std::size_t completion_state_count = 16;
+
+/// What a node token is, by the state it is read in.
+enum class NodeRole : std::uint8_t { none, expansion, listed, backtrack, path };
+
+struct CompletionGrammar {
+  std::array<std::array<CompletionState, token_kind_count>, completion_state_count> next{};
+  std::array<NodeRole, completion_state_count> role{};
+  std::array<std::string_view, completion_state_count> expected{};
+  std::array<std::uint16_t, completion_state_count> allowed{}; // bit per TokenKind
+
+  constexpr CompletionState step(CompletionState s, TokenKind k) const noexcept {
+    return next[static_cast<std::size_t>(s)][static_cast<std::size_t>(k)];
+  }
+};
+
+/// SPEC §1's completion rule as a transition table:
+/// `"<" expansion {"," expansion} "-" backtrack ">" "=" path`.
+constexpr CompletionGrammar make_completion_grammar() noexcept {
+  using S = CompletionState;
+  using K = TokenKind;
+  CompletionGrammar g;
+  for (auto& row : g.next)
+    row.fill(S::fail);
+  g.role.fill(NodeRole::none);
+  const auto edge = [&](S from, K k, S to) {
+    g.next[static_cast<std::size_t>(from)][static_cast<std::size_t>(k)] = to;
+    g.allowed[static_cast<std::size_t>(from)] |=
+        static_cast<std::uint16_t>(1u << static_cast<unsigned>(k));
+  };
+  edge(S::begin, K::lt, S::opened);
+  edge(S::opened, K::node, S::exp_node);
+  edge(S::exp_node, K::comma, S::exp_comma);
+  edge(S::exp_comma, K::lparen, S::list_open);
+  edge(S::list_open, K::node, S::list_node);
+  edge(S::list_open, K::rparen, S::list_close);
+  edge(S::list_node, K::comma, S::list_comma);
+  edge(S::list_node, K::rparen, S::list_close);
+  edge(S::list_comma, K::node, S::list_node);
+  edge(S::list_close, K::comma, S::exp_sep);
+  edge(S::list_close, K::dash, S::dash);
+  edge(S::exp_sep, K::node, S::exp_node);
+  edge(S::dash, K::node, S::bt_node);
+  edge(S::bt_node, K::comma, S::bt_comma);
+  edge(S::bt_node, K::gt, S::gt);
+  edge(S::bt_comma, K::node, S::bt_node);
+  edge(S::gt, K::eq, S::eq);
+  edge(S::eq, K::node, S::path_node);
+  edge(S::path_node, K::comma, S::path_comma);
+  edge(S::path_comma, K::node, S::path_node);
+  const auto at = [](S s) { return static_cast<std::size_t>(s); };
+  g.role[at(S::opened)] = g.role[at(S::exp_sep)] = NodeRole::expansion;
+  g.role[at(S::list_open)] = g.role[at(S::list_comma)] = NodeRole::listed;
+  g.role[at(S::dash)] = g.role[at(S::bt_comma)] = NodeRole::backtrack;
+  g.role[at(S::eq)] = g.role[at(S::path_comma)] = NodeRole::path;
+  g.expected[at(S::begin)] = "'<'";
+  g.expected[at(S::opened)] = "the first expanded node";
+  g.expected[at(S::exp_node)] = "','";
+  g.expected[at(S::exp_comma)] = "'('";
+  g.expected[at(S::list_open)] = "a node or ')'";
+  g.expected[at(S::list_node)] = "',' or ')'";
+  g.expected[at(S::list_comma)] = "a node";
+  g.expected[at(S::list_close)] = "',' or '-'";
+  g.expected[at(S::exp_sep)] = "the next expanded node";
+  g.expected[at(S::dash)] = "the first node of the backtrack";
+  g.expected[at(S::bt_node)] = "',' or '>'";
+  g.expected[at(S::bt_comma)] = "a node";
+  g.expected[at(S::gt)] = "'='";
+  g.expected[at(S::eq)] = "the first node of the path";
+  g.expected[at(S::path_node)] = "',' or the end";
+  g.expected[at(S::path_comma)] = "a node";
+  return g;
+}
+
+inline constexpr CompletionGrammar completion_grammar = make_completion_grammar();
+
+/// The expansion an error in state `s` belongs to, given how many expansion nodes were read:
+/// the one being written, or (between expansions and after the exploration) the next one.
+constexpr std::size_t expansion_of_state(CompletionState s, std::size_t expansions) noexcept {
+  switch (s) {
+  case CompletionState::exp_node:
+  case CompletionState::exp_comma:
+  case CompletionState::list_open:
+  case CompletionState::list_node:
+  case CompletionState::list_comma:
+    return expansions - 1;
+  default:
+    return expansions;
+  }
+}
+
+inline void append_number(std::string& out, std::uint64_t v) {
+  char buf[20];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out.append(p, end);
+}
+
+/// Feeds tokens through the grammar into a ParsedCompletion (the action of the parse).
+class CompletionBuilder {
+public:
+  explicit CompletionBuilder(ParsedCompletion& out) noexcept : out_(&out) {}
+
+  CompletionState state() const noexcept { return state_; }
+
+  /// Accepts the token or reports a syntax error at `offset`; returns false on the error.
+  bool accept(Token t, std::size_t offset, bool too_large) {
+    const CompletionState next = completion_grammar.step(state_, t.kind);
+    if (next == CompletionState::fail) {
+      fail_unexpected(t, offset, too_large);
+      return false;
+    }
+    ParsedCompletion& p = *out_;
+    if (t.kind == TokenKind::node) {
+      if (too_large)
+        p.too_large_at.push_back(offset);
+      switch (completion_grammar.role[static_cast<std::size_t>(state_)]) {
+      case NodeRole::expansion:
+        p.trace.begin_expansion(t.value);
+        p.expanded_at.push_back(offset);
+        break;
+      case NodeRole::listed:
+        p.trace.list_node(t.value);
+        p.listed_at.push_back(offset);
+        break;
+      case NodeRole::backtrack:
+        p.trace.backtrack.push_back(t.value);
+        p.backtrack_at.push_back(offset);
+        break;
+      case NodeRole::path:
+        p.trace.path.push_back(t.value);
+        p.path_at.push_back(offset);
+        break;
+      case NodeRole::none:
+        break;
+      }
+    } else {
+      switch (t.kind) {
+      case TokenKind::lt:
+        p.lt_at = offset;
+        break;
+      case TokenKind::rparen:
+        p.list_close_at.push_back(offset);
+        break;
+      case TokenKind::dash:
+        p.dash_at = offset;
+        break;
+      case TokenKind::gt:
+        p.gt_at = offset;
+        break;
+      case TokenKind::eq:
+        p.eq_at = offset;
+        break;
+      default:
+        break;
+      }
+    }
+    state_ = next;
+    return true;
+  }
+
+  /// A byte the lexer rejected (its message says why).
+  void fail_lexing(std::size_t offset, std::string_view message) {
+    out_->set_error(ErrorKind::syntax, offset, here(), message, expected());
+  }
+
+  /// An id that is not a token of the grammar.
+  template <class Id>
+  void fail_id(std::size_t index, Id id, std::string_view spelling) {
+    out_->set_error(ErrorKind::syntax, index, here(), "id ", expected());
+    if constexpr (std::is_signed_v<Id>) {
+      if (id < 0) {
+        out_->append_to_error("-");
+        append_to(static_cast<std::uint64_t>(-(id + 1)) + 1);
+      } else {
+        append_to(static_cast<std::uint64_t>(id));
+      }
+    } else {
+      append_to(static_cast<std::uint64_t>(id));
+    }
+    if (!spelling.empty()) {
+      out_->append_to_error(" (");
+      out_->append_to_error(spelling);
+      out_->append_to_error(")");
+    }
+    out_->append_to_error(" is not a token of the completion grammar; expected ");
+    out_->append_to_error(expected());
+  }
+
+  /// The input ended at `length`: complete, or truncated there.
+  void finish(std::size_t length) {
+    out_->length = length;
+    if (state_ == CompletionState::path_node) {
+      out_->complete = true;
+      return;
+    }
+    out_->set_error(ErrorKind::truncated, length, here(), "the completion ends where ", expected());
+    out_->append_to_error(expected());
+    out_->append_to_error(" should be");
+  }
+
+private:
+  std::string_view expected() const noexcept {
+    return completion_grammar.expected[static_cast<std::size_t>(state_)];
+  }
+  std::size_t here() const noexcept {
+    return expansion_of_state(state_, out_->trace.expansion_count());
+  }
+  void append_to(std::uint64_t v) { append_number(out_->error->message, v); }
+
+  void fail_unexpected(Token t, std::size_t offset, bool too_large) {
+    out_->set_error(ErrorKind::syntax, offset, here(), "expected ", expected());
+    out_->append_to_error(expected());
+    out_->append_to_error(", found ");
+    if (t.kind != TokenKind::node) {
+      out_->append_to_error(token_kind_name(t.kind));
+    } else if (too_large) {
+      out_->append_to_error("a number beyond 4294967295");
+    } else {
+      out_->append_to_error("node ");
+      append_to(t.value);
+    }
+  }
+
+  ParsedCompletion* out_;
+  CompletionState state_ = CompletionState::begin;
+};
+
+} // namespace detail
+
+/// Reads completions into a reused ParsedCompletion. Keep one per thread: a parse allocates
+/// nothing once the buffers have grown (a syntax error's message reuses the last one's storage).
+///
+/// The grammar is strict (SPEC §1, §7.1–7.2): either spacing (one optional space after a comma
+/// inside parentheses, one on either side of `-`, each independently), no other whitespace,
+/// no leading zeros, nothing after the last node of the path. An empty exploration (`<-`) is a
+/// syntax error: the grammar requires at least one expansion.
+class CompletionParser {
+public:
+  /// Parses text. `out` is cleared first; see ParsedCompletion for what it holds afterwards.
+  void parse(std::string_view text, ParsedCompletion& out) {
+    out.clear();
+    detail::CompletionBuilder b(out);
+    Lexer lex(text);
+    Lexeme lx;
+    for (;;) {
+      const LexStatus st = lex.next(lx);
+      if (st == LexStatus::end)
+        break;
+      if (st == LexStatus::error) {
+        out.length = text.size();
+        b.fail_lexing(lex.error().offset, lex.error().message);
+        return;
+      }
+      if (!b.accept(lx.token, lx.offset, lx.too_large)) {
+        out.length = text.size();
+        return;
+      }
+    }
+    b.finish(text.size());
+  }
+
+  /// Parses token ids in the vocabulary `v`; positions are indices in `ids`. Strip BOS/EOS/PAD
+  /// first: any id that is not a grammar token (a special, an unused layout symbol, an id out of
+  /// range) is a syntax error at its index. Commas that `v` drops are restored where the grammar
+  /// needs them (Vocabulary::comma_between) and take the index of the id after them.
+  template <class Id>
+  void parse_ids(std::span<const Id> ids, const Vocabulary& v, ParsedCompletion& out) {
+    static_assert(std::is_integral_v<Id>, "token ids are integers");
+    out.clear();
+    detail::CompletionBuilder b(out);
+    const bool restore = v.drops_commas();
+    bool have_prev = false;
+    TokenKind prev = TokenKind::node;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const Id raw = ids[i];
+      std::optional<Token> t;
+      bool in_range = true;
+      if constexpr (std::is_signed_v<Id>)
+        in_range = raw >= 0;
+      in_range = in_range && static_cast<std::uint64_t>(raw) < v.size();
+      if (in_range)
+        t = v.token(static_cast<TokenId>(raw));
+      if (!t) {
+        out.length = ids.size();
+        b.fail_id(i, raw, in_range ? v.spelling(static_cast<TokenId>(raw)) : std::string_view());
+        return;
+      }
+      if (restore && have_prev && Vocabulary::comma_between(prev, t->kind) &&
+          !b.accept(punct_token(TokenKind::comma), i, false)) {
+        out.length = ids.size();
+        return;
+      }
+      if (!b.accept(*t, i, false)) {
+        out.length = ids.size();
+        return;
+      }
+      have_prev = true;
+      prev = t->kind;
+    }
+    b.finish(ids.size());
+  }
+
+  template <class Id>
+  void parse_ids(const std::vector<Id>& ids, const Vocabulary& v, ParsedCompletion& out) {
+    parse_ids(std::span<const Id>(ids), v, out);
+  }
+};
+
+/// Parses one completion text. For many, reuse a CompletionParser and a ParsedCompletion.
+inline ParsedCompletion parse_completion(std::string_view text) {
+  ParsedCompletion out;
+  CompletionParser().parse(text, out);
+  return out;
+}
+
+/// Parses token ids into `out`; positions are token indices in `ids` (see
+/// CompletionParser::parse_ids).
+template <class Id>
+void parse_completion_ids(std::span<const Id> ids, const Vocabulary& v, ParsedCompletion& out) {
+  CompletionParser().parse_ids(ids, v, out);
+}
+
+template <class Id>
+ParsedCompletion parse_completion_ids(std::span<const Id> ids, const Vocabulary& v) {
+  ParsedCompletion out;
+  CompletionParser().parse_ids(ids, v, out);
+  return out;
+}
+
+template <class Id>
+ParsedCompletion parse_completion_ids(const std::vector<Id>& ids, const Vocabulary& v) {
+  return parse_completion_ids(std::span<const Id>(ids), v);
+}
+
+} // namespace searchtrace
