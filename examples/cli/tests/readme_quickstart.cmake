@@ -40,3 +40,14 @@ foreach(kind IN ITEMS cpp expected)
   endif()
 endforeach()
 message(STATUS "README quickstart matches examples/quickstart.cpp and .expected")
+
+# The completions the README quotes elsewhere are the ones the CLI tests expect.
+foreach(name IN ITEMS seed_bfs seed_pretty seed_dfs listing_undiscovered stop_on_pop)
+  file(READ "${EXAMPLES}/cli/tests/${name}.expected" completion)
+  string(STRIP "${completion}" completion)
+  string(FIND "${readme}" "${completion}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "README.md does not quote examples/cli/tests/${name}.expected: "
+                        "${completion}")
+  endif()
+endforeach()
