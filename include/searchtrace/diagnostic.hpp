@@ -1,0 +1,339 @@
+// Reporting a Verdict: caret diagnostics in the lexy/rustc shape of STYLE.md, and JSON.
+//
+// ```
+// error[queue/frontier_order]: expanded 2 while 1 is at the front of the queue
+//   <0,(1,2),2,(1,4)-4,2,0>=0,2,4
+//            ^
+// ```
+// Every line ends with '\n'. The completion line shows printable ASCII as is and every other byte
+// as `\xNN` (so a newline or a byte of broken UTF-8 in a model's output cannot break the layout),
+// and the caret stands under the first column of the offending byte, or one past the end for
+// `truncated`. A completion wider than `width` columns is cut to a window around the offset, with
+// "..." where text was left out: about a third of the window before the caret, the rest after.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "searchtrace/completion.hpp"
+#include "searchtrace/verdict.hpp"
+#include "searchtrace/vocabulary.hpp"
+
+namespace searchtrace {
+
+/// Columns of the completion line in a diagnostic (the two-space indent not included).
+inline constexpr std::size_t diagnostic_width = 96;
+
+namespace detail {
+
+inline void append_hex_byte(std::string& out, unsigned char b) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += "\\x";
+  out += hex[b >> 4];
+  out += hex[b & 15];
+}
+
+/// Appends `error[category/kind]: message\n`.
+inline void append_diagnostic_header(std::string& out, const Deviation& d) {
+  out += "error[";
+  out += error_category_name(d.category());
+  out += '/';
+  out += error_kind_name(d.kind);
+  out += "]: ";
+  // A message is one line; keep it so even if a caller built one by hand.
+  for (const char c : d.message) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == 0x7F)
+      append_hex_byte(out, b);
+    else
+      out += c;
+  }
+  out += '\n';
+}
+
+/// The completion line and the caret line, given the display text of each unit (a byte, or a
+/// token) and the unit the caret points at (== units for one past the end).
+inline void append_snippet(std::string& out, const std::vector<std::string>& units, std::size_t at,
+                           std::size_t width) {
+  std::size_t total = 0;
+  for (const auto& u : units)
+    total += u.size();
+  std::size_t b = 0, e = units.size();
+  if (total > width) {
+    // Grow a window around `at`: a third of the width before it, then the rest after it.
+    const std::size_t budget = width > 8 ? width - 6 : 2; // room for the two "..."
+    std::size_t used = 0;
+    b = at < units.size() ? at : units.size();
+    e = b;
+    if (at < units.size()) {
+      used = units[at].size();
+      e = at + 1;
+    }
+    while (b > 0 && used + units[b - 1].size() <= budget / 3) {
+      used += units[b - 1].size();
+      --b;
+    }
+    while (e < units.size() && used + units[e].size() <= budget) {
+      used += units[e].size();
+      ++e;
+    }
+    while (b > 0 && used + units[b - 1].size() <= budget) {
+      used += units[b - 1].size();
+      --b;
+    }
+  }
+  out += "  ";
+  std::size_t caret = 2;
+  if (b > 0) {
+    out += "...";
+    caret += 3;
+  }
+  for (std::size_t i = b; i < e; ++i) {
+    if (i < at)
+      caret += units[i].size();
+    out += units[i];
+  }
+  if (e < units.size())
+    out += "...";
+  out += '\n';
+  out.append(caret, ' ');
+  out += "^\n";
+}
+
+inline std::vector<std::string> byte_units(std::string_view text) {
+  std::vector<std::string> units;
+  units.reserve(text.size());
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    std::string u;
+    if (b >= 0x20 && b < 0x7F)
+      u = std::string(1, c);
+    else
+      append_hex_byte(u, b);
+    units.push_back(std::move(u));
+  }
+  return units;
+}
+
+template <class Id>
+std::vector<std::string> id_units(std::span<const Id> ids, const Vocabulary& v) {
+  std::vector<std::string> units;
+  units.reserve(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    std::string u = i == 0 ? "" : " ";
+    bool known = true;
+    if constexpr (std::is_signed_v<Id>)
+      known = ids[i] >= 0;
+    if (known && static_cast<std::uint64_t>(ids[i]) < v.size())
+      u += v.spelling(static_cast<TokenId>(ids[i]));
+    else
+      u += "#" + std::to_string(ids[i]);
+    units.push_back(std::move(u));
+  }
+  return units;
+}
+
+} // namespace detail
+
+/// The caret diagnostic of one error in a completion text (offsets are byte offsets).
+inline std::string render_diagnostic(const Deviation& d, std::string_view completion,
+                                     std::size_t width = diagnostic_width) {
+  std::string out;
+  detail::append_diagnostic_header(out, d);
+  const std::size_t at = d.offset < completion.size() ? d.offset : completion.size();
+  detail::append_snippet(out, detail::byte_units(completion), at, width);
+  return out;
+}
+
+/// The caret diagnostic of one error in a completion given as token ids (offsets are token
+/// indices): the ids are shown by their spellings, separated by spaces, and the caret stands
+/// under the offending one.
+template <class Id>
+std::string render_diagnostic(const Deviation& d, std::span<const Id> ids, const Vocabulary& v,
+                              std::size_t width = diagnostic_width) {
+  std::string out;
+  detail::append_diagnostic_header(out, d);
+  auto units = detail::id_units(ids, v);
+  std::size_t at = d.offset < ids.size() ? d.offset : ids.size();
+  // The caret of a token sits on its spelling, after the separating space.
+  if (at > 0 && at < units.size()) {
+    units[at - 1] += ' ';
+    units[at].erase(0, 1);
+  }
+  detail::append_snippet(out, units, at, width);
+  return out;
+}
+
+/// A one-line summary: "valid, exact, answer correct" or "3 errors (first: frontier_order at
+/// 9), not exact, answer correct".
+inline std::string summarize(const Verdict& v) {
+  std::string out;
+  if (v.errors.empty()) {
+    out += "valid";
+  } else {
+    detail::append_number(out, v.errors.size());
+    out += v.errors.size() == 1 ? " error (first: " : " errors (first: ";
+    out += error_kind_name(v.errors[0].kind);
+    out += " at ";
+    detail::append_number(out, v.errors[0].offset);
+    out += ")";
+  }
+  out += v.exact ? ", exact" : ", not exact";
+  out += v.answer_correct ? ", answer correct" : ", answer wrong";
+  return out;
+}
+
+/// Every error's diagnostic, in reading order, then the summary line.
+inline std::string render_verdict(const Verdict& v, std::string_view completion,
+                                  std::size_t width = diagnostic_width) {
+  std::string out;
+  for (const Deviation& d : v.errors)
+    out += render_diagnostic(d, completion, width);
+  out += summarize(v);
+  out += '\n';
+  return out;
+}
+
+template <class Id>
+std::string render_verdict(const Verdict& v, std::span<const Id> ids, const Vocabulary& voc,
+                           std::size_t width = diagnostic_width) {
+  std::string out;
+  for (const Deviation& d : v.errors)
+    out += render_diagnostic(d, ids, voc, width);
+  out += summarize(v);
+  out += '\n';
+  return out;
+}
+
+// --- JSON ----------------------------------------------------------------------------------------
+
+/// Appends `s` as a JSON string literal. Always valid JSON: `"` and `\` escaped, control bytes
+/// (and DEL) as \n \r \t \b \f or \u00XX, well-formed UTF-8 kept, and every byte that is not
+/// part of well-formed UTF-8 (overlong forms, surrogates, code points beyond U+10FFFF, stray or
+/// missing continuation bytes) replaced by U+FFFD, one per byte.
+inline void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const auto cont = [&](std::size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return i < s.size() && byte(i) >= lo && byte(i) <= hi;
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    const unsigned char b = byte(i);
+    if (b < 0x80) {
+      switch (b) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (b < 0x20 || b == 0x7F) {
+          out += "\\u00";
+          out += hex[b >> 4];
+          out += hex[b & 15];
+        } else {
+          out += static_cast<char>(b);
+        }
+      }
+      ++i;
+      continue;
+    }
+    std::size_t n = 0; // length of a well-formed sequence starting here, or 0
+    if (b >= 0xC2 && b <= 0xDF)
+      n = cont(i + 1) ? 2 : 0;
+    else if (b == 0xE0)
+      n = cont(i + 1, 0xA0, 0xBF) && cont(i + 2) ? 3 : 0;
+    else if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF)
+      n = cont(i + 1) && cont(i + 2) ? 3 : 0;
+    else if (b == 0xED)
+      n = cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;
+    else if (b == 0xF0)
+      n = cont(i + 1, 0x90, 0xBF) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+    else if (b >= 0xF1 && b <= 0xF3)
+      n = cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+    else if (b == 0xF4)
+      n = cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+    if (n == 0) {
+      out += "\\ufffd";
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  out += '"';
+}
+
+/// Appends one error as a JSON object: kind, category, offset, expansion, message.
+inline void append_json(std::string& out, const Deviation& d) {
+  out += "{\"kind\":\"";
+  out += error_kind_name(d.kind);
+  out += "\",\"category\":\"";
+  out += error_category_name(d.category());
+  out += "\",\"offset\":";
+  detail::append_number(out, d.offset);
+  out += ",\"expansion\":";
+  detail::append_number(out, d.expansion);
+  out += ",\"message\":";
+  append_json_string(out, d.message);
+  out += '}';
+}
+
+/// Appends a verdict as one JSON object, keys in this order:
+/// `{"valid":..,"exact":..,"answer_correct":..,"first_error":{..}|null,"errors":[..]}`.
+inline void append_json(std::string& out, const Verdict& v) {
+  out += "{\"valid\":";
+  out += v.valid ? "true" : "false";
+  out += ",\"exact\":";
+  out += v.exact ? "true" : "false";
+  out += ",\"answer_correct\":";
+  out += v.answer_correct ? "true" : "false";
+  out += ",\"first_error\":";
+  if (v.errors.empty())
+    out += "null";
+  else
+    append_json(out, v.errors[0]);
+  out += ",\"errors\":[";
+  for (std::size_t i = 0; i < v.errors.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    append_json(out, v.errors[i]);
+  }
+  out += "]}";
+}
+
+inline std::string to_json(const Deviation& d) {
+  std::string out;
+  append_json(out, d);
+  return out;
+}
+
+inline std::string to_json(const Verdict& v) {
+  std::string out;
+  append_json(out, v);
+  return out;
+}
+
+} // namespace searchtrace
