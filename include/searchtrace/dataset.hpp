@@ -1,0 +1,213 @@
+// The per-sample pipeline behind `searchtrace generate` and the benchmarks: family sample →
+// search trace → text, into reused buffers, with train/test splits that are disjoint by
+// construction.
+//
+// Sample i of a dataset is a pure function of (family spec, options, seed, i): shards and
+// threads may produce any subset of indices in any order and get the same bytes.
+//
+// # Splits by construction
+//
+// A (graph, query) pair belongs to the test split iff a keyed hash of its fingerprint falls below
+// the test fraction: `in_test_split(fingerprint, split)`, a property of the pair alone, not of
+// the dataset that drew it. A `train` (or `test`) generator draws candidate k = 0, 1, 2, ... of
+// sample i from `Rng::for_sample(seed, i, k)` and keeps the first that falls in its split. So a
+// train set and a test set made with the same `Split::key` and `test_fraction` share no
+// fingerprint, whatever their families, seeds and sizes, and without storing anything; an
+// out-of-distribution test family generated with split=test is disjoint from the train set in
+// the same way. (With different fractions the sets stay disjoint iff the test fraction is at
+// most the train set's.) With `relabel_invariant_split` the fingerprint ignores relabelling too,
+// so a test graph is not even a relabelled copy of a training graph. Each split is an unbiased
+// subsample of the family's distribution restricted to its hash bucket. A split that no
+// candidate falls into after `max_split_attempts` (a family with very few distinct pairs) is a
+// SampleError naming the constraint "split".
+//
+// `all` keeps candidate 0: the whole family, no filtering.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "searchtrace/family.hpp"
+#include "searchtrace/fingerprint.hpp"
+#include "searchtrace/grammar.hpp"
+#include "searchtrace/prompt.hpp"
+#include "searchtrace/random.hpp"
+#include "searchtrace/render.hpp"
+#include "searchtrace/result.hpp"
+#include "searchtrace/search.hpp"
+#include "searchtrace/trace.hpp"
+#include "searchtrace/tracer.hpp"
+
+namespace searchtrace {
+
+enum class SplitKind : std::uint8_t { all, train, test };
+
+constexpr std::string_view split_kind_name(SplitKind k) noexcept {
+  return k == SplitKind::all ? "all" : k == SplitKind::train ? "train" : "test";
+}
+
+constexpr std::optional<SplitKind> parse_split_kind(std::string_view s) noexcept {
+  if (s == "all")
+    return SplitKind::all;
+  if (s == "train")
+    return SplitKind::train;
+  if (s == "test")
+    return SplitKind::test;
+  return std::nullopt;
+}
+
+struct Split {
+  SplitKind kind = SplitKind::all;
+  double test_fraction = 0.1; // in [0, 1]
+  std::uint64_t key = 0;      // shared by every set that must be disjoint from the others
+};
+
+/// Whether a pair with this fingerprint belongs to the test split: the top 53 bits of a keyed
+/// mix of the fingerprint, as a fraction in [0,1), are below `test_fraction`.
+inline bool in_test_split(const Fingerprint& f, const Split& split) noexcept {
+  const std::uint64_t h =
+      detail::mix64(f.hi ^ detail::mix64(f.lo ^ split.key) ^ 0x6a09e667f3bcc909ull);
+  return static_cast<double>(h >> 11) * 0x1.0p-53 < split.test_fraction;
+}
+
+struct DatasetOptions {
+  std::string family_spec = "G15_2_4";
+  std::uint64_t seed = 0;
+  SearchOptions search;
+  Rendering rendering = Rendering::compact;
+  Split split;
+  /// Fingerprints (for the split and SampleInfo::fingerprint) ignore relabelling too. Costs a
+  /// canonical labelling per candidate (microseconds instead of nanoseconds).
+  bool relabel_invariant_split = false;
+  /// Fill SampleInfo::fingerprint even when split is `all` (for deduplication).
+  bool fingerprints = false;
+};
+
+/// What a generated sample is, besides its text.
+struct SampleInfo {
+  std::uint64_t index = 0;
+  std::uint32_t nodes = 0;
+  std::uint32_t edges = 0;
+  std::uint32_t distance = 0;   // the query's shortest-path length
+  std::uint32_t expansions = 0; // expansions in the trace
+  std::uint32_t prompt_tokens = 0;
+  std::uint32_t completion_tokens = 0;
+  std::uint32_t candidates = 0; // candidates drawn to land in the split (1 for `all`)
+  std::size_t prompt_bytes = 0; // text[0, prompt_bytes) is the prompt, the rest the completion
+  Fingerprint fingerprint;      // set when split != all or DatasetOptions::fingerprints
+};
+
+/// One sample in reused buffers.
+struct Sample {
+  Prompt prompt;
+  Trace trace;
+  std::string text; // prompt immediately followed by the completion (compact: the seed's format)
+  SampleInfo info;
+
+  std::string_view prompt_text() const noexcept {
+    return std::string_view(text).substr(0, info.prompt_bytes);
+  }
+  std::string_view completion_text() const noexcept {
+    return std::string_view(text).substr(info.prompt_bytes);
+  }
+};
+
+/// Why a generator could not be made.
+struct DatasetError {
+  std::size_t offset = 0; // in the family spec, when the spec is at fault
+  std::string message;
+};
+
+/// The number of tokens (commas included) of a completion, without rendering it.
+inline std::uint32_t completion_token_count(const Trace& t) noexcept {
+  std::size_t n = 1 + t.expanded.size() * 4 + (t.expanded.empty() ? 0 : t.expanded.size() - 1);
+  for (std::size_t i = 0; i < t.expanded.size(); ++i) {
+    const std::size_t len = t.list(i).size();
+    n += len == 0 ? 0 : 2 * len - 1;
+  }
+  n += 1 + (t.backtrack.empty() ? 0 : 2 * t.backtrack.size() - 1) + 2 +
+       (t.path.empty() ? 0 : 2 * t.path.size() - 1);
+  return static_cast<std::uint32_t>(n);
+}
+
+/// Produces sample i of a dataset into a reused Sample. One per thread; steady state allocates
+/// nothing (for split=all with the plain fingerprint).
+class Generator {
+public:
+  static constexpr std::uint32_t max_split_attempts = 1000;
+
+  /// Parses the family and checks the options.
+  static Result<Generator, DatasetError> create(const DatasetOptions& options) {
+    auto family = parse_family(options.family_spec);
+    if (!family)
+      return DatasetError{family.error().offset, family.error().message};
+    const double f = options.split.test_fraction;
+    if (!(f >= 0.0 && f <= 1.0))
+      return DatasetError{0, "test fraction must be in [0, 1], got " + detail::format_double(f)};
+    return Generator(*family, options);
+  }
+
+  Generator(const Family& family, const DatasetOptions& options)
+      : options_(options), family_(family), sampler_(family) {
+    options_.family_spec = family.spec();
+  }
+
+  const Family& family() const noexcept { return family_; }
+  /// The options, with family_spec replaced by the canonical spec.
+  const DatasetOptions& options() const noexcept { return options_; }
+
+  /// Sample `index` into `out` (its buffers are reused). On error `out` is unspecified.
+  [[nodiscard]] std::optional<SampleError> generate(std::uint64_t index, Sample& out) {
+    const SplitKind kind = options_.split.kind;
+    const bool want_fp = kind != SplitKind::all || options_.fingerprints;
+    std::uint32_t k = 0;
+    for (;;) {
+      Rng rng = Rng::for_sample(options_.seed, index, k);
+      ++k;
+      if (auto e = sampler_.draw(rng, out.prompt))
+        return e;
+      if (want_fp)
+        out.info.fingerprint = fingerprinter_(out.prompt, options_.relabel_invariant_split);
+      if (kind == SplitKind::all ||
+          in_test_split(out.info.fingerprint, options_.split) == (kind == SplitKind::test))
+        break;
+      if (k == max_split_attempts)
+        return SampleError{"split", k,
+                           "no sample of " + family_.spec() + " fell in the " +
+                               std::string(split_kind_name(kind)) + " split (test fraction " +
+                               detail::format_double(options_.split.test_fraction) + ") after " +
+                               std::to_string(k) + " candidates"};
+    }
+    if (!want_fp)
+      out.info.fingerprint = {};
+    const Prompt& p = out.prompt;
+    if (trace_into(out.trace, state_, p.graph, p.query, options_.search) != SearchStatus::found)
+      throw std::logic_error("searchtrace: a family drew an unreachable query");
+    out.text.clear();
+    append_prompt(out.text, p);
+    out.info.prompt_bytes = out.text.size();
+    append_completion(out.text, out.trace, options_.rendering);
+    SampleInfo& info = out.info;
+    info.index = index;
+    info.nodes = static_cast<std::uint32_t>(p.graph.node_count());
+    info.edges = static_cast<std::uint32_t>(p.graph.edge_count());
+    info.distance = sampler_.distance();
+    info.expansions = static_cast<std::uint32_t>(out.trace.expansion_count());
+    info.prompt_tokens = 4 * info.edges + 3;
+    info.completion_tokens = completion_token_count(out.trace);
+    info.candidates = k;
+    return std::nullopt;
+  }
+
+private:
+  DatasetOptions options_;
+  Family family_;
+  Sampler sampler_;
+  Fingerprinter fingerprinter_;
+  SearchState state_;
+};
+
+} // namespace searchtrace

@@ -1,0 +1,159 @@
+// Portable randomness (SPEC §5): a generator whose every output is fixed by this file alone, so a
+// dataset comes back byte for byte from its seed on any compiler, platform or thread count.
+//
+// - Engine: xoshiro256** (Blackman & Vigna, 2018): 256-bit state, period 2^256-1, passes BigCrush
+//   and PractRand; about 1 ns per 64-bit output. Seeded from one 64-bit seed by splitmix64, as
+//   its authors recommend.
+// - Per-sample streams: `Rng::for_sample(seed, index, stream)` builds a state from those three
+//   numbers alone (see there), so sample i never depends on samples 0..i-1: shards and threads
+//   can draw any subset of indices in any order and get the same bytes.
+// - Derived quantities use our own arithmetic, never <random>'s distributions (whose output is
+//   implementation-defined): `below` is Lemire's multiply-shift with rejection (exactly
+//   uniform), `unit` takes the top 53 bits, `chance(p)` compares them with p exactly, `shuffle`
+//   is Fisher–Yates from the back. Each of them consumes a documented number of outputs.
+//
+// Golden outputs for fixed seeds are pinned in tests/random.cpp: changing anything here changes
+// every dataset, so such a change must be deliberate.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <ranges>
+#include <span>
+#include <utility>
+
+namespace searchtrace {
+
+namespace detail {
+
+constexpr std::uint64_t rotl64(std::uint64_t x, int k) noexcept {
+  return (x << k) | (x >> (64 - k));
+}
+
+/// The splitmix64 finaliser (Stafford's "Mix13"): a bijection of 64-bit words whose output bits
+/// each depend on every input bit.
+constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/// The high 64 bits of a 64×64-bit product.
+inline std::uint64_t mul_high64(std::uint64_t a, std::uint64_t b, std::uint64_t& low) noexcept {
+#if defined(__SIZEOF_INT128__)
+  __extension__ using u128 = unsigned __int128;
+  const u128 m = static_cast<u128>(a) * b;
+  low = static_cast<std::uint64_t>(m);
+  return static_cast<std::uint64_t>(m >> 64);
+#else
+  const std::uint64_t a0 = a & 0xFFFFFFFFu, a1 = a >> 32, b0 = b & 0xFFFFFFFFu, b1 = b >> 32;
+  const std::uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const std::uint64_t mid = (p00 >> 32) + (p01 & 0xFFFFFFFFu) + (p10 & 0xFFFFFFFFu);
+  low = (mid << 32) | (p00 & 0xFFFFFFFFu);
+  return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+#endif
+}
+
+} // namespace detail
+
+/// A portable pseudo-random generator (xoshiro256**) with our own, exactly specified, derived
+/// draws. Not cryptographic.
+class Rng {
+public:
+  using State = std::array<std::uint64_t, 4>;
+
+  /// Seeds the state with four outputs of splitmix64 started at `seed` (the reference seeding).
+  explicit Rng(std::uint64_t seed = 0) noexcept {
+    std::uint64_t sm = seed;
+    for (auto& w : s_) {
+      sm += 0x9e3779b97f4a7c15ull;
+      w = detail::mix64(sm);
+    }
+  }
+
+  /// The stream of sample `index` of dataset `seed`; `stream` separates independent uses of one
+  /// sample (e.g. redraws). The state is a chain of bijections,
+  ///   s0 = mix(seed ^ K0), s1 = mix(index ^ mix(s0 + K1)), s2 = mix(stream ^ mix(s1 + K2)),
+  ///   s3 = mix(s2 + K3),
+  /// so distinct (seed, index, stream) triples give distinct states (never all-zero), and every
+  /// word after the first depends on all inputs before it.
+  static Rng for_sample(std::uint64_t seed, std::uint64_t index,
+                        std::uint64_t stream = 0) noexcept {
+    using detail::mix64;
+    State s;
+    s[0] = mix64(seed ^ 0x243f6a8885a308d3ull);
+    s[1] = mix64(index ^ mix64(s[0] + 0x13198a2e03707344ull));
+    s[2] = mix64(stream ^ mix64(s[1] + 0xa4093822299f31d0ull));
+    s[3] = mix64(s[2] + 0x082efa98ec4e6c89ull);
+    return from_state(s);
+  }
+
+  /// A generator at exactly this state (which must not be all zero).
+  static Rng from_state(const State& s) noexcept {
+    Rng r;
+    r.s_ = s;
+    return r;
+  }
+
+  const State& state() const noexcept { return s_; }
+
+  /// The next 64 uniformly random bits.
+  std::uint64_t next() noexcept {
+    const std::uint64_t result = detail::rotl64(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = detail::rotl64(s_[3], 45);
+    return result;
+  }
+
+  /// A uniform integer in [0, bound) (0 when bound is 0). Lemire's method: the high word of
+  /// next()·bound, rejecting the few low words that would bias it; one output almost always.
+  std::uint64_t below(std::uint64_t bound) noexcept {
+    std::uint64_t low = 0;
+    std::uint64_t high = detail::mul_high64(next(), bound, low);
+    if (low < bound) {
+      const std::uint64_t threshold = (0 - bound) % bound; // 2^64 mod bound
+      while (low < threshold)
+        high = detail::mul_high64(next(), bound, low);
+    }
+    return high;
+  }
+
+  /// A uniform integer in [lo, hi] (inclusive; lo ≤ hi).
+  std::uint64_t between(std::uint64_t lo, std::uint64_t hi) noexcept {
+    return hi - lo == ~std::uint64_t{0} ? next() : lo + below(hi - lo + 1);
+  }
+
+  /// A uniform double in [0, 1): the top 53 bits of one output, times 2^-53 (exact).
+  double unit() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+  /// True with probability p (exactly ⌈p·2^53⌉/2^53 for p in [0,1]): `unit() < p`, which is one
+  /// exact IEEE comparison. Always consumes one output, whatever p, so a stream never shifts.
+  bool chance(double p) noexcept { return unit() < p; }
+
+  /// Fisher–Yates from the back: for i = n-1 down to 1, swap items i and below(i+1).
+  template <class T>
+  void shuffle(std::span<T> items) noexcept {
+    for (std::size_t i = items.size(); i > 1; --i) {
+      const std::size_t j = static_cast<std::size_t>(below(i));
+      using std::swap;
+      swap(items[i - 1], items[j]);
+    }
+  }
+
+  /// The same over any contiguous range (a std::vector, an array).
+  template <std::ranges::contiguous_range R>
+  void shuffle(R&& items) noexcept {
+    shuffle(std::span(items));
+  }
+
+private:
+  State s_{};
+};
+
+} // namespace searchtrace
