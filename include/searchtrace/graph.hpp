@@ -121,10 +121,16 @@ private:
         return {GraphDefect::unsorted_labels, 0};
     for (std::size_t i = 0; i < edges_.size(); ++i) {
       const Edge e = edges_[i];
-      if (e.u >= n || e.v >= n)
-        return {GraphDefect::bad_node, i};
-      if (e.u == e.v)
-        return {GraphDefect::self_loop, i};
+      const GraphDefect defect = e.u >= n || e.v >= n ? GraphDefect::bad_node
+                                 : e.u == e.v         ? GraphDefect::self_loop
+                                                      : GraphDefect::none;
+      if (defect != GraphDefect::none) {
+        // An edge before this one that repeats an earlier edge is the first defect.
+        const std::size_t duplicate = first_duplicate();
+        if (duplicate < i)
+          return {GraphDefect::duplicate_edge, duplicate};
+        return {defect, i};
+      }
       ++offsets_[e.u + 1];
       if (!directed_)
         ++offsets_[e.v + 1];
