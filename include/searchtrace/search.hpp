@@ -62,12 +62,15 @@ constexpr std::optional<Algorithm> parse_algorithm(std::string_view s) noexcept 
 ///
 /// When things happen, precisely (tested): a node counts as *expanded* from the moment it is
 /// expanded, before its list is written; a listed node counts as *discovered*, with its parent
-/// set, as soon as it is listed; the frontier receives the listed nodes when the expansion is
-/// closed (`close`), because the LIFO order depends on the whole list.
+/// set, as soon as it is listed, and from then on `in_frontier` and `frontier_size` count it.
+/// The pop order (`next`, `for_each_in_frontier`) receives a newly discovered node at once in a
+/// FIFO queue (SPEC §3 pushes while listing), but a LIFO stack receives the listed nodes when
+/// the expansion is closed (`close`), because the stack's order depends on the whole list.
 ///
 /// The frontier is lazy: an entry whose node has since been expanded, or (LIFO) that a later
 /// entry of the same node has moved to the top, is skipped when it surfaces. Every view below
-/// shows only live entries, so a node is in the frontier iff it is discovered and not expanded.
+/// shows only live entries, so between expansions a node is in the frontier iff it is
+/// discovered and not expanded.
 class SearchState {
 public:
   /// Starts a search: the source is discovered and is the frontier's only entry.
