@@ -529,17 +529,21 @@ public:
       flush();
   }
 
+  /// Appends a block of records: a large one goes out directly, without a copy through the
+  /// buffer (the generator writes megabytes at a time).
+  void write(std::string_view bytes) {
+    if (bytes.size() < block) {
+      buffer_.append(bytes);
+      maybe_flush();
+      return;
+    }
+    flush();
+    put(bytes);
+  }
+
   /// Writes the buffer out now (stdout is flushed too, for interactive use).
   void flush() {
-    if (file_) {
-      file_->write(buffer_);
-    } else {
-      if (!buffer_.empty() &&
-          std::fwrite(buffer_.data(), 1, buffer_.size(), stdout) != buffer_.size())
-        throw std::runtime_error(std::string("cannot write to stdout: ") + std::strerror(errno));
-      if (std::fflush(stdout) != 0)
-        throw std::runtime_error(std::string("cannot write to stdout: ") + std::strerror(errno));
-    }
+    put(buffer_);
     buffer_.clear();
   }
 
@@ -556,6 +560,17 @@ public:
   }
 
 private:
+  void put(std::string_view bytes) {
+    if (file_) {
+      file_->write(bytes);
+      return;
+    }
+    if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size())
+      throw std::runtime_error(std::string("cannot write to stdout: ") + std::strerror(errno));
+    if (std::fflush(stdout) != 0)
+      throw std::runtime_error(std::string("cannot write to stdout: ") + std::strerror(errno));
+  }
+
   static constexpr std::size_t block = std::size_t{1} << 16;
   std::string buffer_;
   std::optional<AtomicFile> file_;

@@ -8,6 +8,7 @@
 #include "cli_common.hpp"
 #include "searchtrace/version.hpp"
 
+#include "generate_command.hpp"
 #include "trace_command.hpp"
 
 int main(int argc, char** argv) {
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
 
   int status = exit_ok; // set by the subcommand that runs
   add_trace_command(app, status);
+  add_generate_command(app, status);
 
   try {
     app.parse(argc, argv);

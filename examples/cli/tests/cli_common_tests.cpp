@@ -263,6 +263,23 @@ TEST_CASE("Output writes a file only when finished") {
     out.finish();
     CHECK(read_file(target).size() == 20000 * 5);
   }
+  SUBCASE("write keeps the order of small records, large blocks and buffered text") {
+    std::string expected;
+    {
+      Output out(target.string());
+      const std::string big(200000, 'x'); // larger than a block: written directly
+      for (int i = 0; i < 3; ++i) {
+        out.buffer() += "buffered\n";
+        expected += "buffered\n";
+        out.write("small\n");
+        expected += "small\n";
+        out.write(big);
+        expected += big;
+      }
+      out.finish();
+    }
+    CHECK(read_file(target) == expected);
+  }
   SUBCASE("finish(false) leaves nothing") {
     {
       Output out(target.string());

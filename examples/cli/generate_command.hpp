@@ -1,0 +1,790 @@
+// `searchtrace generate`: samples of a graph family (SPEC §5) with their reference completions, as
+// training text, JSON lines, or token ids a trainer can memory-map.
+//
+// Decisions (also in `searchtrace generate --help` and docs/generate.md):
+//   * Sample i of a run is a pure function of (family, seed, search options, split, i): the
+//     library derives it from (seed, i) alone. So the output never depends on --threads or on
+//     --chunk, and `--shard i/N` is the contiguous index range [⌊..⌋) of the unsharded run:
+//     concatenating shards 0..N-1 gives the unsharded output byte for byte (text and jsonl).
+//     Shard i covers indices [i·q + min(i, r), (i+1)·q + min(i+1, r)) with q = count / N,
+//     r = count % N: sizes differ by at most one, the first r shards get the extra sample.
+//   * Threads: workers generate fixed-size chunks of consecutive indices into their own buffers;
+//     the main thread writes chunks strictly in index order. At most 2·threads chunks are in
+//     flight and a chunk holds about 1 MiB of output, so memory stays flat whatever --count.
+//   * --dedup drops a sample whose fingerprint an earlier sample of THIS run (lower index) had;
+//     the writer decides in index order, so the result is the same for every thread count. It
+//     keeps every fingerprint seen: memory grows with the number of distinct samples (about
+//     50 bytes each). Shards deduplicate independently (a duplicate across shards stays), so a
+//     sharded run with --dedup is not the same as an unsharded one. Dropped samples leave gaps
+//     in the jsonl "index" field; the count of drops goes to stderr (and to the ids meta.json).
+//   * --split train|test keeps, for sample i, the first candidate whose fingerprint hashes into
+//     that split (dataset.hpp): sets made with one --split-key and --test-fraction share no
+//     (graph, query) pair, whatever their families, seeds and counts.
+//   * A sample that cannot be drawn (constraints no graph met) ends the run with exit 1 and
+//     leaves no output file; a bad --family is a usage error (exit 2) reported with its offset.
+//   * ids: BASE.ids.bin (uint16 little endian), BASE.offsets.bin (uint64 little endian, count+1
+//     entries: sample k is ids[offsets[k], offsets[k+1])), BASE.vocab.json, and BASE.meta.json,
+//     which is renamed into place last: its presence means the set is complete.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_common.hpp"
+#include "searchtrace/dataset.hpp"
+#include "searchtrace/family.hpp"
+#include "searchtrace/fingerprint.hpp"
+#include "searchtrace/render.hpp"
+#include "searchtrace/vocabulary.hpp"
+
+namespace searchtrace::cli {
+
+enum class GenerateFormat : std::uint8_t { text, jsonl, ids };
+
+inline constexpr std::array<Choice<GenerateFormat>, 3> generate_format_choices{
+    {{"text", GenerateFormat::text},
+     {"jsonl", GenerateFormat::jsonl},
+     {"ids", GenerateFormat::ids}}};
+inline constexpr std::array<Choice<SplitKind>, 3> split_choices{
+    {{"all", SplitKind::all}, {"train", SplitKind::train}, {"test", SplitKind::test}}};
+
+// --- shards -------------------------------------------------------------------------------------
+
+/// Shard `index` of `count` shards (`--shard index/count`).
+struct Shard {
+  std::uint64_t index = 0;
+  std::uint64_t count = 1;
+};
+
+/// Reads `i/N` with 0 <= i < N (decimal, no spaces).
+inline std::optional<Shard> parse_shard(std::string_view s) {
+  const auto number = [](std::string_view d, std::uint64_t& out) {
+    if (d.empty() || d.size() > 19)
+      return false;
+    out = 0;
+    for (const char c : d) {
+      if (c < '0' || c > '9')
+        return false;
+      out = out * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return true;
+  };
+  const auto slash = s.find('/');
+  Shard r;
+  if (slash == std::string_view::npos || !number(s.substr(0, slash), r.index) ||
+      !number(s.substr(slash + 1), r.count) || r.count == 0 || r.index >= r.count)
+    return std::nullopt;
+  return r;
+}
+
+/// A half-open range of sample indices.
+struct IndexRange {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  std::uint64_t size() const noexcept { return end - begin; }
+};
+
+/// The indices of one shard of 0..count-1: contiguous, in shard order, sizes within one of
+/// each other (the first count % N shards have one more). No overflow for any count.
+constexpr IndexRange shard_range(std::uint64_t count, Shard s) noexcept {
+  const std::uint64_t q = count / s.count, r = count % s.count;
+  const auto start = [&](std::uint64_t i) { return i * q + std::min(i, r); };
+  return {start(s.index), start(s.index + 1)};
+}
+
+// --- options ------------------------------------------------------------------------------------
+
+struct GenerateCommandOptions {
+  std::string family = "G15_2_4";
+  std::uint64_t count = 10;
+  std::uint64_t seed = 0;
+  SearchOptions search;
+  Rendering rendering = Rendering::compact;
+  GenerateFormat format = GenerateFormat::text;
+  std::string vocabulary = "standard";
+  std::string shard = "0/1";
+  unsigned threads = 1;    // 0: every hardware thread
+  std::uint64_t chunk = 0; // samples per work unit; 0: about 1 MiB of output
+  std::string output;      // "" or "-": stdout (text, jsonl); the base name for ids
+  bool progress = false;
+  SplitKind split = SplitKind::all;
+  double test_fraction = 0.1;
+  std::uint64_t split_key = 0;
+  bool split_relabel = false;
+  bool dedup = false;
+};
+
+// --- chunks: the unit of work ---------------------------------------------------------------
+
+/// The output of a run of consecutive samples, in the run's format. `ends[k]` is where record k
+/// ends in `bytes` (text, jsonl) or `ids` (ids), so the writer can drop single records.
+struct GenerateChunk {
+  IndexRange indices;
+  std::string bytes;
+  std::vector<std::uint16_t> ids;
+  std::vector<std::size_t> ends;
+  std::vector<Fingerprint> fingerprints; // with --dedup, one per record
+  std::optional<SampleError> error;      // the sample at indices.end could not be drawn
+  std::exception_ptr exception;          // anything else that went wrong in a worker
+};
+
+namespace detail {
+
+inline void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+inline void append_hex_fingerprint(std::string& out, const Fingerprint& f) {
+  fmt::format_to(std::back_inserter(out), "{:016x}{:016x}", f.hi, f.lo);
+}
+
+} // namespace detail
+
+/// Turns sample indices into records of one format; one per thread (it owns a Generator and
+/// reused buffers, so in steady state filling a chunk allocates nothing).
+class RecordEncoder {
+public:
+  RecordEncoder(const Generator& generator, GenerateFormat format, const Vocabulary* vocabulary,
+                bool keep_fingerprints)
+      : generator_(generator), format_(format), vocabulary_(vocabulary),
+        keep_fingerprints_(keep_fingerprints) {
+    const DatasetOptions& o = generator_.options();
+    // Everything between the completion and the index is the same for every record.
+    json_middle_ = "\",\"family\":";
+    detail::append_json_string(json_middle_, o.family_spec);
+    fmt::format_to(std::back_inserter(json_middle_), ",\"seed\":{},\"index\":", o.seed);
+    json_tail_ =
+        fmt::format(",\"split\":\"{}\",\"algo\":\"{}\",\"nodes\":", split_kind_name(o.split.kind),
+                    algorithm_name(o.search.algorithm));
+  }
+
+  /// Fills `c` with the records of `c.indices`. On a SampleError, `c` holds the records before
+  /// the failing sample, `c.indices.end` is that sample and `c.error` says why.
+  void fill(GenerateChunk& c) {
+    c.bytes.clear();
+    c.ids.clear();
+    c.ends.clear();
+    c.fingerprints.clear();
+    c.error.reset();
+    c.exception = nullptr;
+    for (std::uint64_t i = c.indices.begin; i < c.indices.end; ++i) {
+      if (auto e = generator_.generate(i, sample_)) {
+        c.error = std::move(*e);
+        c.indices.end = i;
+        return;
+      }
+      switch (format_) {
+      case GenerateFormat::text:
+        c.bytes += sample_.text;
+        c.bytes.push_back('\n');
+        c.ends.push_back(c.bytes.size());
+        break;
+      case GenerateFormat::jsonl:
+        append_json(c.bytes);
+        c.ends.push_back(c.bytes.size());
+        break;
+      case GenerateFormat::ids:
+        append_ids(c.ids);
+        c.ends.push_back(c.ids.size());
+        break;
+      }
+      if (keep_fingerprints_)
+        c.fingerprints.push_back(sample_.info.fingerprint);
+    }
+  }
+
+  /// The last sample drawn (for sizing chunks).
+  const Sample& sample() const noexcept { return sample_; }
+  Generator& generator() noexcept { return generator_; }
+
+private:
+  void append_json(std::string& out) const {
+    const SampleInfo& info = sample_.info;
+    // Prompt and completion are digits, punctuation and spaces: nothing to escape.
+    out += "{\"prompt\":\"";
+    out += sample_.prompt_text();
+    out += "\",\"completion\":\"";
+    out += sample_.completion_text();
+    out += json_middle_;
+    fmt::format_to(std::back_inserter(out), "{}", info.index);
+    out += json_tail_;
+    fmt::format_to(std::back_inserter(out),
+                   "{},\"edges\":{},\"distance\":{},\"expansions\":{},\"prompt_tokens\":{},"
+                   "\"completion_tokens\":{},\"fingerprint\":\"",
+                   info.nodes, info.edges, info.distance, info.expansions, info.prompt_tokens,
+                   info.completion_tokens);
+    detail::append_hex_fingerprint(out, info.fingerprint);
+    out += "\"}\n";
+  }
+
+  void append_ids(std::vector<std::uint16_t>& out) const {
+    const Vocabulary& v = *vocabulary_;
+    if (const auto bos = v.bos())
+      out.push_back(static_cast<std::uint16_t>(*bos));
+    encode_prompt(sample_.prompt, v, out);
+    encode_completion(sample_.trace, v, out);
+    if (const auto eos = v.eos())
+      out.push_back(static_cast<std::uint16_t>(*eos));
+  }
+
+  Generator generator_;
+  GenerateFormat format_;
+  const Vocabulary* vocabulary_;
+  bool keep_fingerprints_;
+  Sample sample_;
+  std::string json_middle_;
+  std::string json_tail_;
+};
+
+// --- the ordered pipeline -----------------------------------------------------------------------
+
+/// Runs `fill(worker, chunk_number, GenerateChunk&)` for chunks 0..chunks-1 on `threads` workers
+/// and `consume(GenerateChunk&)` on the calling thread strictly in chunk order. At most
+/// 2·threads chunks exist at once. `consume` returns false to stop early; an exception from it
+/// stops the workers and propagates. With one thread everything runs on the calling thread.
+template <class Fill, class Consume>
+void run_in_order(std::uint64_t chunks, unsigned threads, Fill&& fill, Consume&& consume) {
+  if (threads <= 1 || chunks <= 1) {
+    GenerateChunk chunk;
+    for (std::uint64_t c = 0; c < chunks; ++c) {
+      fill(0u, c, chunk);
+      if (!consume(chunk))
+        return;
+    }
+    return;
+  }
+  const std::size_t slots = 2 * static_cast<std::size_t>(threads);
+  std::vector<GenerateChunk> ring(slots);
+  std::vector<char> ready(slots, 0);
+  std::mutex m;
+  std::condition_variable work_cv; // workers wait for a free slot
+  std::condition_variable done_cv; // the consumer waits for its next chunk
+  std::uint64_t next = 0, consumed = 0;
+  bool stop = false;
+
+  const auto worker = [&](unsigned w) {
+    for (;;) {
+      std::uint64_t c = 0;
+      {
+        std::unique_lock lock(m);
+        work_cv.wait(lock, [&] { return stop || next >= chunks || next < consumed + slots; });
+        if (stop || next >= chunks)
+          return;
+        c = next++;
+      }
+      // Slot c % slots is ours alone: its previous chunk (c - slots) has been consumed.
+      GenerateChunk& slot = ring[c % slots];
+      try {
+        fill(w, c, slot);
+      } catch (...) {
+        slot.exception = std::current_exception();
+      }
+      {
+        std::lock_guard lock(m);
+        ready[c % slots] = 1;
+      }
+      done_cv.notify_one();
+    }
+  };
+
+  std::vector<std::thread> pool;
+  // Declared after the pool, so it runs first on every exit path: workers stop, then join.
+  struct Stopper {
+    std::mutex& m;
+    bool& stop;
+    std::condition_variable& cv;
+    std::vector<std::thread>& pool;
+    ~Stopper() {
+      {
+        std::lock_guard lock(m);
+        stop = true;
+      }
+      cv.notify_all();
+      for (auto& t : pool)
+        t.join();
+    }
+  } stopper{m, stop, work_cv, pool};
+  pool.reserve(threads);
+  for (unsigned w = 0; w < threads; ++w)
+    pool.emplace_back(worker, w);
+
+  for (std::uint64_t c = 0; c < chunks; ++c) {
+    GenerateChunk& slot = ring[c % slots];
+    {
+      std::unique_lock lock(m);
+      done_cv.wait(lock, [&] { return ready[c % slots] != 0; });
+    }
+    if (!consume(slot))
+      return;
+    {
+      std::lock_guard lock(m);
+      ready[c % slots] = 0;
+      ++consumed;
+    }
+    work_cv.notify_all();
+  }
+}
+
+// --- progress -----------------------------------------------------------------------------------
+
+/// `--progress`: a line on stderr, rewritten about once a second (done/total, rate, ETA), and a
+/// final line with the totals.
+class ProgressLine {
+public:
+  ProgressLine(bool enabled, std::uint64_t total)
+      : enabled_(enabled), total_(total), start_(clock::now()), last_(start_) {}
+
+  void update(std::uint64_t done) {
+    if (!enabled_)
+      return;
+    const auto now = clock::now();
+    if (now - last_ < std::chrono::seconds(1))
+      return;
+    last_ = now;
+    const double elapsed = seconds(now);
+    const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+    const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
+    fmt::print(stderr, "\r{}/{} samples ({:.1f}%), {} samples/s, ETA {}    ", done, total_,
+               total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
+               human(rate), duration(eta));
+    std::fflush(stderr);
+  }
+
+  void finish(std::uint64_t done) {
+    if (!enabled_)
+      return;
+    const double elapsed = seconds(clock::now());
+    fmt::print(stderr, "\r{}/{} samples, {} samples/s, {} elapsed    \n", done, total_,
+               human(elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0), duration(elapsed));
+  }
+
+private:
+  using clock = std::chrono::steady_clock;
+
+  double seconds(clock::time_point now) const {
+    return std::chrono::duration<double>(now - start_).count();
+  }
+  static std::string human(double x) {
+    if (x >= 1e6)
+      return fmt::format("{:.2f}M", x / 1e6);
+    if (x >= 1e3)
+      return fmt::format("{:.1f}k", x / 1e3);
+    return fmt::format("{:.0f}", x);
+  }
+  static std::string duration(double s) {
+    const auto t = static_cast<std::uint64_t>(s + 0.5);
+    if (t >= 3600)
+      return fmt::format("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60);
+    if (t >= 60)
+      return fmt::format("{}:{:02}", t / 60, t % 60);
+    return fmt::format("{}s", t);
+  }
+
+  bool enabled_;
+  std::uint64_t total_;
+  clock::time_point start_;
+  clock::time_point last_;
+};
+
+// --- writers ------------------------------------------------------------------------------------
+
+namespace detail {
+
+/// Little-endian bytes of integers, whatever the host's byte order.
+template <class T>
+void append_little_endian(std::string& out, const T* values, std::size_t n) {
+  if constexpr (std::endian::native == std::endian::little) {
+    out.append(reinterpret_cast<const char*>(values), n * sizeof(T));
+  } else {
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t b = 0; b < sizeof(T); ++b)
+        out.push_back(static_cast<char>((values[i] >> (8 * b)) & 0xFF));
+  }
+}
+
+} // namespace detail
+
+/// The four files of `--format ids`, each written atomically.
+class IdsFiles {
+public:
+  explicit IdsFiles(const std::string& base)
+      : ids_(base + ".ids.bin"), offsets_(base + ".offsets.bin"), vocab_(base + ".vocab.json"),
+        meta_(base + ".meta.json") {
+    const std::uint64_t zero = 0;
+    detail::append_little_endian(offset_bytes_, &zero, 1);
+  }
+
+  /// Appends records [first, last) of `c`.
+  void write(const GenerateChunk& c, std::size_t first, std::size_t last) {
+    if (first == last)
+      return;
+    const std::size_t from = first == 0 ? 0 : c.ends[first - 1];
+    const std::size_t to = c.ends[last - 1];
+    id_bytes_.clear();
+    detail::append_little_endian(id_bytes_, c.ids.data() + from, to - from);
+    ids_.write(id_bytes_);
+    for (std::size_t k = first; k < last; ++k) {
+      const std::uint64_t end = tokens_ + (c.ends[k] - from);
+      detail::append_little_endian(offset_bytes_, &end, 1);
+    }
+    tokens_ += to - from;
+    if (offset_bytes_.size() >= (std::size_t{1} << 16)) {
+      offsets_.write(offset_bytes_);
+      offset_bytes_.clear();
+    }
+  }
+
+  std::uint64_t tokens() const noexcept { return tokens_; }
+
+  /// Writes the vocabulary and the meta data, then renames the files into place; meta.json last.
+  void commit(const Vocabulary& vocabulary, const nlohmann::ordered_json& meta) {
+    offsets_.write(offset_bytes_);
+    vocab_.write(vocabulary.to_json());
+    vocab_.write("\n");
+    meta_.write(meta.dump(2));
+    meta_.write("\n");
+    ids_.commit();
+    offsets_.commit();
+    vocab_.commit();
+    meta_.commit();
+  }
+
+private:
+  AtomicFile ids_, offsets_, vocab_, meta_;
+  std::string id_bytes_;
+  std::string offset_bytes_;
+  std::uint64_t tokens_ = 0;
+};
+
+// --- the command --------------------------------------------------------------------------------
+
+/// Samples per chunk: about `target` bytes of output, at least 1, at most 4096.
+inline std::uint64_t chunk_size_for(std::size_t record_bytes, std::size_t target = 1u << 20) {
+  return std::clamp<std::uint64_t>(target / std::max<std::size_t>(record_bytes, 1), 1, 4096);
+}
+
+inline void report_family_error(const std::string& spec, const FamilyError& e) {
+  fmt::print(stderr, "searchtrace generate: error: --family, offset {}: {}\n  {}\n  {:>{}}\n",
+             e.offset, e.message, spec, "^", e.offset + 1);
+}
+
+inline void report_sample_error(const Generator& g, std::uint64_t index, const SampleError& e) {
+  fmt::print(stderr, "searchtrace generate: error: sample {} of {}: constraint '{}': {}\n", index,
+             g.family().spec(), e.constraint, e.message);
+}
+
+/// Runs `searchtrace generate`; returns the exit code.
+inline int run_generate(const GenerateCommandOptions& o) {
+  const auto family = parse_family(o.family);
+  if (!family) {
+    report_family_error(o.family, family.error());
+    return exit_usage;
+  }
+  const auto shard = parse_shard(o.shard);
+  if (!shard) {
+    fmt::print(stderr, "searchtrace generate: error: --shard '{}': expected i/N with 0 <= i < N\n",
+               o.shard);
+    return exit_usage;
+  }
+  const bool to_stdout = o.output.empty() || o.output == "-";
+  if (o.format == GenerateFormat::ids && to_stdout) {
+    fmt::print(stderr, "searchtrace generate: error: --format ids writes four files "
+                       "(BASE.ids.bin, .offsets.bin, .vocab.json, .meta.json): give --output "
+                       "BASE\n");
+    return exit_usage;
+  }
+  std::optional<Vocabulary> vocabulary;
+  if (o.format == GenerateFormat::ids) {
+    vocabulary = Vocabulary::preset(o.vocabulary, family->label_space());
+    if (vocabulary->size() > 65536) {
+      fmt::print(stderr,
+                 "searchtrace generate: error: the {} vocabulary of {} has {} ids; --format ids "
+                 "stores uint16 (at most 65536)\n",
+                 o.vocabulary, family->spec(), vocabulary->size());
+      return exit_usage;
+    }
+  }
+
+  DatasetOptions options;
+  options.family_spec = family->spec();
+  options.seed = o.seed;
+  options.search = o.search;
+  options.rendering = o.rendering;
+  options.split = {o.split, o.test_fraction, o.split_key};
+  options.relabel_invariant_split = o.split_relabel;
+  options.fingerprints = o.dedup || o.format == GenerateFormat::jsonl;
+  const Generator generator(*family, options);
+
+  const IndexRange range = shard_range(o.count, *shard);
+  unsigned threads = o.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.threads;
+
+  // Outputs first: an unwritable path fails (exit 2) before any work.
+  std::optional<Output> text_out;
+  std::optional<IdsFiles> ids_out;
+  if (o.format == GenerateFormat::ids)
+    ids_out.emplace(o.output);
+  else
+    text_out.emplace(o.output);
+
+  // One sample up front sizes the chunks (about 1 MiB of output each).
+  RecordEncoder first(generator, o.format, vocabulary ? &*vocabulary : nullptr, o.dedup);
+  std::uint64_t chunk = o.chunk;
+  if (chunk == 0 && range.size() > 0) {
+    GenerateChunk probe;
+    probe.indices = {range.begin, range.begin + 1};
+    first.fill(probe);
+    if (probe.error) {
+      report_sample_error(generator, range.begin, *probe.error);
+      return exit_bad_lines;
+    }
+    chunk =
+        chunk_size_for(o.format == GenerateFormat::ids ? 2 * probe.ids.size() : probe.bytes.size());
+  }
+  chunk = std::max<std::uint64_t>(chunk, 1);
+  const std::uint64_t chunks = range.size() / chunk + (range.size() % chunk != 0);
+  threads =
+      static_cast<unsigned>(std::min<std::uint64_t>(threads, std::max<std::uint64_t>(chunks, 1)));
+
+  std::vector<RecordEncoder> encoders;
+  encoders.reserve(threads);
+  for (unsigned t = 0; t < threads; ++t)
+    encoders.push_back(first);
+
+  FingerprintSet seen;
+  std::uint64_t written = 0, dropped = 0, done = 0;
+  std::optional<std::pair<std::uint64_t, SampleError>> failure;
+  ProgressLine progress(o.progress, range.size());
+
+  const auto write_records = [&](const GenerateChunk& c, std::size_t first_record,
+                                 std::size_t last_record) {
+    if (first_record == last_record)
+      return;
+    written += last_record - first_record;
+    if (ids_out) {
+      ids_out->write(c, first_record, last_record);
+      return;
+    }
+    const std::size_t from = first_record == 0 ? 0 : c.ends[first_record - 1];
+    text_out->write(std::string_view(c.bytes).substr(from, c.ends[last_record - 1] - from));
+  };
+
+  run_in_order(
+      chunks, threads,
+      [&](unsigned worker, std::uint64_t c, GenerateChunk& out) {
+        out.indices.begin = range.begin + c * chunk;
+        out.indices.end = std::min(range.end, out.indices.begin + chunk);
+        encoders[worker].fill(out);
+      },
+      [&](GenerateChunk& c) {
+        if (c.exception)
+          std::rethrow_exception(c.exception);
+        if (c.error) {
+          failure.emplace(c.indices.end, *c.error);
+          return false;
+        }
+        const std::size_t n = c.ends.size();
+        if (!o.dedup) {
+          write_records(c, 0, n);
+        } else {
+          std::size_t run = 0;
+          for (std::size_t k = 0; k < n; ++k)
+            if (!seen.insert(c.fingerprints[k])) {
+              write_records(c, run, k);
+              run = k + 1;
+              ++dropped;
+            }
+          write_records(c, run, n);
+        }
+        done += n;
+        progress.update(done);
+        return true;
+      });
+
+  if (failure) {
+    // No output file: the destructors of text_out / ids_out remove the temporary files.
+    if (o.progress)
+      fmt::print(stderr, "\n");
+    report_sample_error(generator, failure->first, failure->second);
+    return exit_bad_lines;
+  }
+  progress.finish(done);
+  if (o.dedup)
+    fmt::print(stderr,
+               "searchtrace generate: --dedup dropped {} duplicate{} of {} samples, kept {}\n",
+               dropped, dropped == 1 ? "" : "s", done, written);
+
+  if (ids_out) {
+    nlohmann::ordered_json meta;
+    const DatasetOptions& d = generator.options();
+    meta["format"] = "searchtrace-ids";
+    meta["version"] = 1;
+    meta["dtype"] = "uint16";
+    meta["byte_order"] = "little";
+    meta["samples"] = written;
+    meta["tokens"] = ids_out->tokens();
+    meta["vocabulary"] = std::string(vocabulary->name());
+    meta["bos_eos"] = vocabulary->bos().has_value();
+    meta["family"] = d.family_spec;
+    meta["seed"] = d.seed;
+    meta["algo"] = std::string(algorithm_name(d.search.algorithm));
+    meta["order"] =
+        std::string(o.search.order == NeighborOrder::ascending ? "ascending" : "prompt");
+    meta["listing"] =
+        std::string(o.search.listing == Listing::unexpanded ? "unexpanded" : "undiscovered");
+    meta["stop"] = std::string(o.search.stop == StopRule::on_list ? "on-list" : "on-pop");
+    meta["count"] = o.count;
+    meta["shard"] = fmt::format("{}/{}", shard->index, shard->count);
+    meta["indices"] = {range.begin, range.end};
+    meta["split"] = std::string(split_kind_name(d.split.kind));
+    meta["test_fraction"] = d.split.test_fraction;
+    meta["split_key"] = d.split.key;
+    meta["split_relabel"] = d.relabel_invariant_split;
+    meta["dedup"] = o.dedup;
+    meta["dropped"] = dropped;
+    ids_out->commit(*vocabulary, meta);
+  } else {
+    text_out->finish();
+  }
+  return exit_ok;
+}
+
+inline constexpr std::string_view generate_help_footer = R"(
+Writes --count samples of a graph family: the prompt (edges/query) and the reference
+completion (exploration, backtrack, path) of each. Bare 'searchtrace generate' prints
+10 samples of G15_2_4 with seed 0.
+
+Formats (--format):
+  text   one sample per line: prompt immediately followed by completion (SPEC §1), e.g.
+           1,3|2,4|1,2|0,1|0,2|3,4/0,4<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4
+  jsonl  one JSON object per line: prompt, completion, family (canonical spec), seed,
+         index, split, algo, nodes, edges, distance (query's shortest-path length),
+         expansions, prompt_tokens, completion_tokens (grammar tokens, commas included)
+         and fingerprint (32 hex digits; see --split-relabel).
+  ids    token ids for a trainer to memory-map; needs --output BASE and writes
+           BASE.ids.bin      uint16 little endian, every sample's ids back to back:
+                             [<bos>] prompt completion [<eos>] (bos/eos: standard only)
+           BASE.offsets.bin  uint64 little endian, samples+1 entries: sample k is
+                             ids[offsets[k], offsets[k+1]); the completion starts at '<'
+           BASE.vocab.json   the vocabulary (--vocab), every id's spelling
+           BASE.meta.json    family, seed, options, counts; renamed into place last, so
+                             its presence means the set is complete.
+
+Reproducibility: sample i is a pure function of (family, seed, search options, split
+options, i). The output does not depend on --threads or --chunk, and --shard i/N
+writes the i-th of N contiguous index ranges of 0..count-1, so concatenating the text
+or jsonl outputs of shards 0..N-1 gives the unsharded output byte for byte.
+
+Splits: --split train / --split test keep, for each index, the first candidate sample
+whose fingerprint hashes into that split. Sets made with the same --split-key and
+--test-fraction never share a (graph, query) pair, whatever their families, seeds and
+counts: e.g. a G15_2_4 train set and G20_5_6 / G15_2_4 test sets. Fingerprints ignore
+edge order and endpoint order; with --split-relabel also relabelling (slower: a
+canonical labelling per sample; applies to --dedup and the jsonl fingerprint too).
+
+--dedup drops a sample whose fingerprint an earlier sample of this run had, and reports
+on stderr how many it dropped (jsonl keeps the original indices). It remembers every
+fingerprint: memory grows by about 50 bytes per distinct sample. Each shard is
+deduplicated on its own.
+
+Output files are written atomically (temporary name, then rename): an interrupted or
+failed run never leaves a file that looks complete. Memory stays flat (about 1 MiB of
+output per chunk, 2 chunks per thread), except for --dedup.
+
+Exit codes: 0 done; 1 a sample could not be drawn (the family's constraints were never
+met; nothing is written to --output); 2 usage error (a bad --family spec is reported
+with its byte offset) or I/O error.
+
+Examples:
+  searchtrace generate --family G15_2_4 --count 1000000 --threads 0 -o train.txt --progress
+  searchtrace generate --family G20_5_6 --split test --count 10000 --format jsonl -o ood.jsonl
+  searchtrace generate --count 1000000 --format ids --vocab numeral -o data/train
+  for i in 0 1 2 3; do searchtrace generate --count 4000000 --shard $i/4 -o part$i.txt & done)";
+
+/// Registers `searchtrace generate`; its exit code goes to `status`.
+inline void add_generate_command(CLI::App& app, int& status) {
+  auto o = std::make_shared<GenerateCommandOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "generate", "Write samples of a graph family (prompt + reference completion)");
+  sub->add_option("--family", o->family,
+                  "Family spec, e.g. G15_2_4, G20_5_6(L=100), grid(w=4,h=4,dist=3..6)")
+      ->capture_default_str()
+      ->type_name("SPEC");
+  sub->add_option("--count", o->count, "Samples in the whole run (all shards together)")
+      ->capture_default_str()
+      ->type_name("N");
+  sub->add_option("--seed", o->seed, "Dataset seed (64-bit)")
+      ->capture_default_str()
+      ->type_name("S");
+  add_search_options(*sub, o->search);
+  add_rendering_option(*sub, o->rendering);
+  add_enum_option(*sub, "--format", o->format, generate_format_choices,
+                  "text (prompt+completion per line), jsonl, or ids (token ids, needs -o BASE)");
+  sub->add_option("--vocab", o->vocabulary, "Vocabulary of --format ids")
+      ->check(CLI::IsMember({"standard", "numeral"}).description(""))
+      ->type_name("standard|numeral")
+      ->capture_default_str();
+  sub->add_option("--shard", o->shard, "Write only the i-th of N contiguous parts of the run")
+      ->type_name("i/N")
+      ->capture_default_str();
+  sub->add_option("--threads", o->threads, "Worker threads; 0 = every hardware thread")
+      ->capture_default_str()
+      ->type_name("N");
+  sub->add_option("--chunk", o->chunk,
+                  "Samples per work unit; 0 = about 1 MiB of output (never changes the output)")
+      ->capture_default_str()
+      ->type_name("N");
+  sub->add_option("-o,--output", o->output,
+                  "Write to FILE (atomically) instead of stdout; for ids, the base name BASE")
+      ->type_name("FILE");
+  sub->add_flag("--progress", o->progress, "Show done/total, rate and ETA on stderr");
+  add_enum_option(*sub, "--split", o->split, split_choices,
+                  "all samples, or only those whose fingerprint falls in the train/test split");
+  sub->add_option("--test-fraction", o->test_fraction, "Share of fingerprints in the test split")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str()
+      ->type_name("F");
+  sub->add_option("--split-key", o->split_key,
+                  "Key of the split hash; sets that must be disjoint share it")
+      ->capture_default_str()
+      ->type_name("K");
+  sub->add_flag("--split-relabel", o->split_relabel,
+                "Fingerprints (split, dedup, jsonl) also ignore relabelling");
+  sub->add_flag("--dedup", o->dedup,
+                "Drop samples whose fingerprint an earlier one had (memory grows with --count)");
+  sub->footer(std::string(generate_help_footer));
+  sub->callback(
+      [o, &status] { status = run_guarded("generate", [&] { return run_generate(*o); }); });
+}
+
+} // namespace searchtrace::cli
