@@ -174,9 +174,16 @@ private:
     exact_ = true;
     answer_correct_ = false;
     const std::size_t n = graph_->node_count();
-    rank_.assign(n, 0);
-    seen_.assign(n, 0);
-    stamp_ = 0;
+    // rank_ is all zero between expansions; seen_ holds stamps, never equal to a fresh one.
+    if (rank_.size() < n) {
+      rank_.assign(n, 0);
+      seen_.assign(n, 0);
+      stamp_ = 0;
+    }
+    if (stamp_ > 0xFFFF0000u) {
+      std::fill(seen_.begin(), seen_.end(), 0);
+      stamp_ = 0;
+    }
     // Labels to ids through a direct table when the label space is small (the usual L = 50),
     // else by binary search in the graph.
     const auto labels = graph_->labels();
@@ -284,19 +291,23 @@ private:
       }
       if (j >= ref_.size() || ref_[j] != v)
         exact_ = false;
-      if (!graph_->adjacent(u, v)) {
-        add(ErrorKind::non_edge, at, i, label(u), label(v));
-      } else if (rank_[v] == 0) {
-        add(ErrorKind::listed_expanded, at, i, label(u), label(v), 0, st_.expanded(v) ? 0 : 1);
-      } else if (seen_[v] == stamp_) {
-        add(ErrorKind::duplicate_neighbor, at, i, label(u), label(v));
-      } else {
-        if (rank_[v] < prev_rank && !order_reported) {
-          // The predecessor: the required node listed just before, by rank.
-          add(ErrorKind::neighbor_order, at, i, label(v), label(ref_[prev_rank - 1]));
-          order_reported = true;
+      // A node of the required list is adjacent and not excluded by the listing policy: only
+      // the last two checks of the precedence apply to it.
+      if (const std::uint32_t r = rank_[v]; r != 0) {
+        if (seen_[v] == stamp_) {
+          add(ErrorKind::duplicate_neighbor, at, i, label(u), label(v));
+        } else {
+          if (r < prev_rank && !order_reported) {
+            // The predecessor: the required node listed just before, by rank.
+            add(ErrorKind::neighbor_order, at, i, label(v), label(ref_[prev_rank - 1]));
+            order_reported = true;
+          }
+          prev_rank = r;
         }
-        prev_rank = rank_[v];
+      } else if (!graph_->adjacent(u, v)) {
+        add(ErrorKind::non_edge, at, i, label(u), label(v));
+      } else {
+        add(ErrorKind::listed_expanded, at, i, label(u), label(v), 0, st_.expanded(v) ? 0 : 1);
       }
       seen_[v] = stamp_;
       st_.list(v);
@@ -419,7 +430,7 @@ private:
     }
     const std::size_t edges = path.size() - 1;
     if (options_.algorithm == Algorithm::bfs) {
-      const std::size_t shortest = shortest_distance();
+      const std::size_t shortest = shortest_distance(exact_);
       answer_correct_ = edges == shortest;
       if (edges > shortest)
         add(ErrorKind::answer_not_shortest, at, e, edges, shortest);
@@ -445,8 +456,15 @@ private:
   }
 
   // The length of a shortest path, from a BFS run of the same core (its parents give shortest
-  // paths: every node's parent is its first lister).
-  std::size_t shortest_distance() {
+  // paths: every node's parent is its first lister); the replay itself when it was exact.
+  std::size_t shortest_distance(bool replay_is_reference) {
+    if (replay_is_reference) {
+      // The replay is the reference BFS: its parent chain is a shortest path.
+      std::size_t d = 0;
+      for (NodeId v = query_.target; v != query_.source && v != no_node; v = st_.parent(v))
+        ++d;
+      return d;
+    }
     SearchOptions bfs;
     bfs.algorithm = Algorithm::bfs;
     detail::BacktrackCounter counter;

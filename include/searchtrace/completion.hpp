@@ -366,6 +366,135 @@ private:
   CompletionState state_ = CompletionState::begin;
 };
 
+/// The fast path of CompletionParser::parse: a direct scan of a well-formed completion, in
+/// either spacing. It accepts exactly the texts that the Lexer and the grammar table accept
+/// without any error, and records the same ParsedCompletion; on anything else (a syntax error,
+/// truncation, a number of ten digits or more) it returns false and the caller parses again with
+/// the Lexer, which says what is wrong. Errors are thus defined once, by the lexer and the
+/// grammar table, and the tests check both paths against each other on mutated texts. It exists
+/// because the per-token Lexer costs more than the whole classification (see bench/).
+inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
+  const char* const base = text.data();
+  const char* p = base;
+  const char* const end = base + text.size();
+  std::size_t at = 0;
+  Label v = 0;
+  // A node of at most nine digits (larger ones go to the Lexer, which knows about too_large).
+  const auto number = [&]() -> bool {
+    if (p == end)
+      return false;
+    unsigned d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
+    if (d > 9)
+      return false;
+    at = static_cast<std::size_t>(p - base);
+    ++p;
+    if (d == 0) {
+      if (p != end && static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0' <= 9)
+        return false;
+      v = 0;
+      return true;
+    }
+    Label x = d;
+    for (int n = 1; p != end; ++n) {
+      d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
+      if (d > 9)
+        break;
+      if (n == 9)
+        return false;
+      x = x * 10 + d;
+      ++p;
+    }
+    v = x;
+    return true;
+  };
+  const auto take = [&](char c) -> bool {
+    if (p == end || *p != c)
+      return false;
+    ++p;
+    return true;
+  };
+  if (!take('<'))
+    return false;
+  out.lt_at = 0;
+  for (;;) {
+    if (!number())
+      return false;
+    out.trace.begin_expansion(v);
+    out.expanded_at.push_back(at);
+    if (!take(',') || !take('('))
+      return false;
+    if (p != end && *p == ')') {
+      ++p;
+    } else {
+      for (;;) {
+        if (!number())
+          return false;
+        out.trace.list_node(v);
+        out.listed_at.push_back(at);
+        if (p == end)
+          return false;
+        if (*p == ')') {
+          ++p;
+          break;
+        }
+        if (*p != ',')
+          return false;
+        ++p;
+        if (p != end && *p == ' ')
+          ++p;
+      }
+    }
+    out.list_close_at.push_back(static_cast<std::size_t>(p - base) - 1);
+    if (p == end)
+      return false;
+    if (*p == ',') {
+      ++p;
+      continue;
+    }
+    if (*p == ' ')
+      ++p;
+    if (p == end || *p != '-')
+      return false;
+    out.dash_at = static_cast<std::size_t>(p - base);
+    ++p;
+    if (p != end && *p == ' ')
+      ++p;
+    break;
+  }
+  for (;;) {
+    if (!number())
+      return false;
+    out.trace.backtrack.push_back(v);
+    out.backtrack_at.push_back(at);
+    if (p == end)
+      return false;
+    if (*p == '>')
+      break;
+    if (*p != ',')
+      return false;
+    ++p;
+  }
+  out.gt_at = static_cast<std::size_t>(p - base);
+  ++p;
+  if (!take('='))
+    return false;
+  out.eq_at = static_cast<std::size_t>(p - base) - 1;
+  for (;;) {
+    if (!number())
+      return false;
+    out.trace.path.push_back(v);
+    out.path_at.push_back(at);
+    if (p == end)
+      break;
+    if (*p != ',')
+      return false;
+    ++p;
+  }
+  out.length = text.size();
+  out.complete = true;
+  return true;
+}
+
 } // namespace detail
 
 /// Reads completions into a reused ParsedCompletion. Keep one per thread: a parse allocates
@@ -379,6 +508,16 @@ class CompletionParser {
 public:
   /// Parses text. `out` is cleared first; see ParsedCompletion for what it holds afterwards.
   void parse(std::string_view text, ParsedCompletion& out) {
+    out.clear();
+    if (detail::scan_completion(text, out))
+      return;
+    out.clear();
+    parse_slowly(text, out);
+  }
+
+  /// Parses text with the Lexer and the grammar table only (what `parse` falls back to on any
+  /// anomaly); the result is always the same as `parse`'s.
+  void parse_slowly(std::string_view text, ParsedCompletion& out) {
     out.clear();
     detail::CompletionBuilder b(out);
     Lexer lex(text);
