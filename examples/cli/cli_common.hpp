@@ -8,6 +8,11 @@
 //   * A subcommand is registered by `void add_<name>_command(CLI::App& app, int& status)`, which
 //     adds a CLI11 subcommand whose callback runs the command through `run_guarded` and stores
 //     its exit code in `status`. main.cpp includes `<name>_command.hpp` and calls it: two lines.
+//     The parsed options live in a std::shared_ptr captured by that callback (they must outlive
+//     the registration function); see trace_command.hpp for the pattern.
+//   * Read input with `for_each_input_line`, report bad lines with `Diagnostics::line_error`,
+//     write the main output through `Output` (stdout, or `-o FILE` via AtomicFile), and return
+//     `diag.exit_code()`.
 //   * Input is one record per line; a line ends at '\n', a '\r' before it is dropped (CRLF files),
 //     and the last line needs no final newline. Line numbers count from 1 in each file.
 #pragma once
