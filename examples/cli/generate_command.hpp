@@ -770,8 +770,9 @@ inline void add_generate_command(CLI::App& app, int& status) {
   sub->add_flag("--progress", o->progress, "Show done/total, rate and ETA on stderr");
   add_enum_option(*sub, "--split", o->split, split_choices,
                   "all samples, or only those whose fingerprint falls in the train/test split");
-  sub->add_option("--test-fraction", o->test_fraction, "Share of fingerprints in the test split")
-      ->check(CLI::Range(0.0, 1.0))
+  sub->add_option("--test-fraction", o->test_fraction,
+                  "Share of fingerprints in the test split, 0 to 1")
+      ->check(CLI::Range(0.0, 1.0).description(""))
       ->capture_default_str()
       ->type_name("F");
   sub->add_option("--split-key", o->split_key,
