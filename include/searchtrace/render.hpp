@@ -2,9 +2,11 @@
 // and to ids in a vocabulary, all from the token walkers and tables of grammar.hpp/trace.hpp.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,27 +19,95 @@ namespace searchtrace {
 
 namespace detail {
 
-inline void append_label(std::string& out, Label v) {
+/// "00".."99": two digits per table entry; a one-digit number is its entry's second byte.
+inline constexpr char digit_pairs[201] =
+    "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546"
+    "4748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293"
+    "949596979899";
+
+/// Writes v in decimal at p (up to 10 bytes) and returns the end. Labels below 100 (the usual
+/// label spaces) take a branch-free path: two bytes copied, the pointer advanced by one or two.
+inline char* write_label(char* p, Label v) noexcept {
+  if (v < 100) {
+    const bool two = v >= 10;
+    const char* d = digit_pairs + 2 * v + !two;
+    p[0] = d[0];
+    p[1] = d[1];
+    return p + 1 + two;
+  }
   char buf[10];
   char* end = buf + sizeof buf;
-  char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  out.append(p, end);
+  char* q = end;
+  while (v >= 100) {
+    const Label r = v % 100;
+    v /= 100;
+    q -= 2;
+    q[0] = digit_pairs[2 * r];
+    q[1] = digit_pairs[2 * r + 1];
+  }
+  if (v >= 10) {
+    q -= 2;
+    q[0] = digit_pairs[2 * v];
+    q[1] = digit_pairs[2 * v + 1];
+  } else {
+    *--q = static_cast<char>('0' + v);
+  }
+  for (char* r = q; r != end; ++r)
+    *p++ = *r;
+  return p;
 }
 
+inline void append_label(std::string& out, Label v) {
+  char buf[12];
+  out.append(buf, write_label(buf, v));
+}
+
+/// The most bytes a punctuation token takes in any dialect (" - " is 3).
+inline constexpr std::size_t max_punct_bytes = 3;
+inline constexpr std::size_t max_label_bytes = 10;
+
+/// Writes tokens through a raw pointer into room reserved beforehand (see `append_with`), so
+/// rendering costs one size computation per text instead of a capacity check per token.
 struct TextEmitter {
-  std::string& out;
+  char*& p;
   const Dialect& d;
-  void operator()(Token t, Context ctx) const {
-    if (t.kind == TokenKind::node)
-      append_label(out, t.value);
-    else
-      out.append(d.spell(t.kind, ctx));
+  void operator()(Token t, Context ctx) const noexcept {
+    if (t.kind == TokenKind::node) {
+      p = write_label(p, t.value);
+      return;
+    }
+    const std::string_view s = d.spell(t.kind, ctx);
+    if (s.size() == 1) {
+      *p++ = s[0];
+      return;
+    }
+    for (const char c : s)
+      *p++ = c;
   }
 };
+
+/// Appends to `out` what `write(char*&)` writes, given an upper bound on its size.
+template <class Write>
+void append_with(std::string& out, std::size_t bound, Write&& write) {
+  const std::size_t old = out.size();
+  out.resize(old + bound);
+  char* p = out.data() + old;
+  write(p);
+  out.resize(static_cast<std::size_t>(p - out.data()));
+}
+
+/// Upper bounds on the bytes of a rendered completion and prompt.
+inline std::size_t completion_bytes_bound(const Trace& t) noexcept {
+  const std::size_t labels =
+      t.expanded.size() + t.listed.size() + t.backtrack.size() + t.path.size();
+  const std::size_t punct = 4 * t.expanded.size() + labels + 8;
+  return labels * max_label_bytes + punct * max_punct_bytes;
+}
+
+inline std::size_t prompt_bytes_bound(const Prompt& p) noexcept {
+  const std::size_t m = p.graph.edge_count();
+  return (2 * m + 2) * max_label_bytes + (2 * m + 2) * max_punct_bytes;
+}
 
 template <class Out>
 struct IdEmitter {
@@ -67,7 +137,9 @@ void for_each_prompt_token(const Prompt& p, Emit&& emit) {
 
 /// Appends the completion's text in a rendering (SPEC §1).
 inline void append_completion(std::string& out, const Trace& t, Rendering r = Rendering::compact) {
-  for_each_completion_token(t, detail::TextEmitter{out, dialect(r)});
+  detail::append_with(out, detail::completion_bytes_bound(t), [&](char*& p) {
+    for_each_completion_token(t, detail::TextEmitter{p, dialect(r)});
+  });
 }
 
 inline std::string render_completion(const Trace& t, Rendering r = Rendering::compact) {
@@ -78,7 +150,9 @@ inline std::string render_completion(const Trace& t, Rendering r = Rendering::co
 
 /// Appends the prompt's text: its edges in prompt order, as written, then the query.
 inline void append_prompt(std::string& out, const Prompt& p) {
-  detail::for_each_prompt_token(p, detail::TextEmitter{out, compact_dialect});
+  detail::append_with(out, detail::prompt_bytes_bound(p), [&](char*& w) {
+    detail::for_each_prompt_token(p, detail::TextEmitter{w, compact_dialect});
+  });
 }
 
 inline std::string render_prompt(const Prompt& p) {
@@ -132,15 +206,19 @@ bool decode_tokens(std::span<const Id> ids, const Vocabulary& v, std::vector<Tok
 /// Text of a token sequence in a rendering (the inverse of lexing, for decoded ids).
 inline void append_tokens(std::string& out, std::span<const Token> tokens,
                           Rendering r = Rendering::compact) {
-  const detail::TextEmitter emit{out, dialect(r)};
-  bool inside = false;
-  for (const Token t : tokens) {
-    if (t.kind == TokenKind::rparen)
-      inside = false;
-    emit(t, inside ? Context::inside_list : Context::outside_list);
-    if (t.kind == TokenKind::lparen)
-      inside = true;
-  }
+  const std::size_t bound =
+      tokens.size() * std::max(detail::max_label_bytes, detail::max_punct_bytes);
+  detail::append_with(out, bound, [&](char*& p) {
+    const detail::TextEmitter emit{p, dialect(r)};
+    bool inside = false;
+    for (const Token t : tokens) {
+      if (t.kind == TokenKind::rparen)
+        inside = false;
+      emit(t, inside ? Context::inside_list : Context::outside_list);
+      if (t.kind == TokenKind::lparen)
+        inside = true;
+    }
+  });
 }
 
 } // namespace searchtrace
