@@ -14,7 +14,8 @@
 //                          > neighbor_order; then `list(v)` (an unknown node changes nothing).
 //   ')'                    missing_neighbor per required node not listed (in required order);
 //                          then `close()`.
-//   '-'                    early_stop unless `should_stop()`.
+//   '-'                    early_stop unless `should_stop()` (held at any point between
+//                          expansions: the target stays reached once it was).
 //   backtrack node b_j     ONE of unknown_node > traceback_start (j = 0, not the target) >
 //                          traceback_end (the previous node was the source: the first node past
 //                          it) > traceback_parent (not the recorded parent of b_{j-1}).
@@ -172,6 +173,7 @@ private:
     pc_ = &pc;
     findings_.clear();
     exact_ = true;
+    reached_ = false;
     answer_correct_ = false;
     const std::size_t n = graph_->node_count();
     // rank_ is all zero between expansions; seen_ holds stamps, never equal to a fresh one.
@@ -194,6 +196,14 @@ private:
         table_[labels[i]] = i;
     }
     st_.reset(*graph_, query_, o);
+  }
+
+  // Whether the exploration is complete: sticky, so that under StopRule::on_pop a target that
+  // reached the front of the frontier and was then expanded (missed_target) still counts as
+  // reached when the completion finally stops (no early_stop on top of the missed_target).
+  bool stopped() {
+    reached_ = reached_ || st_.should_stop();
+    return reached_;
   }
 
   NodeId to_id(Label x, std::size_t offset) const {
@@ -236,7 +246,7 @@ private:
     for (std::size_t i = 0; i < count; ++i) {
       const std::size_t at = pc.expanded_at[i];
       // The termination rule first: it is about the existence of this expansion.
-      if (st_.should_stop()) {
+      if (stopped()) {
         exact_ = false;
         if (!missed) {
           add(ErrorKind::missed_target, at, i, label(query_.target));
@@ -330,7 +340,7 @@ private:
     if (pc.dash_at == no_offset)
       return;
     const std::size_t e = pc.trace.expansion_count();
-    if (!st_.should_stop()) {
+    if (!stopped()) {
       exact_ = false;
       add(ErrorKind::early_stop, pc.dash_at, e, label(query_.target));
     }
@@ -709,6 +719,7 @@ private:
   std::vector<Deviation> spare_;
   Verdict verdict_;
   bool exact_ = true;
+  bool reached_ = false;
   bool answer_correct_ = false;
 };
 
