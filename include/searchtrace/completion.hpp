@@ -107,6 +107,15 @@ struct ParsedCompletion {
   /// Appends to the error message (for messages built in pieces without a temporary).
   void append_to_error(std::string_view more) { error->message.append(more); }
 
+  /// Equal content (the spare buffers do not count).
+  friend bool operator==(const ParsedCompletion& a, const ParsedCompletion& b) {
+    return a.trace == b.trace && a.expanded_at == b.expanded_at && a.listed_at == b.listed_at &&
+           a.list_close_at == b.list_close_at && a.backtrack_at == b.backtrack_at &&
+           a.path_at == b.path_at && a.too_large_at == b.too_large_at && a.lt_at == b.lt_at &&
+           a.dash_at == b.dash_at && a.gt_at == b.gt_at && a.eq_at == b.eq_at &&
+           a.length == b.length && a.error == b.error && a.complete == b.complete;
+  }
+
 private:
   SyntaxError spare_;
 };
