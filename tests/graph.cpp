@@ -1,0 +1,244 @@
+#include <searchtrace/graph.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+using namespace searchtrace;
+
+namespace {
+
+std::vector<NodeId> ids(std::span<const NodeId> s) {
+  return {s.begin(), s.end()};
+}
+
+// The seed's graph `1,3|2,4|1,2|0,1|0,2|3,4`, whose labels are their own dense ids.
+const std::vector<Label> seed_labels{0, 1, 2, 3, 4};
+const std::vector<Edge> seed_edges{{1, 3}, {2, 4}, {1, 2}, {0, 1}, {0, 2}, {3, 4}};
+
+} // namespace
+
+TEST_CASE("assign builds a CSR graph with two neighbour orders") {
+  Graph g;
+  const GraphCheck check = g.assign(seed_labels, seed_edges);
+  REQUIRE(static_cast<bool>(check));
+  CHECK(check.defect == GraphDefect::none);
+  CHECK(g.node_count() == 5u);
+  CHECK(g.edge_count() == 6u);
+  CHECK_FALSE(g.directed());
+
+  SUBCASE("edges stay in prompt order, as written") {
+    REQUIRE(g.edges().size() == seed_edges.size());
+    for (std::size_t i = 0; i < seed_edges.size(); ++i)
+      CHECK(g.edges()[i] == seed_edges[i]);
+  }
+  SUBCASE("neighbours ascending by id") {
+    CHECK(ids(g.neighbors(0)) == std::vector<NodeId>{1, 2});
+    CHECK(ids(g.neighbors(1)) == std::vector<NodeId>{0, 2, 3});
+    CHECK(ids(g.neighbors(2)) == std::vector<NodeId>{0, 1, 4});
+    CHECK(ids(g.neighbors(3)) == std::vector<NodeId>{1, 4});
+    CHECK(ids(g.neighbors(4)) == std::vector<NodeId>{2, 3});
+  }
+  SUBCASE("neighbours in the order the prompt mentions them") {
+    CHECK(ids(g.neighbors_in_prompt_order(0)) == std::vector<NodeId>{1, 2});
+    CHECK(ids(g.neighbors_in_prompt_order(1)) == std::vector<NodeId>{3, 2, 0});
+    CHECK(ids(g.neighbors_in_prompt_order(2)) == std::vector<NodeId>{4, 1, 0});
+    CHECK(ids(g.neighbors_in_prompt_order(3)) == std::vector<NodeId>{1, 4});
+    CHECK(ids(g.neighbors_in_prompt_order(4)) == std::vector<NodeId>{2, 3});
+  }
+  SUBCASE("degree and adjacency are symmetric") {
+    CHECK(g.degree(0) == 2u);
+    CHECK(g.degree(1) == 3u);
+    CHECK(g.adjacent(0, 1));
+    CHECK(g.adjacent(1, 0));
+    CHECK(g.adjacent(3, 4));
+    CHECK_FALSE(g.adjacent(0, 3));
+    CHECK_FALSE(g.adjacent(0, 4));
+    CHECK_FALSE(g.adjacent(2, 2));
+  }
+}
+
+TEST_CASE("labels need not be contiguous and map to dense ids") {
+  Graph g;
+  const std::vector<Label> labels{7, 10, 123, 4294967295u};
+  const std::vector<Edge> edges{{1, 2}, {2, 3}, {1, 0}};
+  REQUIRE(g.assign(labels, edges));
+  CHECK(g.label(0) == 7u);
+  CHECK(g.label(3) == 4294967295u);
+  CHECK(g.labels().size() == 4u);
+  CHECK(g.node(7) == NodeId{0});
+  CHECK(g.node(10) == NodeId{1});
+  CHECK(g.node(123) == NodeId{2});
+  CHECK(g.node(4294967295u) == NodeId{3});
+  CHECK_FALSE(g.node(0).has_value());
+  CHECK_FALSE(g.node(11).has_value());
+  CHECK_FALSE(g.node(4294967294u).has_value());
+  CHECK(ids(g.neighbors(1)) == std::vector<NodeId>{0, 2});
+  CHECK(ids(g.neighbors_in_prompt_order(1)) == std::vector<NodeId>{2, 0});
+}
+
+TEST_CASE("a directed graph keeps each arc one way") {
+  Graph g;
+  // 0->1, 2->0, 1->3, 3->2
+  const std::vector<Edge> arcs{{0, 1}, {2, 0}, {1, 3}, {3, 2}};
+  REQUIRE(g.assign(std::span<const Label>(seed_labels).first(4), arcs, true));
+  CHECK(g.directed());
+  CHECK(ids(g.neighbors(0)) == std::vector<NodeId>{1});
+  CHECK(ids(g.neighbors(2)) == std::vector<NodeId>{0});
+  CHECK(g.adjacent(2, 0));
+  CHECK_FALSE(g.adjacent(0, 2));
+  CHECK(g.degree(0) == 1u);
+
+  SUBCASE("the reversed arc is another arc") {
+    const std::vector<Edge> both{{0, 1}, {1, 0}};
+    REQUIRE(g.assign(std::span<const Label>(seed_labels).first(2), both, true));
+    CHECK(g.adjacent(0, 1));
+    CHECK(g.adjacent(1, 0));
+    CHECK(g.edge_count() == 2u);
+  }
+  SUBCASE("out-neighbours in prompt order") {
+    const std::vector<Edge> fan{{0, 3}, {0, 1}, {2, 0}, {0, 2}};
+    REQUIRE(g.assign(std::span<const Label>(seed_labels).first(4), fan, true));
+    CHECK(ids(g.neighbors_in_prompt_order(0)) == std::vector<NodeId>{3, 1, 2});
+    CHECK(ids(g.neighbors(0)) == std::vector<NodeId>{1, 2, 3});
+    CHECK(ids(g.neighbors(2)) == std::vector<NodeId>{0});
+    CHECK(g.degree(1) == 0u);
+  }
+}
+
+TEST_CASE("isolated nodes and empty graphs are allowed") {
+  Graph g;
+  CHECK(g.node_count() == 0u);
+  CHECK(g.edge_count() == 0u);
+  const std::vector<Edge> one{{0, 1}};
+  REQUIRE(g.assign(std::span<const Label>(seed_labels).first(3), one));
+  CHECK(g.degree(2) == 0u);
+  CHECK(g.neighbors(2).empty());
+  CHECK(g.neighbors_in_prompt_order(2).empty());
+  REQUIRE(g.assign({}, {}));
+  CHECK(g.node_count() == 0u);
+}
+
+TEST_CASE("assign rejects malformed graphs and leaves the graph empty") {
+  Graph g;
+  REQUIRE(g.assign(seed_labels, seed_edges)); // something to lose
+  GraphCheck check;
+
+  SUBCASE("unsorted labels") {
+    const std::vector<Label> labels{1, 0};
+    check = g.assign(labels, {});
+    CHECK(check.defect == GraphDefect::unsorted_labels);
+  }
+  SUBCASE("repeated labels") {
+    const std::vector<Label> labels{0, 1, 1};
+    check = g.assign(labels, {});
+    CHECK(check.defect == GraphDefect::unsorted_labels);
+  }
+  SUBCASE("a self loop, at its edge index") {
+    const std::vector<Edge> edges{{0, 1}, {1, 2}, {3, 3}};
+    check = g.assign(seed_labels, edges);
+    CHECK(check.defect == GraphDefect::self_loop);
+    CHECK(check.edge == 2u);
+  }
+  SUBCASE("a duplicate edge in the same orientation, at its second occurrence") {
+    const std::vector<Edge> edges{{0, 1}, {1, 2}, {0, 1}};
+    check = g.assign(seed_labels, edges);
+    CHECK(check.defect == GraphDefect::duplicate_edge);
+    CHECK(check.edge == 2u);
+  }
+  SUBCASE("a duplicate edge in the reversed orientation") {
+    const std::vector<Edge> edges{{2, 3}, {0, 1}, {1, 4}, {1, 0}, {3, 2}};
+    check = g.assign(seed_labels, edges);
+    CHECK(check.defect == GraphDefect::duplicate_edge);
+    CHECK(check.edge == 3u);
+  }
+  SUBCASE("a repeated arc in a directed graph") {
+    const std::vector<Edge> edges{{0, 1}, {1, 0}, {0, 1}};
+    check = g.assign(seed_labels, edges, true);
+    CHECK(check.defect == GraphDefect::duplicate_edge);
+    CHECK(check.edge == 2u);
+  }
+  SUBCASE("a node id out of range") {
+    const std::vector<Edge> edges{{0, 1}, {1, 5}};
+    check = g.assign(seed_labels, edges);
+    CHECK(check.defect == GraphDefect::bad_node);
+    CHECK(check.edge == 1u);
+    const std::vector<Edge> first{{7, 1}};
+    check = g.assign(seed_labels, first);
+    CHECK(check.defect == GraphDefect::bad_node);
+    CHECK(check.edge == 0u);
+  }
+  SUBCASE("the earliest defective edge is reported") {
+    // A duplicate (edge 1) before a self loop (edge 2): the duplicate comes first.
+    const std::vector<Edge> dup_first{{0, 1}, {1, 0}, {2, 2}};
+    check = g.assign(seed_labels, dup_first);
+    CHECK(check.defect == GraphDefect::duplicate_edge);
+    CHECK(check.edge == 1u);
+    const std::vector<Edge> loop_first{{0, 1}, {2, 2}, {1, 0}};
+    check = g.assign(seed_labels, loop_first);
+    CHECK(check.defect == GraphDefect::self_loop);
+    CHECK(check.edge == 1u);
+    const std::vector<Edge> bad_after_dup{{0, 1}, {1, 0}, {0, 9}};
+    check = g.assign(seed_labels, bad_after_dup);
+    CHECK(check.defect == GraphDefect::duplicate_edge);
+    CHECK(check.edge == 1u);
+    const std::vector<Edge> loop_repeated{{3, 3}, {3, 3}};
+    check = g.assign(seed_labels, loop_repeated);
+    CHECK(check.defect == GraphDefect::self_loop);
+    CHECK(check.edge == 0u);
+  }
+  CHECK_FALSE(static_cast<bool>(check));
+  CHECK(g.node_count() == 0u);
+  CHECK(g.edge_count() == 0u);
+
+  // A rejected graph does not spoil the next one.
+  REQUIRE(g.assign(seed_labels, seed_edges));
+  CHECK(ids(g.neighbors(2)) == std::vector<NodeId>{0, 1, 4});
+}
+
+TEST_CASE("assign reuses its buffers for a smaller graph") {
+  // A 30-node path with chords, then the seed graph, then a 3-node path.
+  std::vector<Label> big_labels;
+  std::vector<Edge> big_edges;
+  for (Label i = 0; i < 30; ++i)
+    big_labels.push_back(100 + 3 * i);
+  for (NodeId i = 0; i + 1 < 30; ++i)
+    big_edges.push_back({i + 1, i});
+  for (NodeId i = 0; i + 5 < 30; i += 5)
+    big_edges.push_back({i, i + 5});
+
+  Graph g;
+  REQUIRE(g.assign(big_labels, big_edges));
+  CHECK(ids(g.neighbors(5)) == std::vector<NodeId>{0, 4, 6, 10});
+  const Label* label_buffer = g.labels().data();
+  const Edge* edge_buffer = g.edges().data();
+
+  REQUIRE(g.assign(seed_labels, seed_edges));
+  CHECK(g.node_count() == 5u);
+  CHECK(g.edge_count() == 6u);
+  CHECK(g.labels().data() == label_buffer);
+  CHECK(g.edges().data() == edge_buffer);
+  CHECK(g.node(100) == std::nullopt);
+  CHECK(g.node(3) == NodeId{3});
+  for (NodeId u = 0; u < 5; ++u)
+    CHECK(g.neighbors(u).size() == g.neighbors_in_prompt_order(u).size());
+  CHECK(ids(g.neighbors(1)) == std::vector<NodeId>{0, 2, 3});
+  CHECK(ids(g.neighbors_in_prompt_order(2)) == std::vector<NodeId>{4, 1, 0});
+  CHECK(ids(g.neighbors(4)) == std::vector<NodeId>{2, 3});
+
+  const std::vector<Edge> path{{2, 1}, {0, 1}};
+  REQUIRE(g.assign(std::span<const Label>(seed_labels).first(3), path, true));
+  CHECK(g.node_count() == 3u);
+  CHECK(g.directed());
+  CHECK(ids(g.neighbors(0)) == std::vector<NodeId>{1});
+  CHECK(g.neighbors(1).empty());
+  CHECK(ids(g.neighbors(2)) == std::vector<NodeId>{1});
+
+  // And back to undirected on the same buffers.
+  REQUIRE(g.assign(std::span<const Label>(seed_labels).first(3), path));
+  CHECK_FALSE(g.directed());
+  CHECK(ids(g.neighbors(1)) == std::vector<NodeId>{0, 2});
+  CHECK(ids(g.neighbors_in_prompt_order(1)) == std::vector<NodeId>{2, 0});
+}
