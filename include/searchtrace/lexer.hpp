@@ -2,6 +2,7 @@
 // grammar.hpp. Prompt and completion parsers sit on top of it and never look at bytes.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,6 +11,32 @@
 #include "searchtrace/grammar.hpp"
 
 namespace searchtrace {
+
+namespace detail {
+
+// One lookup per byte instead of a scan of the punctuation table: the lexer is the hot loop of
+// every parser. Values below token_kind_count are punctuation kinds.
+inline constexpr std::uint8_t byte_digit = 0xFE;
+inline constexpr std::uint8_t byte_other = 0xFF;
+
+constexpr std::array<std::uint8_t, 256> make_byte_classes() noexcept {
+  std::array<std::uint8_t, 256> t{};
+  for (auto& c : t)
+    c = byte_other;
+  for (int c = '0'; c <= '9'; ++c)
+    t[static_cast<std::size_t>(c)] = byte_digit;
+  for (std::size_t k = 1; k < token_kind_count; ++k)
+    t[static_cast<unsigned char>(punct_char[k])] = static_cast<std::uint8_t>(k);
+  return t;
+}
+
+inline constexpr std::array<std::uint8_t, 256> byte_classes = make_byte_classes();
+
+constexpr std::uint8_t byte_class(char c) noexcept {
+  return byte_classes[static_cast<unsigned char>(c)];
+}
+
+} // namespace detail
 
 /// A token as read, with where it stands in the text.
 struct Lexeme {
@@ -40,9 +67,10 @@ public:
     if (pos_ == text_.size())
       return LexStatus::end;
     const char c = text_[pos_];
+    const std::uint8_t cls = detail::byte_class(c);
     out.offset = pos_;
     out.too_large = false;
-    if (c >= '0' && c <= '9') {
+    if (cls == detail::byte_digit) {
       if (c == '0' && pos_ + 1 < text_.size() && is_digit(text_[pos_ + 1]))
         return fail(pos_, "leading zero in a number");
       std::uint64_t value = 0;
@@ -60,9 +88,9 @@ public:
       have_prev_ = true;
       return LexStatus::token;
     }
-    TokenKind kind{};
-    if (!detail::punct_kind_of(c, kind))
+    if (cls == detail::byte_other)
       return fail(pos_, unexpected_byte_message(c));
+    const auto kind = static_cast<TokenKind>(cls);
     out.token = punct_token(kind);
     out.length = 1;
     prev_ctx_ = inside_ ? Context::inside_list : Context::outside_list;
@@ -114,9 +142,11 @@ private:
                                   ? detail::accepted_padding.at(prev_, prev_ctx_).after
                                   : 0;
     std::size_t before = 0;
-    TokenKind next{};
-    if (pos_ + spaces < text_.size() && detail::punct_kind_of(text_[pos_ + spaces], next))
-      before = detail::accepted_padding.at(next, next_ctx).before;
+    if (pos_ + spaces < text_.size()) {
+      const std::uint8_t next = detail::byte_class(text_[pos_ + spaces]);
+      if (next < token_kind_count)
+        before = detail::accepted_padding.at(static_cast<TokenKind>(next), next_ctx).before;
+    }
     if (spaces == after || spaces == before || spaces == after + before) {
       pos_ += spaces;
       return true;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -69,63 +70,14 @@ public:
   /// the prompt; on error its content is unspecified).
   [[nodiscard]] std::optional<PromptError> parse(std::string_view text, Prompt& out,
                                                  const PromptOptions& options = {}) {
-    raw_.clear();
-    edge_offsets_.clear();
-    Lexer lex(text);
-    Lexeme lx;
-    // Edges: node , node { | node , node } /
-    for (;;) {
-      Label u = 0, v = 0;
-      std::size_t at = 0;
-      if (auto e = expect_node(lex, lx, u, "a node"))
-        return e;
-      at = lx.offset;
-      if (auto e = expect_punct(lex, lx, TokenKind::comma))
-        return e;
-      if (auto e = expect_node(lex, lx, v, "a node"))
-        return e;
-      raw_.push_back({u, v});
-      edge_offsets_.push_back(at);
-      const LexStatus st = lex.next(lx);
-      if (st == LexStatus::error)
-        return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
-      if (st == LexStatus::end)
-        return error(PromptErrorKind::truncated, text.size(),
-                     "the prompt ends without '/' and a query");
-      if (lx.token.kind == TokenKind::slash)
-        break;
-      if (lx.token.kind != TokenKind::bar)
-        return error(PromptErrorKind::syntax, lx.offset,
-                     std::string("expected '|' or '/', found ") + describe(lx));
-    }
     Label s = 0, t = 0;
     std::size_t s_at = 0, t_at = 0;
-    if (auto e = expect_node(lex, lx, s, "the query's source"))
-      return e;
-    s_at = lx.offset;
-    if (auto e = expect_punct(lex, lx, TokenKind::comma))
-      return e;
-    if (auto e = expect_node(lex, lx, t, "the query's target"))
-      return e;
-    t_at = lx.offset;
-    const LexStatus st = lex.next(lx);
-    if (st == LexStatus::error)
-      return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
-    if (st == LexStatus::token)
-      return error(PromptErrorKind::syntax, lx.offset,
-                   std::string("expected the end of the prompt, found ") + describe(lx));
+    // Well-formed text takes the quick scan; only a failing one pays for the careful scan that
+    // names the error.
+    if (!scan(text, s, s_at, t, t_at))
+      return explain(text);
 
-    // Dense ids in ascending label order.
-    labels_.clear();
-    for (const auto& [a, b] : raw_) {
-      labels_.push_back(a);
-      labels_.push_back(b);
-    }
-    std::sort(labels_.begin(), labels_.end());
-    labels_.erase(std::unique(labels_.begin(), labels_.end()), labels_.end());
-    edges_.clear();
-    for (const auto& [a, b] : raw_)
-      edges_.push_back({dense(a), dense(b)});
+    assign_dense_ids();
     const GraphCheck check = out.graph.assign(labels_, edges_, options.directed);
     if (!check) {
       const std::size_t i = check.edge;
@@ -154,6 +106,93 @@ public:
   }
 
 private:
+  // Reads the tokens of a well-formed prompt; false at anything else.
+  bool scan(std::string_view text, Label& s, std::size_t& s_at, Label& t, std::size_t& t_at) {
+    raw_.clear();
+    edge_offsets_.clear();
+    Lexer lex(text);
+    Lexeme lx;
+    const auto take = [&](TokenKind kind) {
+      return lex.next(lx) == LexStatus::token && lx.token.kind == kind && !lx.too_large;
+    };
+    for (;;) {
+      if (!take(TokenKind::node))
+        return false;
+      const Label u = lx.token.value;
+      const std::size_t at = lx.offset;
+      if (!take(TokenKind::comma) || !take(TokenKind::node))
+        return false;
+      raw_.push_back({u, lx.token.value});
+      edge_offsets_.push_back(at);
+      if (lex.next(lx) != LexStatus::token)
+        return false;
+      if (lx.token.kind == TokenKind::slash)
+        break;
+      if (lx.token.kind != TokenKind::bar)
+        return false;
+    }
+    if (!take(TokenKind::node))
+      return false;
+    s = lx.token.value;
+    s_at = lx.offset;
+    if (!take(TokenKind::comma) || !take(TokenKind::node))
+      return false;
+    t = lx.token.value;
+    t_at = lx.offset;
+    return lex.next(lx) == LexStatus::end;
+  }
+
+  // The careful scan: the same grammar as scan(), with the first error named and located.
+  std::optional<PromptError> explain(std::string_view text) {
+    raw_.clear();
+    edge_offsets_.clear();
+    Lexer lex(text);
+    Lexeme lx;
+    // Edges: node , node { | node , node } /
+    for (;;) {
+      Label u = 0, v = 0;
+      std::size_t at = 0;
+      if (auto e = expect_node(lex, lx, u, "a node"))
+        return e;
+      at = lx.offset;
+      if (auto e = expect_punct(lex, lx, TokenKind::comma))
+        return e;
+      if (auto e = expect_node(lex, lx, v, "a node"))
+        return e;
+      (void)u;
+      (void)v;
+      (void)at;
+      const LexStatus st = lex.next(lx);
+      if (st == LexStatus::error)
+        return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
+      if (st == LexStatus::end)
+        return error(PromptErrorKind::truncated, text.size(),
+                     "the prompt ends without '/' and a query");
+      if (lx.token.kind == TokenKind::slash)
+        break;
+      if (lx.token.kind != TokenKind::bar)
+        return error(PromptErrorKind::syntax, lx.offset,
+                     std::string("expected '|' or '/', found ") + describe(lx));
+    }
+    Label s = 0, t = 0;
+    std::size_t s_at = 0, t_at = 0;
+    if (auto e = expect_node(lex, lx, s, "the query's source"))
+      return e;
+    s_at = lx.offset;
+    if (auto e = expect_punct(lex, lx, TokenKind::comma))
+      return e;
+    if (auto e = expect_node(lex, lx, t, "the query's target"))
+      return e;
+    t_at = lx.offset;
+    const LexStatus st = lex.next(lx);
+    if (st == LexStatus::error)
+      return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
+    if (st == LexStatus::token)
+      return error(PromptErrorKind::syntax, lx.offset,
+                   std::string("expected the end of the prompt, found ") + describe(lx));
+    return error(PromptErrorKind::syntax, 0, "malformed prompt");
+  }
+
   static std::string describe(const Lexeme& lx) {
     if (lx.token.kind == TokenKind::node)
       return "node " + std::to_string(lx.token.value);
@@ -164,9 +203,47 @@ private:
     return {kind, offset, std::move(message)};
   }
 
-  NodeId dense(Label l) const {
-    return static_cast<NodeId>(std::lower_bound(labels_.begin(), labels_.end(), l) -
-                               labels_.begin());
+  // Dense ids in ascending label order, and the edges in them. Small label spaces (the usual
+  // case: labels below 2^16) go through a presence bitmap and a direct table instead of a sort
+  // and binary searches.
+  void assign_dense_ids() {
+    labels_.clear();
+    edges_.clear();
+    Label max = 0;
+    for (const auto& [a, b] : raw_)
+      max = std::max({max, a, b});
+    if (max < (1u << 16)) {
+      const std::size_t words = max / 64 + 1;
+      present_.assign(words, 0);
+      for (const auto& [a, b] : raw_) {
+        present_[a / 64] |= std::uint64_t{1} << (a % 64);
+        present_[b / 64] |= std::uint64_t{1} << (b % 64);
+      }
+      if (index_.size() < std::size_t{max} + 1)
+        index_.resize(std::size_t{max} + 1);
+      for (std::size_t w = 0; w < words; ++w)
+        for (std::uint64_t bits = present_[w]; bits != 0; bits &= bits - 1) {
+          const auto l =
+              static_cast<Label>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+          index_[l] = static_cast<NodeId>(labels_.size());
+          labels_.push_back(l);
+        }
+      for (const auto& [a, b] : raw_)
+        edges_.push_back({index_[a], index_[b]});
+      return;
+    }
+    for (const auto& [a, b] : raw_) {
+      labels_.push_back(a);
+      labels_.push_back(b);
+    }
+    std::sort(labels_.begin(), labels_.end());
+    labels_.erase(std::unique(labels_.begin(), labels_.end()), labels_.end());
+    const auto dense = [&](Label l) {
+      return static_cast<NodeId>(std::lower_bound(labels_.begin(), labels_.end(), l) -
+                                 labels_.begin());
+    };
+    for (const auto& [a, b] : raw_)
+      edges_.push_back({dense(a), dense(b)});
   }
 
   std::optional<PromptError> expect_node(Lexer& lex, Lexeme& lx, Label& out,
@@ -209,6 +286,8 @@ private:
   std::vector<std::size_t> edge_offsets_;
   std::vector<Label> labels_;
   std::vector<Edge> edges_;
+  std::vector<std::uint64_t> present_;
+  std::vector<NodeId> index_;
 };
 
 /// Parses one prompt. For many prompts, reuse a PromptParser and a Prompt instead.
