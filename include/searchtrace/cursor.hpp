@@ -130,11 +130,13 @@ public:
     if (viable_ && digits_ > 0)
       flush_number();
     if (viable_ && spaces_ > 0)
-      fail(space_at_, "unexpected space at the end");
-    finished_ = true;
-    if (viable_ && !next_.end)
-      fail(pos_,
-           std::string("the completion ends where ") + std::string(expected()) + " should be");
+      fail(space_at_, "unexpected space");
+    if (viable_ && !next_.end) {
+      std::string why = "the completion ends where ";
+      describe_next(why);
+      why += " should be";
+      fail(pos_, why);
+    }
     return complete();
   }
 
@@ -171,7 +173,6 @@ private:
     pos_ = 0;
     tokens_ = 0;
     viable_ = true;
-    finished_ = false;
     failed_at_ = no_offset;
     failure_.clear();
     next_ = {};
@@ -204,10 +205,6 @@ private:
     viable_ = false;
     failed_at_ = at;
     failure_.assign(why);
-  }
-
-  std::string_view expected() const noexcept {
-    return detail::completion_grammar.expected[static_cast<std::size_t>(state_)];
   }
 
   // --- tokens ----------------------------------------------------------------------------------
@@ -267,7 +264,10 @@ private:
   // The search core's transitions for an accepted (hence correct) token.
   void advance(S from, Token t) {
     const Graph& g = prompt_->graph;
-    switch (detail::completion_grammar.role[static_cast<std::size_t>(from)]) {
+    const detail::NodeRole role =
+        t.kind == TokenKind::node ? detail::completion_grammar.role[static_cast<std::size_t>(from)]
+                                  : detail::NodeRole::none;
+    switch (role) {
     case detail::NodeRole::expansion: {
       const NodeId u = *g.node(t.value);
       st_.expand(u);
@@ -534,7 +534,6 @@ private:
   std::size_t pos_ = 0;
   std::size_t tokens_ = 0;
   bool viable_ = true;
-  bool finished_ = false;
   std::size_t failed_at_ = no_offset;
   std::string failure_;
   NextTokens next_;
