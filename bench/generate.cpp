@@ -10,6 +10,10 @@
 // Stage costs on one thread come from cumulative pipelines over the same indices: draw only
 // (Sampler), + trace (trace_into), + text (Generator::generate, which also fills SampleInfo).
 // --tsv prints one machine-readable line per measurement (bench/run_generate.sh reads them).
+//
+// Two clocks: wall-clock samples/s (what a user waits for), and samples per CPU-second of the
+// generating threads (CLOCK_THREAD_CPUTIME_ID), the per-core rate, which other processes on a
+// shared machine disturb much less (they still share caches and, with SMT, cores).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -19,6 +23,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <time.h>
 
 #include "searchtrace/dataset.hpp"
 #include "searchtrace/family.hpp"
@@ -32,6 +38,12 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 struct Stats {
@@ -48,14 +60,21 @@ Stats stats_of(std::vector<double> v) {
 // Keeps the optimiser from dropping work whose result is otherwise unused.
 volatile std::size_t sink = 0;
 
-/// Samples/s of `threads` threads generating `samples` samples in total.
-double generator_rate(const Generator& prototype, std::uint64_t samples, unsigned threads,
-                      std::uint64_t first_index) {
+struct Rate {
+  double wall = 0; // samples per wall-clock second, all threads together
+  double cpu = 0;  // samples per CPU-second of the generating threads: per core
+};
+
+/// The rates of `threads` threads generating `samples` samples in total.
+Rate generator_rate(const Generator& prototype, std::uint64_t samples, unsigned threads,
+                    std::uint64_t first_index) {
   std::vector<std::thread> pool;
   std::vector<std::size_t> bytes(threads, 0);
+  std::vector<double> cpu(threads, 0);
   const auto t0 = Clock::now();
   for (unsigned t = 0; t < threads; ++t)
     pool.emplace_back([&, t] {
+      const double c0 = thread_cpu_seconds();
       Generator g = prototype;
       Sample s;
       const std::uint64_t begin = first_index + samples * t / threads;
@@ -67,13 +86,17 @@ double generator_rate(const Generator& prototype, std::uint64_t samples, unsigne
         total += s.text.size();
       }
       bytes[t] = total;
+      cpu[t] = thread_cpu_seconds() - c0;
     });
   for (auto& th : pool)
     th.join();
   const double dt = seconds_since(t0);
-  for (const std::size_t b : bytes)
-    sink = sink + b;
-  return static_cast<double>(samples) / dt;
+  double cpu_total = 0;
+  for (unsigned t = 0; t < threads; ++t) {
+    sink = sink + bytes[t];
+    cpu_total += cpu[t];
+  }
+  return {static_cast<double>(samples) / dt, static_cast<double>(samples) / cpu_total};
 }
 
 /// ns per sample of the cumulative stages on one thread: draw, draw+trace, generate.
@@ -110,7 +133,7 @@ std::vector<double> stage_costs(const Family& family, const Generator& prototype
     ns.push_back(seconds_since(t0) * 1e9 / static_cast<double>(samples));
     sink = sink + total;
   }
-  ns.push_back(1e9 / generator_rate(prototype, samples, 1, 0));
+  ns.push_back(1e9 / generator_rate(prototype, samples, 1, 0).wall);
   return ns;
 }
 
@@ -158,8 +181,10 @@ int main(int argc, char** argv) {
     thread_counts.push_back(all);
 
   if (!tsv)
-    std::printf("%-10s %7s %10s %12s %12s %12s %14s\n", "family", "threads", "samples", "min/s",
-                "median/s", "max/s", "median/s/core");
+    std::printf("%-8s %7s %9s | %-29s | %-29s\n%-8s %7s %9s | %9s %9s %9s | %9s %9s %9s\n",
+                "family", "threads", "samples", "samples/s (wall clock)",
+                "samples/CPU-s (per core)", "", "", "", "min", "median", "max", "min", "median",
+                "max");
   for (const std::string& spec : families) {
     auto family = parse_family(spec);
     if (!family) {
@@ -171,17 +196,21 @@ int main(int argc, char** argv) {
     const Generator prototype(*family, options);
     generator_rate(prototype, std::min<std::uint64_t>(samples, 100'000), 1, 0); // warm up
     for (const unsigned threads : thread_counts) {
-      std::vector<double> rates;
-      for (int r = 0; r < reps; ++r)
-        rates.push_back(generator_rate(prototype, samples, threads, 0));
-      const Stats s = stats_of(rates);
+      std::vector<double> wall, cpu;
+      for (int r = 0; r < reps; ++r) {
+        const Rate rate = generator_rate(prototype, samples, threads, 0);
+        wall.push_back(rate.wall);
+        cpu.push_back(rate.cpu);
+      }
+      const Stats w = stats_of(wall), c = stats_of(cpu);
       if (tsv)
-        std::printf("generator\t%s\t%u\t%llu\t%.0f\t%.0f\t%.0f\n", spec.c_str(), threads,
-                    static_cast<unsigned long long>(samples), s.min, s.median, s.max);
+        std::printf("generator\t%s\t%u\t%llu\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\n", spec.c_str(),
+                    threads, static_cast<unsigned long long>(samples), w.min, w.median, w.max,
+                    c.min, c.median, c.max);
       else
-        std::printf("%-10s %7u %10llu %12.0f %12.0f %12.0f %14.0f\n", spec.c_str(), threads,
-                    static_cast<unsigned long long>(samples), s.min, s.median, s.max,
-                    s.median / threads);
+        std::printf("%-8s %7u %9llu | %9.0f %9.0f %9.0f | %9.0f %9.0f %9.0f\n", spec.c_str(),
+                    threads, static_cast<unsigned long long>(samples), w.min, w.median, w.max,
+                    c.min, c.median, c.max);
     }
     const auto ns = stage_costs(*family, prototype, std::min<std::uint64_t>(samples, 1'000'000));
     if (tsv)

@@ -141,11 +141,11 @@ def main():
             print(f"{prompt}\t{completion}")
         return
 
-    rates = []
+    rates, cpu_rates = [], []
     for rep in range(args.reps):
         rng = random.Random(args.seed + rep)
         out = open(args.output, "w") if args.output else None
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         lines = []
         for _ in range(args.count):
             prompt, completion = sample(rng, n, a, b)
@@ -158,12 +158,16 @@ def main():
             out.writelines(lines)
             out.close()
         rates.append(args.count / (time.perf_counter() - t0))
-    lo, med, hi = min(rates), statistics.median(rates), max(rates)
+        cpu_rates.append(args.count / (time.process_time() - c0))
+    wall = (min(rates), statistics.median(rates), max(rates))
+    cpu = (min(cpu_rates), statistics.median(cpu_rates), max(cpu_rates))
     if args.tsv:
-        print(f"networkx\t{args.family}\t1\t{args.count}\t{lo:.0f}\t{med:.0f}\t{hi:.0f}")
+        print("\t".join(["networkx", args.family, "1", str(args.count)] +
+                        [f"{x:.0f}" for x in wall + cpu]))
     else:
         print(f"{args.family}: python+networkx {args.count} samples x {args.reps}: "
-              f"min {lo:.0f}, median {med:.0f}, max {hi:.0f} samples/s")
+              "samples/s min {:.0f}, median {:.0f}, max {:.0f}; ".format(*wall) +
+              "per CPU-second min {:.0f}, median {:.0f}, max {:.0f}".format(*cpu))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@
 #   cli      `searchtrace generate` through its real writer (chunks, ordered output) to
 #            /dev/null, 1 thread and all threads, whole process timed;
 #   python   bench/networkx_generator.py, the same work in Python + networkx, 1 thread.
-# The ratios are C++ medians over the Python median of the same family.
+# Each both in wall-clock samples/s and in samples per CPU-second (per core: user + system time
+# of the generating threads), which other processes on a shared machine disturb much less.
+# The ratios are C++ medians over the Python median of the same family, clock for clock.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -55,51 +57,65 @@ for fam in "${FAMILIES[@]}"; do
 done
 echo "== the Python generator's traces agree with 'searchtrace trace' (500 samples per family)"
 
-declare -A median
+declare -A wall cpu
 stats() { # prints "min median max" of the numbers on stdin
   sort -g | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2;
                                  printf "%.0f %.0f %.0f\n", v[1], m, v[NR]}'
 }
-row() { # kind family threads samples min median max
-  printf '%-8s %-8s %7s %9s %11s %11s %11s\n' "$@"
+row() { # kind family threads samples wall-min wall-median wall-max cpu-min cpu-median cpu-max
+  printf '%-8s %-8s %7s %9s | %9s %9s %9s | %9s %9s %9s\n' "$@"
 }
 
 echo
-row kind family threads samples "min/s" "median/s" "max/s"
+row "" "" "" "" "samples/s" "(wall" "clock)" "samples" "per CPU-s" "(per core)"
+row kind family threads samples min median max min median max
 for fam in "${FAMILIES[@]}"; do
-  while IFS=$'\t' read -r kind f t n lo med hi; do
+  while IFS=$'\t' read -r kind f t n w1 w2 w3 c1 c2 c3; do
     [[ $kind == generator ]] || continue
-    row library "$f" "$t" "$n" "$lo" "$med" "$hi"
-    median[library.$f.$t]=$med
+    row library "$f" "$t" "$n" "$w1" "$w2" "$w3" "$c1" "$c2" "$c3"
+    wall[library.$f.$t]=$w2
+    cpu[library.$f.$t]=$c2
   done < <("$BENCH" --tsv --samples "$SAMPLES" --reps "$REPS" "$fam")
 
+  # The CLI: the whole process, through the real writer, to /dev/null. CPU = user + system time
+  # of all its threads.
   for t in 1 "$THREADS"; do
-    rates=()
+    wall_rates=()
+    cpu_rates=()
     for ((r = 0; r < REPS; r++)); do
       start=$(date +%s.%N)
-      "$CLI" generate --family "$fam" --count "$SAMPLES" --seed "$r" --threads "$t" >/dev/null
+      /usr/bin/time -f '%U %S' -o "$check.time" \
+        "$CLI" generate --family "$fam" --count "$SAMPLES" --seed "$r" --threads "$t" >/dev/null
       end=$(date +%s.%N)
-      rates+=("$(awk -v n="$SAMPLES" -v a="$start" -v b="$end" 'BEGIN {printf "%.0f", n / (b - a)}')")
+      read -r user sys <"$check.time"
+      wall_rates+=("$(awk -v n="$SAMPLES" -v a="$start" -v b="$end" 'BEGIN {printf "%.0f", n / (b - a)}')")
+      cpu_rates+=("$(awk -v n="$SAMPLES" -v u="$user" -v s="$sys" 'BEGIN {printf "%.0f", n / (u + s)}')")
     done
-    read -r lo med hi < <(printf '%s\n' "${rates[@]}" | stats)
-    row cli "$fam" "$t" "$SAMPLES" "$lo" "$med" "$hi"
-    median[cli.$fam.$t]=$med
+    read -r w1 w2 w3 < <(printf '%s\n' "${wall_rates[@]}" | stats)
+    read -r c1 c2 c3 < <(printf '%s\n' "${cpu_rates[@]}" | stats)
+    row cli "$fam" "$t" "$SAMPLES" "$w1" "$w2" "$w3" "$c1" "$c2" "$c3"
+    wall[cli.$fam.$t]=$w2
+    cpu[cli.$fam.$t]=$c2
     [[ $THREADS -gt 1 ]] || break
   done
 
-  IFS=$'\t' read -r _ f t n lo med hi < <(python3 "$PY" --tsv --family "$fam" --count "$PY_SAMPLES" \
-                                            --reps "$REPS" --output /dev/null)
-  row python "$f" "$t" "$n" "$lo" "$med" "$hi"
-  median[python.$fam]=$med
+  IFS=$'\t' read -r _ f t n w1 w2 w3 c1 c2 c3 < <(python3 "$PY" --tsv --family "$fam" \
+    --count "$PY_SAMPLES" --reps "$REPS" --output /dev/null)
+  row python "$f" "$t" "$n" "$w1" "$w2" "$w3" "$c1" "$c2" "$c3"
+  wall[python.$fam]=$w2
+  cpu[python.$fam]=$c2
 done
 
 echo
-echo "== ratios (median C++ / median Python + networkx, same family, same run)"
+echo "== ratios of medians, C++ over Python + networkx (same family, same run)"
+printf '%-22s %26s %26s\n' "" "wall clock" "per CPU-second"
 for fam in "${FAMILIES[@]}"; do
   for key in "library.$fam.1" "cli.$fam.1" "library.$fam.$THREADS" "cli.$fam.$THREADS"; do
-    [[ -n ${median[$key]:-} ]] || continue
-    awk -v c="${median[$key]}" -v p="${median[python.$fam]}" -v k="$key" \
-      'BEGIN {printf "%-22s %10.0f / %6.0f = %6.0fx\n", k, c, p, c / p}'
+    [[ -n ${wall[$key]:-} ]] || continue
+    awk -v cw="${wall[$key]}" -v pw="${wall[python.$fam]}" -v cc="${cpu[$key]}" \
+      -v pc="${cpu[python.$fam]}" -v k="$key" \
+      'BEGIN {printf "%-22s %9.0f/%6.0f = %5.0fx %9.0f/%6.0f = %5.0fx\n", k, cw, pw, cw / pw,
+              cc, pc, cc / pc}'
   done
 done
 
