@@ -150,13 +150,24 @@ public:
     traceback(pc);
     answer(pc);
     if (pc.error)
-      add(pc.error->kind, pc.error->offset, pc.error->expansion);
+      add_syntax(*pc.error);
     finish(pc);
     return verdict_;
   }
 
   /// The last verdict.
   const Verdict& verdict() const noexcept { return verdict_; }
+
+  /// At most this many errors are kept per verdict. A garbage completion can have an error per
+  /// token, and a re-expanded node of high degree one `missing_neighbor` per neighbour each
+  /// time (quadratic in the input); so at the cap the replay stops looking for errors and
+  /// `Verdict::errors_capped` says so. The kept errors are the first ones the replay found,
+  /// which reads the text in order, so the first error is always right; a syntax error or
+  /// truncation is kept too (in place of the last one found). The answer flags are still
+  /// computed. Default 1000; at least 1.
+  static constexpr std::size_t default_max_errors = 1000;
+  void set_max_errors(std::size_t n) noexcept { max_errors_ = n == 0 ? 1 : n; }
+  std::size_t max_errors() const noexcept { return max_errors_; }
 
   /// The completion the last text or id overload parsed.
   const ParsedCompletion& parsed() const noexcept { return parsed_; }
@@ -172,6 +183,7 @@ private:
     options_ = o;
     pc_ = &pc;
     findings_.clear();
+    capped_ = false;
     exact_ = true;
     reached_ = false;
     answer_correct_ = false;
@@ -219,6 +231,10 @@ private:
 
   void add(ErrorKind kind, std::size_t offset, std::size_t expansion, std::uint64_t a = 0,
            std::uint64_t b = 0, std::uint64_t c = 0, std::uint8_t detail = 0) {
+    if (findings_.size() >= max_errors_) {
+      capped_ = true;
+      return;
+    }
     Finding f;
     f.kind = kind;
     f.detail = detail;
@@ -229,6 +245,17 @@ private:
     f.b = b;
     f.c = c;
     findings_.push_back(f);
+  }
+
+  // The text's syntax error or truncation comes last in reading order; at the cap it takes the
+  // place of the last error found, so that the verdict still says where the text stops being a
+  // completion (unless the cap is 1: the first error comes first).
+  void add_syntax(const SyntaxError& e) {
+    if (findings_.size() >= max_errors_ && max_errors_ > 1) {
+      findings_.pop_back();
+      capped_ = true;
+    }
+    add(e.kind, e.offset, e.expansion);
   }
 
   void add_unknown(Label x, std::size_t offset, std::size_t expansion, std::uint8_t role) {
@@ -243,7 +270,7 @@ private:
     const Trace& t = pc.trace;
     const std::size_t count = t.expansion_count();
     bool missed = false;
-    for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t i = 0; i < count && !capped_; ++i) {
       const std::size_t at = pc.expanded_at[i];
       // The termination rule first: it is about the existence of this expansion.
       if (stopped()) {
@@ -518,6 +545,7 @@ private:
       write_message(d.message, f, pc);
     }
     verdict_.valid = findings_.empty();
+    verdict_.errors_capped = capped_;
     verdict_.exact = exact_ && pc.complete && !pc.error;
     verdict_.answer_correct = answer_correct_;
   }
@@ -721,6 +749,8 @@ private:
   bool exact_ = true;
   bool reached_ = false;
   bool answer_correct_ = false;
+  bool capped_ = false;
+  std::size_t max_errors_ = default_max_errors;
 };
 
 /// Judges one completion text against a prompt (SPEC §6). For many, reuse a Classifier.

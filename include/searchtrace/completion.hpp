@@ -4,6 +4,7 @@
 // (`detail::completion_grammar`), shared with the incremental `CompletionCursor` (cursor.hpp).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -63,11 +64,10 @@ struct ParsedCompletion {
   bool complete = false;                  // a whole completion, nothing after it
 
   /// Whether the number at this offset was beyond 2^32-1.
+  /// Logarithmic: the classifier asks for every node that reads 4294967295, and a completion
+  /// may hold a hundred thousand such numbers.
   bool too_large(std::size_t offset) const noexcept {
-    for (const std::size_t o : too_large_at)
-      if (o == offset)
-        return true;
-    return false;
+    return std::binary_search(too_large_at.begin(), too_large_at.end(), offset);
   }
 
   /// Empties it, keeping every buffer (the error's strings included) for the next parse.

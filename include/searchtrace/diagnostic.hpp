@@ -58,13 +58,14 @@ inline void append_diagnostic_header(std::string& out, const Deviation& d) {
 
 /// The completion line and the caret line, given the display text of each unit (a byte, or a
 /// token) and the unit the caret points at (== units for one past the end).
+/// `cut_before`/`cut_after`: `units` is a window of a longer text (shown with "..." there).
 inline void append_snippet(std::string& out, const std::vector<std::string>& units, std::size_t at,
-                           std::size_t width) {
+                           std::size_t width, bool cut_before = false, bool cut_after = false) {
   std::size_t total = 0;
   for (const auto& u : units)
     total += u.size();
   std::size_t b = 0, e = units.size();
-  if (total > width) {
+  if (total > width || cut_before || cut_after) {
     // Grow a window around `at`: a third of the width before it, then the rest after it.
     const std::size_t budget = width > 8 ? width - 6 : 2; // room for the two "..."
     std::size_t used = 0;
@@ -89,7 +90,7 @@ inline void append_snippet(std::string& out, const std::vector<std::string>& uni
   }
   out += "  ";
   std::size_t caret = 2;
-  if (b > 0) {
+  if (b > 0 || cut_before) {
     out += "...";
     caret += 3;
   }
@@ -98,7 +99,7 @@ inline void append_snippet(std::string& out, const std::vector<std::string>& uni
       caret += units[i].size();
     out += units[i];
   }
-  if (e < units.size())
+  if (e < units.size() || cut_after)
     out += "...";
   out += '\n';
   out.append(caret, ' ');
@@ -145,8 +146,15 @@ inline std::string render_diagnostic(const Deviation& d, std::string_view comple
                                      std::size_t width = diagnostic_width) {
   std::string out;
   detail::append_diagnostic_header(out, d);
-  const std::size_t at = d.offset < completion.size() ? d.offset : completion.size();
-  detail::append_snippet(out, detail::byte_units(completion), at, width);
+  std::size_t at = d.offset < completion.size() ? d.offset : completion.size();
+  // Only bytes near the caret can be shown: a byte takes 1 to 4 columns, so `width` bytes on
+  // either side fill any window, and the snippet keeps its "..." at a cut. This keeps the cost
+  // of a diagnostic independent of the length of the text (a model may write megabytes).
+  const std::size_t reach = width + 1;
+  const std::size_t lo = at > reach ? at - reach : 0;
+  const std::size_t hi = completion.size() - at > reach ? at + reach : completion.size();
+  detail::append_snippet(out, detail::byte_units(completion.substr(lo, hi - lo)), at - lo, width,
+                         lo > 0, hi < completion.size());
   return out;
 }
 
@@ -177,7 +185,9 @@ inline std::string summarize(const Verdict& v) {
     out += "valid";
   } else {
     detail::append_number(out, v.errors.size());
-    out += v.errors.size() == 1 ? " error (first: " : " errors (first: ";
+    if (v.errors_capped)
+      out += "+"; // the classifier stopped looking at Classifier::max_errors()
+    out += v.errors.size() == 1 && !v.errors_capped ? " error (first: " : " errors (first: ";
     out += error_kind_name(v.errors[0].kind);
     out += " at ";
     detail::append_number(out, v.errors[0].offset);

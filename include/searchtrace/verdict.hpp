@@ -148,6 +148,9 @@ struct Verdict {
   /// Every error, in reading order: by offset, then by the order of SPEC §6's table, then in the
   /// order they were found (several `missing_neighbor` at one `)` follow the required order).
   std::vector<Deviation> errors;
+  /// The classifier stopped at Classifier::max_errors() (1000 by default): errors after the last
+  /// one kept were not looked for.
+  bool errors_capped = false;
 
   /// The first error (SPEC §7.5), or nullptr for a valid completion.
   const Deviation* first_error() const noexcept { return errors.empty() ? nullptr : &errors[0]; }
