@@ -112,6 +112,13 @@
 #include "searchtrace/random.hpp"
 #include "searchtrace/result.hpp"
 
+// Forces inlining of the few tiny functions on the sampler's hot path (a call per edge showed).
+#if defined(__GNUC__) || defined(__clang__)
+#define SEARCHTRACE_HOT_INLINE [[gnu::always_inline]] inline
+#else
+#define SEARCHTRACE_HOT_INLINE inline
+#endif
+
 namespace searchtrace {
 
 enum class Topology : std::uint8_t { connected, er, tree, grid, pathstar, dag };
@@ -899,6 +906,89 @@ inline std::string Family::describe() const {
   return s;
 }
 
+namespace detail {
+
+/// The number of set bits, without a library call when the target lacks POPCNT.
+constexpr int popcount64(std::uint64_t x) noexcept {
+#if defined(__POPCNT__) || defined(_MSC_VER)
+  return detail::popcount64(x);
+#else
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+/// Swaps a and b when bit is 1, without a branch (random bits would defeat the predictor).
+inline void swap_if(std::uint64_t bit, std::uint32_t& a, std::uint32_t& b) noexcept {
+  const std::uint32_t x = (a ^ b) & static_cast<std::uint32_t>(0 - (bit & 1u));
+  a ^= x;
+  b ^= x;
+}
+
+/// Decodes a Prüfer sequence over n nodes (n-2 symbols, n ≥ 3) into the n-1 edges of its tree,
+/// calling edge(leaf, symbol) in the standard order: each step joins the smallest current leaf
+/// to the next symbol; the last edge joins the last leaf to n-1. Linear time: `ptr` scans for
+/// the smallest leaf; a node that becomes a leaf below `ptr` is used at once. `degree` is
+/// scratch.
+template <class EdgeFn>
+void prufer_decode_linear(std::span<const std::uint32_t> code, std::uint32_t n,
+                          std::vector<std::uint32_t>& degree, EdgeFn&& edge) {
+  degree.assign(n, 1);
+  for (const std::uint32_t x : code)
+    ++degree[x];
+  std::uint32_t ptr = 0;
+  while (degree[ptr] != 1)
+    ++ptr;
+  std::uint32_t leaf = ptr;
+  for (const std::uint32_t v : code) {
+    edge(leaf, v);
+    if (--degree[v] == 1 && v < ptr) {
+      leaf = v;
+    } else {
+      ++ptr;
+      while (degree[ptr] != 1)
+        ++ptr;
+      leaf = ptr;
+    }
+  }
+  edge(leaf, n - 1);
+}
+
+/// The same decoding for 3 ≤ n ≤ 64, with the current leaves as a bit set: the smallest leaf is
+/// the lowest bit, found without scanning or unpredictable branches.
+template <class EdgeFn>
+void prufer_decode_small(std::span<const std::uint32_t> code, std::uint32_t n,
+                         std::vector<std::uint32_t>& degree, EdgeFn&& edge) {
+  degree.assign(n, 1);
+  for (const std::uint32_t x : code)
+    ++degree[x];
+  std::uint64_t leaves = 0;
+  for (std::uint32_t v = 0; v < n; ++v)
+    leaves |= std::uint64_t{degree[v] == 1} << v;
+  for (const std::uint32_t x : code) {
+    const auto leaf = static_cast<std::uint32_t>(std::countr_zero(leaves));
+    leaves &= leaves - 1;
+    edge(leaf, x);
+    leaves |= std::uint64_t{--degree[x] == 1} << x;
+  }
+  edge(static_cast<std::uint32_t>(std::countr_zero(leaves)), n - 1);
+}
+
+template <class EdgeFn>
+void prufer_decode(std::span<const std::uint32_t> code, std::uint32_t n,
+                   std::vector<std::uint32_t>& degree, EdgeFn&& edge) {
+  if (n == 2)
+    edge(0u, 1u);
+  else if (n <= 64)
+    prufer_decode_small(code, n, degree, edge);
+  else
+    prufer_decode_linear(code, n, degree, edge);
+}
+
+} // namespace detail
+
 /// Why a sampler gave up on a sample: the constraint no graph met, the number of graphs drawn
 /// (or other attempts) and a message.
 struct SampleError {
@@ -914,7 +1004,20 @@ public:
   /// Graphs drawn per sample before giving up with a SampleError.
   static constexpr std::uint32_t max_graphs = 1000;
 
-  explicit Sampler(const Family& family) : family_(family), p_(family.params()) {}
+  explicit Sampler(const Family& family) : family_(family), p_(family.params()) {
+    const FamilyParams& p = p_;
+    // Degrees matter for degree bounds, and for dropping isolated nodes where there can be some.
+    track_degrees_ = p.min_degree > 0 || p.max_degree != FamilyParams::unbounded ||
+                     p.topology == Topology::er || p.topology == Topology::grid;
+    // Buffers at their largest, so that no draw allocates.
+    const std::uint32_t nmax = family.max_nodes();
+    const std::uint32_t wmax = (nmax + 63) / 64;
+    const std::uint32_t depth_cap = std::min(p.dist_max, nmax);
+    layers_.resize(std::size_t{depth_cap + 1} * wmax);
+    eligible_.resize(wmax);
+    und_.reserve(std::size_t{nmax} * wmax);
+    labels_.reserve(nmax);
+  }
 
   const Family& family() const noexcept { return family_; }
 
@@ -951,17 +1054,20 @@ private:
     n_ = n;
     words_ = (n + 63) / 64;
     und_.assign(std::size_t{n} * words_, 0);
-    deg_.assign(n, 0);
+    if (track_degrees_)
+      deg_.assign(n, 0);
     edges_.clear();
   }
 
   /// Adds u–v (u→v when directed) to the slot graph; the caller ensures it is new.
-  void add(std::uint32_t u, std::uint32_t v) {
+  SEARCHTRACE_HOT_INLINE void add(std::uint32_t u, std::uint32_t v) {
     edges_.push_back({u, v});
     set_bit(row(und_, u), v);
     set_bit(row(und_, v), u);
-    ++deg_[u];
-    ++deg_[v];
+    if (track_degrees_) {
+      ++deg_[u];
+      ++deg_[v];
+    }
   }
 
   void orient_randomly(Rng& rng) {
@@ -969,8 +1075,7 @@ private:
     for (std::size_t i = 0; i < edges_.size(); ++i) {
       if (i % 64 == 0)
         bits = rng.next();
-      if ((bits >> (i % 64)) & 1u)
-        std::swap(edges_[i].u, edges_[i].v);
+      detail::swap_if(bits >> (i % 64), edges_[i].u, edges_[i].v);
     }
   }
 
@@ -1001,6 +1106,7 @@ private:
   std::vector<std::uint32_t> pdeg_;
   std::vector<std::uint64_t> layers_; // BFS layers from the source, words_ per layer
   std::vector<std::uint64_t> seen_;
+  std::vector<std::uint64_t> frontier_;
   std::vector<std::uint64_t> eligible_;
   std::vector<std::uint8_t> paths_; // shortest-path counts, capped at 2
   std::vector<std::uint32_t> perm_;
@@ -1011,40 +1117,17 @@ private:
   std::vector<Edge> out_edges_;
   std::array<std::uint64_t, f_count> fails_{};
   std::uint32_t longest_ = 0;
+  bool track_degrees_ = true;
   std::uint32_t distance_ = 0;
   std::uint32_t graphs_ = 0;
 };
 
 inline void Sampler::prufer_tree(Rng& rng) {
   const std::uint32_t n = n_;
-  if (n == 2) {
-    add(0, 1);
-    return;
-  }
   prufer_.resize(n - 2);
-  pdeg_.assign(n, 1);
-  for (auto& x : prufer_) {
+  for (auto& x : prufer_)
     x = static_cast<std::uint32_t>(rng.below(n));
-    ++pdeg_[x];
-  }
-  // Linear-time decoding: `ptr` scans for the smallest leaf; a node that becomes a leaf below
-  // `ptr` is used at once.
-  std::uint32_t ptr = 0;
-  while (pdeg_[ptr] != 1)
-    ++ptr;
-  std::uint32_t leaf = ptr;
-  for (const std::uint32_t v : prufer_) {
-    add(leaf, v);
-    if (--pdeg_[v] == 1 && v < ptr) {
-      leaf = v;
-    } else {
-      ++ptr;
-      while (pdeg_[ptr] != 1)
-        ++ptr;
-      leaf = ptr;
-    }
-  }
-  add(leaf, n - 1);
+  detail::prufer_decode(prufer_, n, pdeg_, [&](std::uint32_t u, std::uint32_t v) { add(u, v); });
 }
 
 inline bool Sampler::gen_connected(Rng& rng) {
@@ -1064,7 +1147,8 @@ inline bool Sampler::gen_connected(Rng& rng) {
       const auto u = static_cast<std::uint32_t>(rng.below(n));
       auto v = static_cast<std::uint32_t>(rng.below(n - 1));
       v += v >= u;
-      if (has_und(u, v) || deg_[u] >= maxd || deg_[v] >= maxd)
+      if (has_und(u, v) ||
+          (maxd != FamilyParams::unbounded && (deg_[u] >= maxd || deg_[v] >= maxd)))
         continue;
       add(u, v);
       --need;
@@ -1210,7 +1294,7 @@ inline bool Sampler::weakly_connected() {
   set_bit(seen_.data(), 0);
   set_bit(eligible_.data(), 0);
   std::uint32_t reached = 1;
-  std::vector<std::uint64_t>& next = layers_;
+  std::vector<std::uint64_t>& next = frontier_;
   for (;;) {
     next.assign(words_, 0);
     for (std::uint32_t w = 0; w < words_; ++w)
@@ -1224,7 +1308,7 @@ inline bool Sampler::weakly_connected() {
     for (std::uint32_t x = 0; x < words_; ++x) {
       next[x] &= ~seen_[x];
       seen_[x] |= next[x];
-      added += static_cast<std::uint32_t>(std::popcount(next[x]));
+      added += static_cast<std::uint32_t>(detail::popcount64(next[x]));
     }
     if (added == 0)
       break;
@@ -1321,7 +1405,7 @@ inline void Sampler::count_paths(std::uint32_t depth) {
 inline std::uint32_t Sampler::select_bit(const std::uint64_t* bits,
                                          std::uint64_t k) const noexcept {
   for (std::uint32_t w = 0;; ++w) {
-    const auto c = static_cast<std::uint64_t>(std::popcount(bits[w]));
+    const auto c = static_cast<std::uint64_t>(detail::popcount64(bits[w]));
     if (k < c) {
       std::uint64_t b = bits[w];
       for (; k > 0; --k)
@@ -1340,10 +1424,13 @@ inline void Sampler::choose_labels(Rng& rng, std::uint32_t k) {
     std::uint64_t mask = 0;
     for (Label j = L - k; j < L; ++j) {
       const auto t = static_cast<Label>(rng.below(j + 1));
-      mask |= std::uint64_t{1} << (((mask >> t) & 1u) ? j : t);
+      // pick = t, or j when t is taken; without a branch (it would be random).
+      const Label taken = static_cast<Label>((mask >> t) & 1u);
+      mask |= std::uint64_t{1} << (t ^ ((t ^ j) & (0 - taken)));
     }
-    for (; mask; mask &= mask - 1)
-      labels_.push_back(static_cast<Label>(std::countr_zero(mask)));
+    labels_.resize(k);
+    for (Label i = 0; i < k; ++i, mask &= mask - 1)
+      labels_[i] = static_cast<Label>(std::countr_zero(mask));
     return;
   }
   label_bits_.resize((L + 63) / 64);
@@ -1392,7 +1479,14 @@ inline SampleError Sampler::failure() const {
               " (longest shortest path seen: " + std::to_string(longest_) + ")"};
 }
 
-inline std::optional<SampleError> Sampler::draw(Rng& rng, Prompt& out) {
+inline std::optional<SampleError> Sampler::draw(Rng& caller_rng, Prompt& out) {
+  // A local copy lets the compiler keep the generator's state in registers.
+  Rng rng = caller_rng;
+  struct WriteBack {
+    Rng& to;
+    const Rng& from;
+    ~WriteBack() { to = from; }
+  } write_back{caller_rng, rng};
   const FamilyParams& p = p_;
   fails_.fill(0);
   longest_ = 0;
@@ -1429,7 +1523,7 @@ inline std::optional<SampleError> Sampler::draw(Rng& rng, Prompt& out) {
     }
     if (!ok)
       continue;
-    if (!compact()) {
+    if (track_degrees_ && !compact()) {
       ++fails_[f_dist];
       continue;
     }
@@ -1459,8 +1553,6 @@ inline std::optional<SampleError> Sampler::draw(Rng& rng, Prompt& out) {
     } else {
       const std::uint32_t W = words_;
       const std::uint32_t depth_cap = std::min(p.dist_max, n_);
-      layers_.resize(std::size_t{depth_cap + 1} * W);
-      eligible_.resize(W);
       for (std::uint32_t tries = 0; tries < n_; ++tries) {
         const auto src = static_cast<std::uint32_t>(rng.below(n_));
         const std::uint32_t depth = bfs(src, depth_cap);
@@ -1484,7 +1576,7 @@ inline std::optional<SampleError> Sampler::draw(Rng& rng, Prompt& out) {
         }
         std::uint64_t count = 0;
         for (std::uint32_t x = 0; x < W; ++x)
-          count += static_cast<std::uint64_t>(std::popcount(eligible_[x]));
+          count += static_cast<std::uint64_t>(detail::popcount64(eligible_[x]));
         if (count == 0) {
           ++fails_[f_unique];
           continue;
@@ -1518,8 +1610,7 @@ inline std::optional<SampleError> Sampler::draw(Rng& rng, Prompt& out) {
         for (std::size_t i = 0; i < out_edges_.size(); ++i) {
           if (i % 64 == 0)
             bits = rng.next();
-          if ((bits >> (i % 64)) & 1u)
-            std::swap(out_edges_[i].u, out_edges_[i].v);
+          detail::swap_if(bits >> (i % 64), out_edges_[i].u, out_edges_[i].v);
         }
       } else {
         for (Edge& e : out_edges_)

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <ranges>
 #include <span>
+#include <type_traits>
 #include <utility>
 
 namespace searchtrace {
@@ -73,20 +74,21 @@ public:
   }
 
   /// The stream of sample `index` of dataset `seed`; `stream` separates independent uses of one
-  /// sample (e.g. redraws). The state is a chain of bijections,
-  ///   s0 = mix(seed ^ K0), s1 = mix(index ^ mix(s0 + K1)), s2 = mix(stream ^ mix(s1 + K2)),
-  ///   s3 = mix(s2 + K3),
-  /// so distinct (seed, index, stream) triples give distinct states (never all-zero), and every
-  /// word after the first depends on all inputs before it.
+  /// sample (e.g. redraws). From a chain of bijections
+  ///   a = mix(seed ^ K0), b = mix(index ^ mix(a + K1)), c = mix(stream ^ mix(b + K2)),
+  /// where c depends on all three inputs, the state is
+  ///   (a ^ mix(c ^ K3), c, b ^ mix(c + K4), mix(c + K5)):
+  /// every word depends on all inputs (so neighbouring indices or streams share no word and no
+  /// output), distinct triples give distinct states (c, then b, then a can be recovered), and
+  /// the state is never all zero (the last two words cannot both be zero).
   static Rng for_sample(std::uint64_t seed, std::uint64_t index,
                         std::uint64_t stream = 0) noexcept {
     using detail::mix64;
-    State s;
-    s[0] = mix64(seed ^ 0x243f6a8885a308d3ull);
-    s[1] = mix64(index ^ mix64(s[0] + 0x13198a2e03707344ull));
-    s[2] = mix64(stream ^ mix64(s[1] + 0xa4093822299f31d0ull));
-    s[3] = mix64(s[2] + 0x082efa98ec4e6c89ull);
-    return from_state(s);
+    const std::uint64_t a = mix64(seed ^ 0x243f6a8885a308d3ull);
+    const std::uint64_t b = mix64(index ^ mix64(a + 0x13198a2e03707344ull));
+    const std::uint64_t c = mix64(stream ^ mix64(b + 0xa4093822299f31d0ull));
+    return from_state({a ^ mix64(c ^ 0x082efa98ec4e6c89ull), c,
+                       b ^ mix64(c + 0x452821e638d01377ull), mix64(c + 0xbe5466cf34e90c6cull)});
   }
 
   /// A generator at exactly this state (which must not be all zero).
@@ -137,8 +139,8 @@ public:
   bool chance(double p) noexcept { return unit() < p; }
 
   /// Fisher–Yates from the back: for i = n-1 down to 1, swap items i and below(i+1).
-  template <class T>
-  void shuffle(std::span<T> items) noexcept {
+  template <class T, std::size_t Extent>
+  void shuffle(std::span<T, Extent> items) noexcept {
     for (std::size_t i = items.size(); i > 1; --i) {
       const std::size_t j = static_cast<std::size_t>(below(i));
       using std::swap;
@@ -149,7 +151,8 @@ public:
   /// The same over any contiguous range (a std::vector, an array).
   template <std::ranges::contiguous_range R>
   void shuffle(R&& items) noexcept {
-    shuffle(std::span(items));
+    shuffle(std::span<std::remove_reference_t<std::ranges::range_reference_t<R>>>(
+        std::ranges::data(items), std::ranges::size(items)));
   }
 
 private:
