@@ -485,8 +485,9 @@ inline std::optional<FamilyError> SpecParser::parse_param() {
   ++i_;
   skip_ws();
   const std::size_t value_at = i_;
-  while (i_ < s_.size() && s_[i_] != ',' && s_[i_] != ')' && s_[i_] != ' ' && s_[i_] != '\t' &&
-         s_[i_] != '(' && s_[i_] != '=')
+  // A value is a run of characters that can belong to one; the grammar checks the rest.
+  while (i_ < s_.size() &&
+         (is_alpha(s_[i_]) || is_digit(s_[i_]) || s_[i_] == '.' || s_[i_] == '-' || s_[i_] == '+'))
     ++i_;
   const std::string_view v = s_.substr(value_at, i_ - value_at);
   if (v.empty())
@@ -619,6 +620,10 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
                               key_list(required_keys(p_.topology)) + "; missing " +
                               key_list(missing));
 
+  if (p_.min_degree > p_.max_degree)
+    return err(value_at(SpecKey::mindeg),
+               "mindeg=" + std::to_string(p_.min_degree) +
+                   " is more than maxdeg=" + std::to_string(p_.max_degree));
   const auto too_many = [&](SpecKey k, std::uint64_t nodes) -> std::optional<FamilyError> {
     if (nodes > max_family_nodes)
       return err(value_at(k), std::to_string(nodes) + " nodes is more than the maximum of " +
@@ -740,11 +745,8 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
   if (p_.label_space < nodes)
     return err(value_at(SpecKey::L), "L=" + std::to_string(p_.label_space) +
                                          " labels cannot name " + std::to_string(nodes) +
-                                         " distinct nodes");
-  if (p_.min_degree > p_.max_degree)
-    return err(value_at(SpecKey::mindeg),
-               "mindeg=" + std::to_string(p_.min_degree) +
-                   " is more than maxdeg=" + std::to_string(p_.max_degree));
+                                         " distinct nodes (give L=" + std::to_string(nodes) +
+                                         " or more)");
   if (p_.dist_min > max_dist)
     return err(dist_at_ ? dist_at_ : name_at_,
                "dist=" + std::to_string(p_.dist_min) + ".." +
@@ -1523,12 +1525,14 @@ inline std::optional<SampleError> Sampler::draw(Rng& caller_rng, Prompt& out) {
     }
     if (!ok)
       continue;
-    if (track_degrees_ && !compact()) {
-      ++fails_[f_dist];
-      continue;
-    }
+    // Connectivity first: an isolated node disconnects a graph that must be connected, rather
+    // than being dropped from it.
     if (p.connected && !weakly_connected()) {
       ++fails_[f_connected];
+      continue;
+    }
+    if (track_degrees_ && !compact()) {
+      ++fails_[f_dist];
       continue;
     }
     if (p.min_degree > 0 &&

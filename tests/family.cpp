@@ -1,0 +1,648 @@
+#include <searchtrace/family.hpp>
+
+#include <searchtrace/prompt.hpp>
+#include <searchtrace/render.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <queue>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace searchtrace;
+
+namespace {
+
+Family family(const std::string& spec) {
+  auto f = parse_family(spec);
+  if (!f.ok())
+    FAIL("spec rejected: " << spec << " : offset " << f.error().offset << ": "
+                           << f.error().message);
+  return f.value();
+}
+
+/// The graph of a prompt rebuilt from its edge list alone (labels, not the Graph's CSR), so that
+/// the checks below do not trust the code they check.
+struct Plain {
+  std::map<Label, std::vector<Label>> out;   // arcs (both ways when undirected)
+  std::map<Label, std::vector<Label>> under; // underlying undirected adjacency
+  std::map<Label, int> degree;               // in + out
+  std::size_t edges = 0;
+};
+
+Plain plain(const Prompt& p) {
+  Plain g;
+  const Graph& gr = p.graph;
+  for (const Edge e : gr.edges()) {
+    const Label u = gr.label(e.u), v = gr.label(e.v);
+    g.out[u].push_back(v);
+    if (!gr.directed())
+      g.out[v].push_back(u);
+    g.under[u].push_back(v);
+    g.under[v].push_back(u);
+    ++g.degree[u];
+    ++g.degree[v];
+    ++g.edges;
+  }
+  return g;
+}
+
+/// BFS distances from s over `adj` (-1: unreachable), with the number of shortest paths
+/// (capped at 2).
+std::map<Label, std::pair<int, int>> bfs(const std::map<Label, std::vector<Label>>& adj, Label s) {
+  std::map<Label, std::pair<int, int>> d;
+  d[s] = {0, 1};
+  std::queue<Label> q;
+  q.push(s);
+  while (!q.empty()) {
+    const Label u = q.front();
+    q.pop();
+    const auto it = adj.find(u);
+    if (it == adj.end())
+      continue;
+    for (const Label v : it->second) {
+      auto f = d.find(v);
+      if (f == d.end()) {
+        d[v] = {d[u].first + 1, d[u].second};
+        q.push(v);
+      } else if (f->second.first == d[u].first + 1) {
+        f->second.second = std::min(2, f->second.second + d[u].second);
+      }
+    }
+  }
+  return d;
+}
+
+bool connected(const Plain& g) {
+  if (g.under.empty())
+    return false;
+  return bfs(g.under, g.under.begin()->first).size() == g.under.size();
+}
+
+bool bipartite(const Plain& g) {
+  std::map<Label, int> side;
+  for (const auto& [start, _] : g.under) {
+    if (side.count(start))
+      continue;
+    side[start] = 0;
+    std::queue<Label> q;
+    q.push(start);
+    while (!q.empty()) {
+      const Label u = q.front();
+      q.pop();
+      for (const Label v : g.under.at(u)) {
+        if (!side.count(v)) {
+          side[v] = 1 - side[u];
+          q.push(v);
+        } else if (side[v] == side[u]) {
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+bool acyclic(const Plain& g) {
+  std::map<Label, int> indeg;
+  for (const auto& [u, vs] : g.out) {
+    indeg.try_emplace(u, 0);
+    for (const Label v : vs)
+      ++indeg[v];
+  }
+  std::queue<Label> q;
+  for (const auto& [u, d] : indeg)
+    if (d == 0)
+      q.push(u);
+  std::size_t seen = 0;
+  while (!q.empty()) {
+    const Label u = q.front();
+    q.pop();
+    ++seen;
+    const auto it = g.out.find(u);
+    if (it != g.out.end())
+      for (const Label v : it->second)
+        if (--indeg[v] == 0)
+          q.push(v);
+  }
+  return seen == indeg.size();
+}
+
+/// Every property a sample of `f` must have, checked from the rendered text and the edge list.
+void check_sample(const Family& f, const Prompt& p, std::uint32_t reported_distance) {
+  const FamilyParams& fp = f.params();
+  const Graph& g = p.graph;
+  // The prompt is exactly what its text says: parsing the rendering gives it back.
+  const std::string text = render_prompt(p);
+  const auto parsed = parse_prompt(text, PromptOptions{fp.directed});
+  REQUIRE_MESSAGE(parsed.ok(), text);
+  REQUIRE(std::equal(g.labels().begin(), g.labels().end(), parsed->graph.labels().begin(),
+                     parsed->graph.labels().end()));
+  REQUIRE(std::equal(g.edges().begin(), g.edges().end(), parsed->graph.edges().begin(),
+                     parsed->graph.edges().end()));
+  REQUIRE(parsed->query == p.query);
+  REQUIRE(g.directed() == fp.directed);
+
+  // The CSR lists agree with the edge list.
+  for (NodeId u = 0; u < g.node_count(); ++u) {
+    std::vector<NodeId> expected, in_order;
+    for (const Edge e : g.edges()) {
+      if (e.u == u) {
+        expected.push_back(e.v);
+        in_order.push_back(e.v);
+      } else if (!g.directed() && e.v == u) {
+        expected.push_back(e.u);
+        in_order.push_back(e.u);
+      }
+    }
+    std::sort(expected.begin(), expected.end());
+    const auto nb = g.neighbors(u);
+    REQUIRE(std::vector<NodeId>(nb.begin(), nb.end()) == expected);
+    const auto po = g.neighbors_in_prompt_order(u);
+    REQUIRE(std::vector<NodeId>(po.begin(), po.end()) == in_order);
+  }
+
+  const Plain pl = plain(p);
+  const auto n = static_cast<std::uint32_t>(g.node_count());
+  CHECK(n >= f.min_nodes());
+  CHECK(n <= f.max_nodes());
+  CHECK(pl.degree.size() == n); // no isolated node
+  for (const Label l : g.labels())
+    CHECK(l < fp.label_space);
+  for (const auto& [node, d] : pl.degree) {
+    CHECK(static_cast<std::uint32_t>(d) >= fp.min_degree);
+    CHECK(static_cast<std::uint32_t>(d) <= fp.max_degree);
+  }
+
+  // The query.
+  const Label s = g.label(p.query.source), t = g.label(p.query.target);
+  REQUIRE(s != t);
+  const auto dist = bfs(pl.out, s);
+  REQUIRE(dist.count(t) == 1);
+  const auto [d, paths] = dist.at(t);
+  CHECK(static_cast<std::uint32_t>(d) == reported_distance);
+  CHECK(static_cast<std::uint32_t>(d) >= fp.dist_min);
+  CHECK(static_cast<std::uint32_t>(d) <= fp.dist_max);
+  if (fp.unique)
+    CHECK(paths == 1);
+
+  // Prompt order options.
+  if (!fp.directed && !fp.flip)
+    for (const Edge e : g.edges())
+      CHECK(e.u < e.v);
+  if (!fp.shuffle)
+    CHECK(std::is_sorted(g.edges().begin(), g.edges().end(), [](const Edge& a, const Edge& b) {
+      return a.u != b.u ? a.u < b.u : a.v < b.v;
+    }));
+
+  // The topology.
+  switch (fp.topology) {
+  case Topology::connected:
+    CHECK(n == fp.n);
+    CHECK(g.edge_count() == fp.m);
+    CHECK(connected(pl));
+    break;
+  case Topology::tree:
+    CHECK(n == fp.n);
+    CHECK(g.edge_count() == fp.n - 1);
+    CHECK(connected(pl));
+    break;
+  case Topology::er:
+    CHECK(n <= fp.n);
+    if (fp.connected)
+      CHECK(connected(pl));
+    break;
+  case Topology::grid:
+    if (fp.connected) {
+      CHECK(n == fp.w * fp.h - fp.holes);
+      CHECK(connected(pl));
+    }
+    CHECK(bipartite(pl));
+    for (const auto& [node, deg] : pl.degree)
+      CHECK(deg <= 4);
+    CHECK(g.edge_count() <= 2 * fp.w * fp.h - fp.w - fp.h);
+    break;
+  case Topology::pathstar: {
+    CHECK(n == 1 + fp.degree * fp.length);
+    CHECK(g.edge_count() == n - 1);
+    CHECK(connected(pl));
+    CHECK(pl.degree.at(s) == static_cast<int>(fp.degree));
+    CHECK(pl.degree.at(t) == 1);
+    CHECK(static_cast<std::uint32_t>(d) == fp.length);
+    for (const auto& [node, deg] : pl.degree)
+      if (node != s)
+        CHECK(deg <= 2);
+    if (fp.directed) // arcs point away from the centre: every node is reachable from it
+      CHECK(dist.size() == n);
+    break;
+  }
+  case Topology::dag:
+    CHECK(n == fp.layers * fp.width);
+    if (fp.directed) {
+      CHECK(acyclic(pl));
+      CHECK(static_cast<std::uint32_t>(d) <= fp.layers - 1);
+    }
+    if (fp.connected)
+      CHECK(connected(pl));
+    break;
+  }
+}
+
+void check_family(const std::string& spec, int samples, std::uint64_t seed = 1) {
+  CAPTURE(spec);
+  const Family f = family(spec);
+  Sampler sampler(f);
+  Prompt p;
+  for (int i = 0; i < samples; ++i) {
+    CAPTURE(i);
+    const auto e = sampler.draw(seed, static_cast<std::uint64_t>(i), p);
+    REQUIRE_MESSAGE(!e, (e ? e->message : std::string()));
+    check_sample(f, p, sampler.distance());
+  }
+}
+
+/// FNV-1a over the rendered prompts of samples 0..count-1.
+std::uint64_t digest(const std::string& spec, std::uint64_t seed, int count) {
+  const Family f = family(spec);
+  Sampler sampler(f);
+  Prompt p;
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (int i = 0; i < count; ++i) {
+    REQUIRE(!sampler.draw(seed, static_cast<std::uint64_t>(i), p));
+    for (const char c : render_prompt(p) + "\n")
+      h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  }
+  return h;
+}
+
+} // namespace
+
+TEST_CASE("the seed's families parse, G<n>_<a>_<b> meaning connected(n, dist=a..b)") {
+  for (const char* spec : {"G15_2_4", "G17_2_4", "G20_2_4", "G15_5_6", "G17_5_6", "G20_5_6"}) {
+    const Family f = family(spec);
+    CHECK(f.spec() == spec);
+    CHECK(f.topology() == Topology::connected);
+    CHECK_FALSE(f.directed());
+    CHECK(f.label_space() == 50);
+  }
+  const Family g15 = family("G15_2_4");
+  const FamilyParams& p = g15.params();
+  CHECK(p.n == 15);
+  CHECK(p.m == 22); // ⌊3n/2⌋
+  CHECK(p.dist_min == 2);
+  CHECK(p.dist_max == 4);
+  CHECK(p.shuffle);
+  CHECK(p.flip);
+  CHECK(family("G15_2_4").min_nodes() == 15);
+  CHECK(family("G15_2_4").max_nodes() == 15);
+  // The long form is the same family, with the same canonical spec.
+  CHECK(family("connected(n=15, dist=2..4)").spec() == "G15_2_4");
+  CHECK(family("connected(n=15,dist=2..4)").params() == p);
+}
+
+TEST_CASE("spec syntax: keys, defaults, spaces and the canonical form") {
+  CHECK(family("er(n=20,p=0.15,dist=3..5)").spec() == "er(n=20,p=0.15,dist=3..5)");
+  CHECK(family(" er ( p = 0.150 , n=20 , dist=3..5 ) ").spec() == "er(n=20,p=0.15,dist=3..5)");
+  CHECK(family("G15_2_4(L=100)").spec() == "G15_2_4(L=100)");
+  CHECK(family("G15_2_4(L=50)").spec() == "G15_2_4");
+  CHECK(family("G15_2_4()").spec() == "G15_2_4");
+  CHECK(family("G15_2_4(m=22)").spec() == "G15_2_4");
+  CHECK(family("G15_2_4(avgdeg=4)").params().m == 30);
+  CHECK(family("G15_2_4(avgdeg=4)").spec() == "G15_2_4(m=30)");
+  CHECK(family("connected(n=15)").spec() == "connected(n=15)");
+  CHECK(family("connected(n=15)").params().dist_max == FamilyParams::unbounded);
+  CHECK(family("tree(n=9,dist=3)").params().dist_min == 3);
+  CHECK(family("tree(n=9,dist=3)").params().dist_max == 3);
+  CHECK(family("tree(n=9,dist=3..3)").spec() == "tree(n=9,dist=3)");
+  CHECK(family("grid(w=4,h=3)").spec() == "grid(w=4,h=3)");
+  CHECK(family("grid(w=4,h=3)").params().connected);
+  CHECK(family("grid(w=4,h=3,holes=2,connected=false)").spec() ==
+        "grid(w=4,h=3,holes=2,connected=false)");
+  CHECK(family("pathstar(length=4,degree=3)").spec() == "pathstar(degree=3,length=4)");
+  CHECK(family("dag(layers=3,width=2)").directed());
+  CHECK(family("dag(layers=3,width=2,directed=true)").spec() == "dag(layers=3,width=2)");
+  CHECK(family("dag(layers=3,width=2,directed=false,p=0.25)").spec() ==
+        "dag(layers=3,width=2,p=0.25,directed=false)");
+  CHECK(family("G8_1_3(unique=true,maxdeg=5,shuffle=false,flip=false,directed=true)").spec() ==
+        "G8_1_3(unique=true,maxdeg=5,directed=true,shuffle=false)");
+  CHECK(family("G8_1_3(flip=false)").spec() == "G8_1_3(flip=false)");
+  CHECK(family("G8_1_3(unique=1)").params().unique);
+  CHECK(family("pathstar(degree=2,length=3)").max_distance() == 3);
+  CHECK(family("er(n=20,p=1)").min_nodes() == 2);
+  CHECK(family("er(n=20,p=1)").max_nodes() == 20);
+  // A canonical spec parses to the same family.
+  for (const char* spec : {"er(n=20,p=0.15,dist=3..5)", "G8_1_3(unique=true,maxdeg=5)",
+                           "grid(w=5,h=3,holes=3,dist=2..5)", "dag(layers=5,width=2,p=0.3)",
+                           "connected(n=12,m=30,directed=true)", "G15_2_4(L=1000,shuffle=false)",
+                           "connected(n=9,dist=2..1024)"}) {
+    const Family f = family(spec);
+    CHECK(family(f.spec()).params() == f.params());
+    CHECK(family(f.spec()).spec() == f.spec());
+  }
+}
+
+TEST_CASE("describe names the topology, the query, the labels and the prompt order") {
+  const std::string d = family("G15_2_4").describe();
+  CHECK(d.find("15 nodes, 22 edges") != std::string::npos);
+  CHECK(d.find("Prüfer") != std::string::npos);
+  CHECK(d.find("distance 2..4") != std::string::npos);
+  CHECK(d.find("0..49") != std::string::npos);
+  CHECK(d.find("edges shuffled, endpoints in random order") != std::string::npos);
+  CHECK(family("pathstar(degree=3,length=2)").describe().find("centre") != std::string::npos);
+  CHECK(family("dag(layers=3,width=2)").describe().find("directed") != std::string::npos);
+  CHECK(family("G9_1_2(unique=true,shuffle=false)").describe().find("unique shortest path") !=
+        std::string::npos);
+}
+
+TEST_CASE("bad specs are errors naming the offending byte") {
+  struct Bad {
+    const char* spec;
+    std::size_t offset;
+    const char* message;
+  };
+  const Bad bad[] = {
+      {"", 0, "empty family spec"},
+      {"foo(n=3)", 0, "unknown family 'foo'"},
+      {"G15_2", 5, "expected G<n>_<a>_<b>"},
+      {"G15_2_4x", 7, "expected G<n>_<a>_<b>"},
+      {"G15_4_2", 0, "dist range 4..2 is reversed"},
+      {"G15_0_2", 0, "at least 1"},
+      {"er(n=20,q=0.1)", 8, "unknown key 'q' for er"},
+      {"er(n=20,p=0.1,w=3)", 14, "unknown key 'w' for er"},
+      {"tree(n=5,connected=true)", 9, "connected by construction"},
+      {"er(n=20,p)", 9, "expected '=' after 'p'"},
+      {"er(n 20,p=0.1)", 5, "expected '=' after 'n'"},
+      {"er(n=,p=0.1)", 5, "missing value for 'n'"},
+      {"er(n=abc,p=0.1)", 5, "bad value 'abc' for n"},
+      {"er(n=20,p=1e-3)", 10, "bad value '1e-3' for p"},
+      {"er(n=20,p=-0.5)", 10, "bad value '-0.5' for p"},
+      {"er(n=20,p=1.5)", 10, "p must be in (0, 1]"},
+      {"er(n=20,p=0)", 10, "p must be in (0, 1]"},
+      {"er(n=20,p=0.1,unique=maybe)", 21, "expected true or false"},
+      {"er(n=20,p=0.1,dist=5..3)", 19, "dist range 5..3 is reversed"},
+      {"er(n=20,p=0.1,dist=a..3)", 19, "expected a..b or a"},
+      {"er(n=20,p=0.1,dist=0..3)", 19, "at least 1"},
+      {"er(n=20,n=21,p=0.1)", 8, "given twice"},
+      {"er(n=20)", 8, "needs n, p; missing p"},
+      {"er(n=20,p=0.1", 13, "ends before ')'"},
+      {"er(n=20,p=0.1) x", 15, "unexpected text after ')'"},
+      {"er(n=20;p=0.1)", 7, "expected ',' or ')'"},
+      {"er[n=20]", 2, "expected '(' or the end"},
+      {"G2000_2_4", 1, "2000 nodes is more than the maximum of 1024"},
+      {"tree(n=99999999999)", 7, "too large"},
+      {"grid(w=40,h=40)", 12, "1600 nodes is more than the maximum of 1024"},
+      {"G15_2_4(n=16)", 8, "fixed by the name"},
+      {"G15_2_4(dist=3)", 8, "fixed by the name"},
+      {"G15_2_4(L=10)", 10, "L=10 labels cannot name 15 distinct nodes"},
+      {"G15_2_4(L=2000000)", 10, "more than the maximum"},
+      {"G15_2_4(m=10)", 10, "m=10 edges cannot connect 15 nodes"},
+      {"G15_2_4(m=200)", 10, "more than the 105 node pairs"},
+      {"G15_2_4(m=20,avgdeg=3)", 13, "give m or avgdeg, not both"},
+      {"G15_2_4(mindeg=4)", 15, "mindeg=4 needs at least 30 edges"},
+      {"G15_2_4(maxdeg=2)", 15, "maxdeg=2 allows at most 15 edges"},
+      {"G15_2_4(mindeg=3,maxdeg=2,m=100)", 15, "mindeg=3 is more than maxdeg=2"},
+      {"tree(n=5,mindeg=2)", 16, "mindeg must be at most 1"},
+      {"grid(w=0,h=3)", 7, "at least 1"},
+      {"grid(w=2,h=1,holes=1)", 19, "fewer than 2 nodes"},
+      {"pathstar(degree=3)", 18, "missing length"},
+      {"pathstar(degree=3,length=4,dist=1..3)", 32, "path-star query spans one arm"},
+      {"dag(layers=1,width=3)", 11, "at least 2 layers"},
+      {"dag(layers=3,width=3,p=1.5)", 23, "p must be in [0, 1]"},
+  };
+  for (const Bad& b : bad) {
+    const std::string spec = b.spec;
+    CAPTURE(spec);
+    const auto r = parse_family(b.spec);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().offset == b.offset);
+    CHECK_MESSAGE(r.error().message.find(b.message) != std::string::npos, r.error().message);
+  }
+}
+
+TEST_CASE("constraints that no graph of a family can meet are rejected at parse time") {
+  const auto r = parse_family("G4_5_6");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().offset == 0);
+  CHECK(r.error().message ==
+        "dist=5..6 cannot be met: no shortest path of this family is longer than 3 (4 nodes)");
+  const auto g = parse_family("grid(w=3,h=3,dist=5..9)");
+  REQUIRE_FALSE(g.ok());
+  CHECK(g.error().offset == 18);
+  CHECK(g.error().message.find("longer than 4") != std::string::npos);
+  const auto d = parse_family("dag(layers=3,width=4,dist=3)");
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.error().message.find("longer than 2") != std::string::npos);
+  // Undirected, the layers no longer bound the distance.
+  CHECK(parse_family("dag(layers=3,width=4,dist=3,directed=false)").ok());
+  // Holes and orientations can make paths longer than the grid's extent.
+  CHECK(parse_family("grid(w=3,h=3,holes=2,dist=5..6)").ok());
+}
+
+TEST_CASE("every family's samples meet its constraints (checked independently)") {
+  const std::pair<const char*, int> families[] = {
+      {"G15_2_4", 3000},
+      {"G17_2_4", 1000},
+      {"G20_2_4", 1000},
+      {"G15_5_6", 1000},
+      {"G17_5_6", 1000},
+      {"G20_5_6", 1000},
+      {"G15_2_4(unique=true)", 1000},
+      {"G15_2_4(L=1000,shuffle=false,flip=false)", 1000},
+      {"G10_1_3(L=10)", 1000},
+      {"G2_1_1", 200},
+      {"G6_1_5(m=15)", 500}, // complete graph
+      {"connected(n=12,m=30,directed=true,dist=2..3)", 1000},
+      {"connected(n=12,avgdeg=5,mindeg=3,maxdeg=7)", 1000},
+      {"connected(n=16,m=18,maxdeg=3)", 1000},
+      {"er(n=20,p=0.15,dist=3..5)", 1000},
+      {"er(n=12,p=0.3,directed=true)", 1000},
+      {"er(n=16,p=0.2,connected=true,unique=true)", 1000},
+      {"tree(n=15,unique=true,dist=2..6)", 1000},
+      {"tree(n=9,directed=true)", 1000},
+      {"grid(w=4,h=4)", 1000},
+      {"grid(w=5,h=3,holes=3,dist=2..5)", 1000},
+      {"grid(w=6,h=6,holes=8,connected=false)", 1000},
+      {"grid(w=4,h=4,directed=true,flip=false)", 1000},
+      {"grid(w=5,h=5,unique=true,dist=3..4)", 1000},
+      {"pathstar(degree=3,length=4)", 1000},
+      {"pathstar(degree=5,length=2,directed=true)", 1000},
+      {"dag(layers=4,width=3)", 1000},
+      {"dag(layers=5,width=2,p=0.3,directed=false,dist=2..4)", 1000},
+      {"dag(layers=4,width=4,p=0.2,connected=true)", 500},
+      // More than 64 nodes: several words per bit row.
+      {"er(n=150,p=0.03,dist=4..8,L=150)", 100},
+      {"grid(w=20,h=20,holes=40,dist=10..30,L=400)", 50},
+      {"tree(n=300,dist=20..40,L=1000)", 50},
+      {"connected(n=100,dist=3..5,unique=true,L=100)", 100},
+  };
+  for (const auto& [spec, samples] : families)
+    check_family(spec, samples);
+}
+
+TEST_CASE("a sample is a pure function of (spec, seed, index)") {
+  const Family f = family("G15_2_4");
+  Sampler a(f), b(f);
+  Prompt pa, pb;
+  std::vector<std::string> forward;
+  for (std::uint64_t i = 0; i < 200; ++i) {
+    REQUIRE(!a.draw(7, i, pa));
+    forward.push_back(render_prompt(pa));
+  }
+  // Another sampler, indices in reverse order, with other families' draws in between.
+  Sampler other(family("er(n=30,p=0.2)"));
+  Prompt po;
+  for (std::uint64_t i = 200; i-- > 0;) {
+    REQUIRE(!b.draw(7, i, pb));
+    CHECK(render_prompt(pb) == forward[i]);
+    REQUIRE(!other.draw(7, i, po));
+  }
+  // Another seed gives other samples.
+  int same = 0;
+  for (std::uint64_t i = 0; i < 200; ++i) {
+    REQUIRE(!a.draw(8, i, pa));
+    same += render_prompt(pa) == forward[i];
+  }
+  CHECK(same == 0);
+  // Rng::for_sample(seed, index) is the stream a sample is drawn from.
+  Rng rng = Rng::for_sample(7, 5);
+  REQUIRE(!a.draw(rng, pa));
+  CHECK(render_prompt(pa) == forward[5]);
+}
+
+TEST_CASE("samples are pinned: a change to a sampler or the Rng shows here") {
+  // The first sample of G15_2_4, seed 0, and digests of many samples of every topology.
+  // Regenerate only on purpose: datasets made before would no longer be reproducible.
+  Sampler s(family("G15_2_4"));
+  Prompt p;
+  REQUIRE(!s.draw(0, 0, p));
+  CHECK(render_prompt(p) == "45,13|41,13|26,45|30,7|16,45|30,49|14,47|13,47|16,27|32,11|16,11|"
+                            "7,27|25,19|13,27|45,7|14,26|30,32|26,27|16,19|49,14|45,14|25,7/19,27");
+  CHECK(digest("G15_2_4", 1, 300) == 12704175770545936334ull);
+  CHECK(digest("G20_5_6", 1, 100) == 9870829923715395371ull);
+  CHECK(digest("er(n=20,p=0.15,dist=3..5,directed=true)", 1, 100) == 1057176100341827413ull);
+  CHECK(digest("tree(n=12,unique=true)", 1, 100) == 12643111601438029949ull);
+  CHECK(digest("grid(w=5,h=4,holes=3)", 1, 100) == 12426247673391008595ull);
+  CHECK(digest("pathstar(degree=4,length=3)", 1, 100) == 1326859583270995969ull);
+  CHECK(digest("dag(layers=4,width=3,p=0.4)", 1, 100) == 11932709995487405072ull);
+  CHECK(digest("G15_2_4(L=1000,maxdeg=4)", 1, 100) == 8997823052209676212ull);
+  CHECK(digest("er(n=100,p=0.05,L=128)", 1, 20) == 13335185521137465892ull);
+}
+
+TEST_CASE("G15_2_4 query distances cover 2, 3 and 4") {
+  Sampler s(family("G15_2_4"));
+  Prompt p;
+  std::map<std::uint32_t, int> count;
+  for (std::uint64_t i = 0; i < 3000; ++i) {
+    REQUIRE(!s.draw(3, i, p));
+    ++count[s.distance()];
+  }
+  CHECK(count.size() == 3);
+  for (const std::uint32_t d : {2u, 3u, 4u}) {
+    CAPTURE(d);
+    CHECK(count[d] > 300); // each at least 10%
+  }
+  // The OOD families reach their longer distances.
+  Sampler t(family("G20_5_6"));
+  std::set<std::uint32_t> seen;
+  for (std::uint64_t i = 0; i < 300; ++i) {
+    REQUIRE(!t.draw(3, i, p));
+    seen.insert(t.distance());
+  }
+  CHECK(seen == std::set<std::uint32_t>{5, 6});
+}
+
+TEST_CASE("constraints that cannot be met stop after a bounded number of graphs") {
+  struct Impossible {
+    const char* spec;
+    const char* constraint;
+    const char* message;
+  };
+  const Impossible cases[] = {
+      {"grid(w=4,h=4,unique=true,dist=5..6)", "unique",
+       "no query with shortest-path length in 5..6 and a unique shortest path after 1000 "
+       "graphs: grid(w=4,h=4,dist=5..6,unique=true) cannot meet unique=true with dist=5..6"},
+      {"tree(n=15,dist=14)", "dist",
+       "no query with shortest-path length in 14..14 after 1000 graphs: tree(n=15,dist=14) "
+       "cannot meet dist=14..14 (longest shortest path seen: 13)"},
+      {"er(n=40,p=0.01,connected=true)", "connected",
+       "no connected graph after 1000 graphs: er(n=40,p=0.01,connected=true) is rarely "
+       "connected"},
+      {"connected(n=20,m=20,mindeg=2)", "mindeg",
+       "no graph with every degree >= 2 after 1000 graphs"},
+      {"connected(n=20,m=20,maxdeg=2)", "maxdeg",
+       "no graph with every degree <= 2 after 1000 graphs"},
+      {"er(n=10,p=0.01,dist=5..9)", "dist", "no query with shortest-path length in 5..9"},
+  };
+  for (const Impossible& c : cases) {
+    const std::string spec = c.spec;
+    CAPTURE(spec);
+    Sampler s(family(c.spec));
+    Prompt p;
+    const auto start = std::chrono::steady_clock::now();
+    const auto e = s.draw(0, 0, p);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    REQUIRE(e.has_value());
+    CHECK(e->constraint == c.constraint);
+    CHECK(e->attempts == Sampler::max_graphs);
+    CHECK_MESSAGE(e->message.find(c.message) != std::string::npos, e->message);
+    CHECK(seconds < 5.0); // bounded, even under sanitizers
+  }
+}
+
+TEST_CASE("Prüfer decoding: the bit-set decoder agrees with the linear one") {
+  Rng rng(5);
+  std::vector<std::uint32_t> code, degree;
+  for (std::uint32_t n = 3; n <= 64; ++n) {
+    for (int rep = 0; rep < 40; ++rep) {
+      code.resize(n - 2);
+      for (auto& x : code)
+        x = static_cast<std::uint32_t>(rng.below(n));
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> a, b;
+      detail::prufer_decode_small(code, n, degree, [&](std::uint32_t u, std::uint32_t v) {
+        a.push_back({u, v});
+      });
+      detail::prufer_decode_linear(code, n, degree, [&](std::uint32_t u, std::uint32_t v) {
+        b.push_back({u, v});
+      });
+      REQUIRE(a == b);
+      REQUIRE(a.size() == n - 1);
+    }
+  }
+  // The textbook example, 0-based: code (3,3,3,4) over 6 nodes is the tree 0-3, 1-3, 2-3, 3-4,
+  // 4-5 (each step joins the smallest leaf to the next symbol).
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> t;
+  const std::vector<std::uint32_t> textbook{3, 3, 3, 4};
+  detail::prufer_decode(textbook, 6, degree, [&](std::uint32_t u, std::uint32_t v) {
+    t.push_back({u, v});
+  });
+  CHECK(t == std::vector<std::pair<std::uint32_t, std::uint32_t>>{
+                 {0, 3}, {1, 3}, {2, 3}, {3, 4}, {4, 5}});
+}
+
+TEST_CASE("uniform random labelled trees: every tree on 4 nodes equally often") {
+  // 4^2 = 16 labelled trees on 4 nodes (Cayley); a uniform sampler hits each ~1/16.
+  Sampler s(family("tree(n=4,L=4,shuffle=false,flip=false)"));
+  Prompt p;
+  std::map<std::string, int> count;
+  for (std::uint64_t i = 0; i < 16000; ++i) {
+    REQUIRE(!s.draw(9, i, p));
+    std::string key;
+    for (const Edge e : p.graph.edges())
+      key += std::to_string(e.u) + std::to_string(e.v) + " ";
+    ++count[key];
+  }
+  CHECK(count.size() == 16);
+  for (const auto& entry : count) {
+    const std::string& tree = entry.first;
+    CAPTURE(tree);
+    CHECK(entry.second > 800);
+    CHECK(entry.second < 1200);
+  }
+}
