@@ -311,10 +311,22 @@ private:
   void expand_list(const ParsedCompletion& pc, std::size_t i, NodeId u, std::span<const Label> list,
                    std::size_t first) {
     ref_.clear();
-    st_.for_each_reference_listing(u, [&](NodeId v) {
-      ref_.push_back(v);
-      rank_[v] = static_cast<std::uint32_t>(ref_.size());
-    });
+    st_.for_each_reference_listing(u, [&](NodeId v) { ref_.push_back(v); });
+    // The common case, a list exactly as required and closed: nothing to report, the state
+    // takes the list as it is (the same transitions as below, without the bookkeeping).
+    if (list.size() == ref_.size() && i < pc.list_close_at.size()) {
+      std::size_t j = 0;
+      while (j < list.size() && to_id(list[j], pc.listed_at[first + j]) == ref_[j])
+        ++j;
+      if (j == list.size()) {
+        for (const NodeId v : ref_)
+          st_.list(v);
+        st_.close();
+        return;
+      }
+    }
+    for (std::size_t r = 0; r < ref_.size(); ++r)
+      rank_[ref_[r]] = static_cast<std::uint32_t>(r + 1);
     ++stamp_;
     std::uint32_t prev_rank = 0;
     bool order_reported = false;
@@ -438,6 +450,11 @@ private:
       exact_ = false;
       add(ErrorKind::answer_mismatch, at, e, differ);
     }
+    // Exact so far: the path is the reference path, valid, and shortest for BFS.
+    if (exact_) {
+      answer_correct_ = true;
+      return;
+    }
     // A path of the graph from the source to the target.
     const NodeId s = to_id(path.front(), pc.path_at.front());
     const NodeId t = to_id(path.back(), pc.path_at.back());
@@ -467,41 +484,26 @@ private:
     }
     const std::size_t edges = path.size() - 1;
     if (options_.algorithm == Algorithm::bfs) {
-      const std::size_t shortest = shortest_distance(exact_);
+      const std::size_t shortest = shortest_distance();
       answer_correct_ = edges == shortest;
       if (edges > shortest)
         add(ErrorKind::answer_not_shortest, at, e, edges, shortest);
       return;
     }
-    // DFS: the reference path. While the completion has been exact so far, the replay's parents
-    // are the reference's; otherwise run the reference search.
+    // DFS: the reference path, from a run of the same core (the replay followed the completion,
+    // which left the reference somewhere, or we would not be here).
     reference_.clear();
-    if (exact_) {
-      for (NodeId v = query_.target;; v = st_.parent(v)) {
-        reference_.push_back(v);
-        if (v == query_.source || v == no_node)
-          break;
-      }
-    } else {
-      detail::BacktrackRecorder rec{&reference_};
-      if (search(scratch_, *graph_, query_, options_, rec) != SearchStatus::found)
-        return;
-    }
+    detail::BacktrackRecorder rec{&reference_};
+    if (search(scratch_, *graph_, query_, options_, rec) != SearchStatus::found)
+      return;
     answer_correct_ = reference_.size() == path.size();
     for (std::size_t j = 0; answer_correct_ && j < path.size(); ++j)
       answer_correct_ = to_id(path[j], pc.path_at[j]) == reference_[reference_.size() - 1 - j];
   }
 
   // The length of a shortest path, from a BFS run of the same core (its parents give shortest
-  // paths: every node's parent is its first lister); the replay itself when it was exact.
-  std::size_t shortest_distance(bool replay_is_reference) {
-    if (replay_is_reference) {
-      // The replay is the reference BFS: its parent chain is a shortest path.
-      std::size_t d = 0;
-      for (NodeId v = query_.target; v != query_.source && v != no_node; v = st_.parent(v))
-        ++d;
-      return d;
-    }
+  // paths: every node's parent is its first lister).
+  std::size_t shortest_distance() {
     SearchOptions bfs;
     bfs.algorithm = Algorithm::bfs;
     detail::BacktrackCounter counter;

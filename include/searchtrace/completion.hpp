@@ -382,38 +382,80 @@ private:
 /// the Lexer, which says what is wrong. Errors are thus defined once, by the lexer and the
 /// grammar table, and the tests check both paths against each other on mutated texts. It exists
 /// because the per-token Lexer costs more than the whole classification (see bench/).
+/// Reads a node of at most nine digits at `p` into `v` and returns the byte after it, or nullptr
+/// (not a digit, a leading zero, ten digits or more: larger numbers go to the Lexer, which knows
+/// about too_large).
+inline const char* scan_label(const char* p, const char* end, Label& v) noexcept {
+  if (p == end)
+    return nullptr;
+  unsigned d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
+  if (d > 9)
+    return nullptr;
+  ++p;
+  if (d == 0) {
+    if (p != end && static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0' <= 9)
+      return nullptr;
+    v = 0;
+    return p;
+  }
+  Label x = d;
+  for (int n = 1; p != end; ++n) {
+    d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
+    if (d > 9)
+      break;
+    if (n == 9)
+      return nullptr;
+    x = x * 10 + d;
+    ++p;
+  }
+  v = x;
+  return p;
+}
+
+/// Appends to a vector through a small local buffer, flushed in bulk: a store per element
+/// instead of a push_back call (the scanner below writes ten vectors, element by element).
+/// Elements not flushed are dropped: the scanner flushes only when it succeeds.
+template <class T, std::size_t N = 64>
+class Appender {
+public:
+  explicit Appender(std::vector<T>& v) noexcept : v_(&v) {}
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+
+  void operator()(T x) {
+    buf_[n_++] = x;
+    if (n_ == N)
+      flush();
+  }
+  void flush() {
+    v_->insert(v_->end(), buf_, buf_ + n_);
+    n_ = 0;
+  }
+
+private:
+  std::vector<T>* v_;
+  std::size_t n_ = 0;
+  T buf_[N];
+};
+
 inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
   const char* const base = text.data();
   const char* p = base;
   const char* const end = base + text.size();
   std::size_t at = 0;
   Label v = 0;
-  // A node of at most nine digits (larger ones go to the Lexer, which knows about too_large).
+  Trace& t = out.trace;
+  Appender<Label> expanded(t.expanded), listed(t.listed), backtrack(t.backtrack), path(t.path);
+  Appender<std::uint32_t> list_end(t.list_end);
+  Appender<std::size_t> expanded_at(out.expanded_at), listed_at(out.listed_at),
+      list_close_at(out.list_close_at), backtrack_at(out.backtrack_at), path_at(out.path_at);
+  std::uint32_t nl = 0;
   const auto number = [&]() -> bool {
-    if (p == end)
-      return false;
-    unsigned d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
-    if (d > 9)
+    const char* q = scan_label(p, end, v);
+    if (q == nullptr)
       return false;
     at = static_cast<std::size_t>(p - base);
-    ++p;
-    if (d == 0) {
-      if (p != end && static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0' <= 9)
-        return false;
-      v = 0;
-      return true;
-    }
-    Label x = d;
-    for (int n = 1; p != end; ++n) {
-      d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
-      if (d > 9)
-        break;
-      if (n == 9)
-        return false;
-      x = x * 10 + d;
-      ++p;
-    }
-    v = x;
+    p = q;
     return true;
   };
   const auto take = [&](char c) -> bool {
@@ -428,8 +470,8 @@ inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
   for (;;) {
     if (!number())
       return false;
-    out.trace.begin_expansion(v);
-    out.expanded_at.push_back(at);
+    expanded(v);
+    expanded_at(at);
     if (!take(',') || !take('('))
       return false;
     if (p != end && *p == ')') {
@@ -438,8 +480,9 @@ inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
       for (;;) {
         if (!number())
           return false;
-        out.trace.list_node(v);
-        out.listed_at.push_back(at);
+        listed(v);
+        listed_at(at);
+        ++nl;
         if (p == end)
           return false;
         if (*p == ')') {
@@ -453,7 +496,8 @@ inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
           ++p;
       }
     }
-    out.list_close_at.push_back(static_cast<std::size_t>(p - base) - 1);
+    list_end(nl);
+    list_close_at(static_cast<std::size_t>(p - base) - 1);
     if (p == end)
       return false;
     if (*p == ',') {
@@ -473,8 +517,8 @@ inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
   for (;;) {
     if (!number())
       return false;
-    out.trace.backtrack.push_back(v);
-    out.backtrack_at.push_back(at);
+    backtrack(v);
+    backtrack_at(at);
     if (p == end)
       return false;
     if (*p == '>')
@@ -491,14 +535,19 @@ inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
   for (;;) {
     if (!number())
       return false;
-    out.trace.path.push_back(v);
-    out.path_at.push_back(at);
+    path(v);
+    path_at(at);
     if (p == end)
       break;
     if (*p != ',')
       return false;
     ++p;
   }
+  for (auto* a : {&expanded, &listed, &backtrack, &path})
+    a->flush();
+  list_end.flush();
+  for (auto* a : {&expanded_at, &listed_at, &list_close_at, &backtrack_at, &path_at})
+    a->flush();
   out.length = text.size();
   out.complete = true;
   return true;
