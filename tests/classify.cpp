@@ -78,7 +78,7 @@ std::string message(std::string_view completion, std::size_t i = 0, const Search
 
 TEST_CASE("classify: the seed's reference completions are exact, valid and correct") {
   const Prompt p = seed();
-  for (const auto& [text, o] :
+  for (const auto& [text_, o] :
        {std::pair{"<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4", bfs},
         {"<0,(1, 2),1,(2, 3),2,(4) - 4,2,0>=0,2,4", bfs},
         {"<0,(1,2),1,(2,3),2,(4) -4,2,0>=0,2,4", bfs},
@@ -88,6 +88,7 @@ TEST_CASE("classify: the seed's reference completions are exact, valid and corre
          make(Algorithm::bfs, StopRule::on_list, Listing::undiscovered)},
         {"<0,(1,2),1,(3,2),2,(4)-4,2,0>=0,2,4",
          make(Algorithm::bfs, StopRule::on_list, Listing::unexpanded, NeighborOrder::prompt)}}) {
+    const std::string text = text_; // (clang 14 cannot capture a structured binding)
     CAPTURE(text);
     const Verdict v = classify(p, text, o);
     CHECK(v.errors.empty());
