@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -1101,4 +1102,10 @@ TEST_CASE("classify: answer_invalid and answer_not_shortest are never first erro
   const Verdict v = classify(p, "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,1,3,4");
   REQUIRE(v.first_error() != nullptr);
   CHECK(v.first_error()->kind == ErrorKind::answer_mismatch);
+}
+
+TEST_CASE("classify: a hand-built prompt whose query is outside the graph is rejected") {
+  Prompt p = seed();
+  p.query.target = 99;
+  CHECK_THROWS_AS((void)classify(p, "<0,(1,2)-2,0>=0,2"), std::invalid_argument);
 }

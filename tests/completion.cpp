@@ -295,6 +295,9 @@ TEST_CASE("completion: token ids in both vocabularies; positions are token indic
     const ParsedCompletion pc = parse_completion_ids(ids, v);
     CHECK(pc.complete);
     CHECK(pc.trace == t);
+    ParsedCompletion again;
+    parse_completion_ids(ids, v, again);
+    CHECK(again == pc);
     // Token indices: < 0 ( 1 2 ) 1 ( 2 3 ) 2 ( 4 ) - 4 2 0 > = 0 2 4
     CHECK(pc.expanded_at == std::vector<std::size_t>{1, 6, 11});
     CHECK(pc.listed_at == std::vector<std::size_t>{3, 4, 8, 9, 13});

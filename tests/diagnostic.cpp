@@ -213,7 +213,7 @@ TEST_CASE("diagnostic: JSON strings are valid JSON whatever the bytes") {
     std::string out;
     append_json_string(out, s);
     CAPTURE(out);
-    CHECK_NOTHROW((void)nlohmann::json::parse(out));
+    CHECK(nlohmann::json::parse(out).is_string());
   }
 }
 

@@ -59,12 +59,28 @@
 //   role), and a number beyond 2^32-1 is always unknown_node.
 // - A prompt whose target cannot be reached is still classified: the replay has no stop, so a
 //   completion ends in early_stop (or errors before); exact is then false.
+// - Every expansion is held to the list rule, whatever its own error: a re-expansion, or an
+//   expansion out of order, must list what the policy requires at that moment (a re-expanded
+//   node written `u,()` reports its unexpanded neighbours as missing_neighbor).
+// - The expansion index of a syntax error or truncation is that of the expansion being written
+//   (from its node to its ')'), else the number of expansions read (between expansions, and
+//   from the '-' on).
+// - Consequence worth knowing: answer_invalid and answer_not_shortest are never FIRST errors.
+//   Without an earlier error the backtrack is the reference's, so a path equal to it reversed
+//   is valid (and shortest for BFS), and any other path is answer_mismatch, which precedes them
+//   at the same offset (SPEC §7.5). They show up after answer_mismatch or after other errors.
+// - exact (token for token the tracer's completion) and valid (no error) coincide, since the
+//   correct completion is unique; they are computed independently and tested to agree.
+//
+// A query whose ids are outside the graph (a hand-built Prompt; parsed prompts cannot have one)
+// throws std::invalid_argument, as `search` does.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -178,6 +194,8 @@ private:
   // --- setup -----------------------------------------------------------------------------------
 
   void begin(const Prompt& p, const ParsedCompletion& pc, const SearchOptions& o) {
+    if (p.query.source >= p.graph.node_count() || p.query.target >= p.graph.node_count())
+      throw std::invalid_argument("searchtrace: query node id out of range");
     graph_ = &p.graph;
     query_ = p.query;
     options_ = o;

@@ -659,6 +659,11 @@ void parse_completion_ids(std::span<const Id> ids, const Vocabulary& v, ParsedCo
 }
 
 template <class Id>
+void parse_completion_ids(const std::vector<Id>& ids, const Vocabulary& v, ParsedCompletion& out) {
+  CompletionParser().parse_ids(std::span<const Id>(ids), v, out);
+}
+
+template <class Id>
 ParsedCompletion parse_completion_ids(std::span<const Id> ids, const Vocabulary& v) {
   ParsedCompletion out;
   CompletionParser().parse_ids(ids, v, out);
