@@ -196,7 +196,7 @@ TEST_CASE("cursor: no valid completion when the target cannot be reached") {
   CHECK(c.viable());
 }
 
-TEST_CASE("cursor: feeding both bytes and tokens is a logic error") {
+TEST_CASE("cursor: feeding both bytes and tokens, or after finish, is a logic error") {
   const Prompt p = seed();
   CompletionCursor c;
   c.reset(p);
@@ -205,6 +205,12 @@ TEST_CASE("cursor: feeding both bytes and tokens is a logic error") {
   c.reset(p);
   c.feed(punct_token(TokenKind::lt));
   CHECK_THROWS_AS(c.feed('0'), std::logic_error);
+  c.reset(p);
+  c.feed(std::string_view(seed_bfs));
+  CHECK(c.finish());
+  CHECK_THROWS_AS(c.feed('0'), std::logic_error);
+  c.reset(p);
+  CHECK(c.feed('<'));
 }
 
 TEST_CASE("cursor: constrained greedy decoding reproduces the reference trace") {

@@ -59,7 +59,7 @@ struct NextTokens {
 /// are kept, so stepping allocates nothing once warmed up.
 ///
 /// Positions are token indices when fed tokens, byte offsets when fed bytes; feed one or the
-/// other between two resets (mixing them throws std::logic_error).
+/// other between two resets, and nothing after `finish()` (both throw std::logic_error).
 ///
 /// Bytes follow the lexer's rules (SPEC §7.1–7.2): the optional spaces of either spacing, no
 /// leading zeros, no other byte. While a number is being typed, `allowed_next()` describes the
@@ -127,6 +127,7 @@ public:
   /// Ends the input: a number being typed becomes a token, and the cursor is complete() if what
   /// was fed is a whole completion (a valid one in CursorMode::valid). Returns complete().
   bool finish() {
+    finished_ = true;
     if (viable_ && digits_ > 0)
       flush_number();
     if (viable_ && spaces_ > 0)
@@ -169,6 +170,7 @@ private:
 
   void restart() {
     input_ = Input::none;
+    finished_ = false;
     state_ = S::begin;
     pos_ = 0;
     tokens_ = 0;
@@ -195,6 +197,8 @@ private:
   }
 
   void use(Input in) {
+    if (finished_)
+      throw std::logic_error("searchtrace: CompletionCursor fed after finish(); reset it first");
     if (input_ == Input::none)
       input_ = in;
     else if (input_ != in)
@@ -530,6 +534,7 @@ private:
   SearchOptions options_;
   CursorMode mode_ = CursorMode::valid;
   Input input_ = Input::none;
+  bool finished_ = false;
   S state_ = S::begin;
   std::size_t pos_ = 0;
   std::size_t tokens_ = 0;
