@@ -1,0 +1,262 @@
+#include <searchtrace/dataset.hpp>
+
+#include <searchtrace/fingerprint.hpp>
+#include <searchtrace/prompt.hpp>
+#include <searchtrace/render.hpp>
+#include <searchtrace/tracer.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace searchtrace;
+
+namespace {
+
+Generator generator(DatasetOptions o) {
+  auto g = Generator::create(o);
+  if (!g.ok())
+    FAIL("generator rejected: " << o.family_spec << " : " << g.error().message);
+  return std::move(g).value();
+}
+
+DatasetOptions options(const std::string& spec, std::uint64_t seed = 1,
+                       SplitKind split = SplitKind::all) {
+  DatasetOptions o;
+  o.family_spec = spec;
+  o.seed = seed;
+  o.split.kind = split;
+  return o;
+}
+
+std::vector<std::string> texts(Generator g, std::uint64_t first, std::uint64_t count) {
+  Sample s;
+  std::vector<std::string> out;
+  for (std::uint64_t i = first; i < first + count; ++i) {
+    REQUIRE(!g.generate(i, s));
+    out.push_back(s.text);
+  }
+  return out;
+}
+
+std::set<Fingerprint> prints(Generator g, std::uint64_t count, bool relabel = false) {
+  Sample s;
+  Fingerprinter fp;
+  std::set<Fingerprint> out;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    REQUIRE(!g.generate(i, s));
+    out.insert(fp(s.prompt, relabel));
+  }
+  return out;
+}
+
+std::size_t shared(const std::set<Fingerprint>& a, const std::set<Fingerprint>& b) {
+  std::size_t n = 0;
+  for (const Fingerprint& f : a)
+    n += b.count(f);
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("a sample is its prompt, then its completion, with consistent metadata") {
+  for (const char* spec : {"G15_2_4", "G20_5_6", "er(n=15,p=0.25,directed=true)",
+                           "pathstar(degree=3,length=4)", "G15_2_4(L=1000)"}) {
+    for (const Algorithm algo : {Algorithm::bfs, Algorithm::dfs}) {
+      const std::string name = spec;
+      CAPTURE(name);
+      DatasetOptions o = options(spec);
+      o.search.algorithm = algo;
+      o.rendering = algo == Algorithm::dfs ? Rendering::pretty : Rendering::compact;
+      Generator g = generator(o);
+      Sample s;
+      for (std::uint64_t i = 0; i < 300; ++i) {
+        REQUIRE(!g.generate(i, s));
+        const SampleInfo& info = s.info;
+        CHECK(info.index == i);
+        CHECK(s.prompt_text() == render_prompt(s.prompt));
+        CHECK(s.completion_text() == render_completion(s.trace, o.rendering));
+        CHECK(s.text == std::string(s.prompt_text()) + std::string(s.completion_text()));
+        // The text alone gives the sample back: parse the prompt, trace it again.
+        const auto parsed = parse_prompt(s.prompt_text(), PromptOptions{g.family().directed()});
+        REQUIRE(parsed.ok());
+        const auto again = trace(*parsed, o.search);
+        REQUIRE(again.ok());
+        CHECK(*again == s.trace);
+        CHECK(info.nodes == s.prompt.graph.node_count());
+        CHECK(info.edges == s.prompt.graph.edge_count());
+        CHECK(info.expansions == s.trace.expansion_count());
+        std::vector<Token> tokens;
+        prompt_tokens(s.prompt, tokens);
+        CHECK(info.prompt_tokens == tokens.size());
+        tokens.clear();
+        completion_tokens(s.trace, tokens);
+        CHECK(info.completion_tokens == tokens.size());
+        CHECK(info.completion_tokens == completion_token_count(s.trace));
+        if (algo == Algorithm::bfs) // a BFS answer is a shortest path
+          CHECK(info.distance + 1 == s.trace.path.size());
+        CHECK(info.candidates == 1);
+        CHECK(info.fingerprint == Fingerprint{}); // not asked for
+      }
+    }
+  }
+}
+
+TEST_CASE("the same options give the same bytes, in any order, from any generator") {
+  const auto forward = texts(generator(options("G15_2_4", 42)), 0, 500);
+  std::vector<std::string> backward;
+  Generator g = generator(options("G15_2_4", 42));
+  Sample s;
+  for (std::uint64_t i = 500; i-- > 0;) {
+    REQUIRE(!g.generate(i, s));
+    backward.insert(backward.begin(), s.text);
+  }
+  CHECK(forward == backward);
+  CHECK(texts(generator(options("G15_2_4", 42)), 200, 50) ==
+        std::vector<std::string>(forward.begin() + 200, forward.begin() + 250));
+  // A copy of a generator continues identically.
+  Generator copy = g;
+  CHECK(texts(copy, 7, 3) == texts(g, 7, 3));
+  // Another seed, other bytes.
+  const auto other = texts(generator(options("G15_2_4", 43)), 0, 500);
+  int same = 0;
+  for (std::size_t i = 0; i < other.size(); ++i)
+    same += other[i] == forward[i];
+  CHECK(same == 0);
+  // The Generator's prompt is the Sampler's.
+  Sampler sampler(parse_family("G15_2_4").value());
+  Prompt p;
+  REQUIRE(!sampler.draw(42, 3, p));
+  CHECK(forward[3].rfind(render_prompt(p), 0) == 0);
+}
+
+TEST_CASE("train and test splits share no fingerprint, by construction") {
+  DatasetOptions train = options("G15_2_4", 1, SplitKind::train);
+  DatasetOptions test = options("G15_2_4", 2, SplitKind::test);
+  train.split.test_fraction = test.split.test_fraction = 0.2;
+  Generator gtrain = generator(train), gtest = generator(test);
+  Sample s;
+  std::set<Fingerprint> a, b;
+  int candidates = 0;
+  for (std::uint64_t i = 0; i < 3000; ++i) {
+    REQUIRE(!gtrain.generate(i, s));
+    CHECK_FALSE(in_test_split(s.info.fingerprint, train.split));
+    CHECK(s.info.fingerprint == fingerprint(s.prompt));
+    a.insert(s.info.fingerprint);
+    REQUIRE(!gtest.generate(i, s));
+    CHECK(in_test_split(s.info.fingerprint, test.split));
+    b.insert(s.info.fingerprint);
+    candidates += static_cast<int>(s.info.candidates);
+  }
+  CHECK(shared(a, b) == 0);
+  // A test sample takes about 1/0.2 = 5 candidates.
+  CHECK(candidates > 3000 * 4);
+  CHECK(candidates < 3000 * 6);
+  // The all set is the family: about 20% of it lands in the test bucket.
+  Generator all = generator(options("G15_2_4", 1));
+  int in_test = 0;
+  for (std::uint64_t i = 0; i < 3000; ++i) {
+    REQUIRE(!all.generate(i, s));
+    in_test += in_test_split(fingerprint(s.prompt), test.split);
+  }
+  CHECK(in_test > 450);
+  CHECK(in_test < 750);
+  // The train sample i is the first candidate of sample i that is not a test pair.
+  REQUIRE(!gtrain.generate(11, s));
+  const std::string train11 = s.text;
+  REQUIRE(!all.generate(11, s));
+  if (!in_test_split(fingerprint(s.prompt), train.split))
+    CHECK(train11 == s.text);
+}
+
+TEST_CASE("an out-of-distribution test set shares nothing with the training set either") {
+  // tree(n=4) and connected(n=4,m=3) are the same distribution: without splits, their sets
+  // overlap heavily; with splits, not at all.
+  const auto all_a = prints(generator(options("tree(n=4,L=5)", 1)), 2000);
+  const auto all_b = prints(generator(options("connected(n=4,m=3,L=5)", 2)), 2000);
+  CHECK(shared(all_a, all_b) > 50);
+  const auto train = prints(generator(options("tree(n=4,L=5)", 1, SplitKind::train)), 2000);
+  const auto test = prints(generator(options("connected(n=4,m=3,L=5)", 2, SplitKind::test)), 2000);
+  CHECK(shared(train, test) == 0);
+  // The seed's setting: train on G15_2_4, test on the OOD families, all with split=test.
+  const auto g15 = prints(generator(options("G15_2_4", 1, SplitKind::train)), 1000);
+  for (const char* ood : {"G17_2_4", "G15_5_6", "G20_5_6"}) {
+    const auto t = prints(generator(options(ood, 1, SplitKind::test)), 300);
+    CHECK(shared(g15, t) == 0);
+  }
+}
+
+TEST_CASE("a relabelling-invariant split keeps relabelled copies out of the test set") {
+  DatasetOptions train = options("tree(n=5,L=20)", 1, SplitKind::train);
+  DatasetOptions test = options("tree(n=5,L=20)", 2, SplitKind::test);
+  train.split.test_fraction = test.split.test_fraction = 0.5;
+  // With labels, the two sets share no pair but plenty of shapes...
+  const auto plain_train = prints(generator(train), 500, true);
+  const auto plain_test = prints(generator(test), 500, true);
+  CHECK(shared(plain_train, plain_test) > 0);
+  // ...up to relabelling, they share none.
+  train.relabel_invariant_split = test.relabel_invariant_split = true;
+  Generator gtrain = generator(train), gtest = generator(test);
+  const auto shape_train = prints(gtrain, 500, true);
+  const auto shape_test = prints(gtest, 500, true);
+  CHECK(shared(shape_train, shape_test) == 0);
+  Sample s;
+  REQUIRE(!gtest.generate(0, s));
+  CHECK(s.info.fingerprint == fingerprint(s.prompt, true));
+}
+
+TEST_CASE("fingerprints on request, for deduplication within a set") {
+  DatasetOptions o = options("tree(n=3,L=3)");
+  o.fingerprints = true;
+  Generator g = generator(o);
+  Sample s;
+  FingerprintSet seen;
+  int kept = 0;
+  for (std::uint64_t i = 0; i < 200; ++i) {
+    REQUIRE(!g.generate(i, s));
+    CHECK(s.info.fingerprint == fingerprint(s.prompt));
+    kept += seen.insert(s.info.fingerprint);
+  }
+  // 3 labels on a path of 3 nodes, queries between distinct nodes: few distinct pairs.
+  CHECK(kept < 40);
+  CHECK(kept > 5);
+}
+
+TEST_CASE("a split no sample can fall in is an error naming the split, not a hang") {
+  DatasetOptions o = options("G15_2_4", 1, SplitKind::test);
+  o.split.test_fraction = 0.0;
+  Generator g = generator(o);
+  Sample s;
+  const auto e = g.generate(0, s);
+  REQUIRE(e.has_value());
+  CHECK(e->constraint == "split");
+  CHECK(e->attempts == Generator::max_split_attempts);
+  CHECK(e->message ==
+        "no sample of G15_2_4 fell in the test split (test fraction 0) after 1000 candidates");
+  // The family's own constraints are still named as such.
+  Generator h = generator(options("tree(n=15,dist=14)", 1, SplitKind::train));
+  const auto f = h.generate(0, s);
+  REQUIRE(f.has_value());
+  CHECK(f->constraint == "dist");
+}
+
+TEST_CASE("bad options are rejected when the generator is made") {
+  const auto bad_spec = Generator::create(options("G15_2_4(x=1)"));
+  REQUIRE_FALSE(bad_spec.ok());
+  CHECK(bad_spec.error().offset == 8);
+  CHECK(bad_spec.error().message.find("unknown key 'x'") != std::string::npos);
+  DatasetOptions o = options("G15_2_4", 1, SplitKind::train);
+  o.split.test_fraction = 1.5;
+  const auto bad_fraction = Generator::create(o);
+  REQUIRE_FALSE(bad_fraction.ok());
+  CHECK(bad_fraction.error().message == "test fraction must be in [0, 1], got 1.5");
+  // The options keep the canonical spec.
+  const Generator g = generator(options("connected(n=15,dist=2..4)"));
+  CHECK(g.options().family_spec == "G15_2_4");
+  CHECK(parse_split_kind("train") == SplitKind::train);
+  CHECK_FALSE(parse_split_kind("valid").has_value());
+  CHECK(split_kind_name(SplitKind::test) == "test");
+}
