@@ -15,6 +15,16 @@
 #include "searchtrace/trace.hpp"
 #include "searchtrace/vocabulary.hpp"
 
+// Inlines a renderer's whole call tree (token walker and emitter) into it. Without it GCC keeps
+// the walker out of line, the emitter's output pointer then lives in memory, and every byte
+// written reloads and stores it again (a char store may alias anything): measured, rendering
+// took a quarter of the time of dataset generation, about half of that with it.
+#if defined(__GNUC__) || defined(__clang__)
+#define SEARCHTRACE_FLATTEN [[gnu::flatten]]
+#else
+#define SEARCHTRACE_FLATTEN
+#endif
+
 namespace searchtrace {
 
 namespace detail {
@@ -160,7 +170,8 @@ void for_each_prompt_token(const Prompt& p, Emit&& emit) {
 } // namespace detail
 
 /// Appends the completion's text in a rendering (SPEC §1).
-inline void append_completion(std::string& out, const Trace& t, Rendering r = Rendering::compact) {
+SEARCHTRACE_FLATTEN inline void append_completion(std::string& out, const Trace& t,
+                                                  Rendering r = Rendering::compact) {
   detail::append_with(out, detail::completion_bytes_bound(t), [&](char*& p) {
     if (r == Rendering::compact)
       for_each_completion_token(t, detail::CompactTextEmitter{p});
@@ -176,7 +187,7 @@ inline std::string render_completion(const Trace& t, Rendering r = Rendering::co
 }
 
 /// Appends the prompt's text: its edges in prompt order, as written, then the query.
-inline void append_prompt(std::string& out, const Prompt& p) {
+SEARCHTRACE_FLATTEN inline void append_prompt(std::string& out, const Prompt& p) {
   detail::append_with(out, detail::prompt_bytes_bound(p), [&](char*& w) {
     detail::for_each_prompt_token(p, detail::CompactTextEmitter{w});
   });
