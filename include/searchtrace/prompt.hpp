@@ -175,15 +175,12 @@ private:
                      std::string("expected '|' or '/', found ") + describe(lx));
     }
     Label s = 0, t = 0;
-    std::size_t s_at = 0, t_at = 0;
     if (auto e = expect_node(lex, lx, s, "the query's source"))
       return e;
-    s_at = lx.offset;
     if (auto e = expect_punct(lex, lx, TokenKind::comma))
       return e;
     if (auto e = expect_node(lex, lx, t, "the query's target"))
       return e;
-    t_at = lx.offset;
     const LexStatus st = lex.next(lx);
     if (st == LexStatus::error)
       return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
