@@ -379,6 +379,14 @@ public:
                total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
                human(rate), duration(eta));
     std::fflush(stderr);
+    shown_ = true;
+  }
+
+  /// Ends a progress line left on the screen (before an error message).
+  void interrupt() {
+    if (shown_)
+      fmt::print(stderr, "\n");
+    shown_ = false;
   }
 
   void finish(std::uint64_t done) {
@@ -412,6 +420,7 @@ private:
   }
 
   bool enabled_;
+  bool shown_ = false;
   std::uint64_t total_;
   clock::time_point start_;
   clock::time_point last_;
@@ -633,8 +642,7 @@ inline int run_generate(const GenerateCommandOptions& o) {
 
   if (failure) {
     // No output file: the destructors of text_out / ids_out remove the temporary files.
-    if (o.progress)
-      fmt::print(stderr, "\n");
+    progress.interrupt();
     report_sample_error(generator, failure->first, failure->second);
     return exit_bad_lines;
   }
