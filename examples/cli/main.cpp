@@ -8,6 +8,8 @@
 #include "cli_common.hpp"
 #include "searchtrace/version.hpp"
 
+#include "check_command.hpp"
+#include "eval_command.hpp"
 #include "generate_command.hpp"
 #include "trace_command.hpp"
 
@@ -25,6 +27,8 @@ int main(int argc, char** argv) {
   int status = exit_ok; // set by the subcommand that runs
   add_trace_command(app, status);
   add_generate_command(app, status);
+  add_check_command(app, status);
+  add_eval_command(app, status);
 
   try {
     app.parse(argc, argv);
