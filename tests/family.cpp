@@ -588,32 +588,54 @@ TEST_CASE("constraints that cannot be met stop after a bounded number of graphs"
 
 TEST_CASE("Prüfer decoding: the bit-set decoder agrees with the linear one") {
   Rng rng(5);
-  std::vector<std::uint32_t> code, degree;
+  std::vector<std::uint32_t> code, degree(64);
   for (std::uint32_t n = 3; n <= 64; ++n) {
     for (int rep = 0; rep < 40; ++rep) {
       code.resize(n - 2);
       for (auto& x : code)
         x = static_cast<std::uint32_t>(rng.below(n));
-      std::vector<std::pair<std::uint32_t, std::uint32_t>> a, b;
-      detail::prufer_decode_small(code, n, degree, [&](std::uint32_t u, std::uint32_t v) {
-        a.push_back({u, v});
-      });
-      detail::prufer_decode_linear(code, n, degree, [&](std::uint32_t u, std::uint32_t v) {
-        b.push_back({u, v});
-      });
+      std::vector<Edge> a(n - 1), b(n - 1);
+      detail::prufer_decode_small(code, n, degree.data(), a.data());
+      detail::prufer_decode_linear(code, n, degree, b.data());
       REQUIRE(a == b);
-      REQUIRE(a.size() == n - 1);
     }
   }
   // The textbook example, 0-based: code (3,3,3,4) over 6 nodes is the tree 0-3, 1-3, 2-3, 3-4,
   // 4-5 (each step joins the smallest leaf to the next symbol).
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> t;
   const std::vector<std::uint32_t> textbook{3, 3, 3, 4};
-  detail::prufer_decode(textbook, 6, degree, [&](std::uint32_t u, std::uint32_t v) {
-    t.push_back({u, v});
-  });
-  CHECK(t == std::vector<std::pair<std::uint32_t, std::uint32_t>>{
-                 {0, 3}, {1, 3}, {2, 3}, {3, 4}, {4, 5}});
+  std::vector<Edge> t(5);
+  detail::prufer_decode(textbook, 6, degree, t.data());
+  CHECK(t == std::vector<Edge>{{0, 3}, {1, 3}, {2, 3}, {3, 4}, {4, 5}});
+  detail::prufer_decode({}, 2, degree, t.data());
+  CHECK(t[0] == Edge{0, 1});
+}
+
+TEST_CASE("the fast path for small Prüfer families draws what the general path draws") {
+  for (const char* spec :
+       {"G15_2_4", "G20_5_6", "G2_1_1", "G6_1_5(m=15)", "G12_1_3(m=50)", "G15_2_4(unique=true)",
+        "connected(n=12,m=30,directed=true,dist=2..3)", "connected(n=16,m=18,maxdeg=3)",
+        "connected(n=12,avgdeg=5,mindeg=3,maxdeg=7)", "tree(n=15,unique=true,dist=2..6)",
+        "tree(n=9,directed=true)", "G64_1_9(L=64)", "connected(n=20,m=20,mindeg=2)",
+        "G15_2_4(L=1000,shuffle=false,flip=false)"}) {
+    const std::string name = spec;
+    CAPTURE(name);
+    const Family f = family(spec);
+    Sampler fast(f), general(f);
+    general.use_fast_paths(false);
+    Prompt a, b;
+    for (std::uint64_t i = 0; i < 300; ++i) {
+      const auto ea = fast.draw(4, i, a);
+      const auto eb = general.draw(4, i, b);
+      REQUIRE(ea.has_value() == eb.has_value());
+      if (ea) {
+        CHECK(ea->message == eb->message);
+        break;
+      }
+      REQUIRE(render_prompt(a) == render_prompt(b));
+      CHECK(fast.distance() == general.distance());
+      CHECK(fast.graphs_drawn() == general.graphs_drawn());
+    }
+  }
 }
 
 TEST_CASE("uniform random labelled trees: every tree on 4 nodes equally often") {

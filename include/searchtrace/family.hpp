@@ -112,13 +112,6 @@
 #include "searchtrace/random.hpp"
 #include "searchtrace/result.hpp"
 
-// Forces inlining of the few tiny functions on the sampler's hot path (a call per edge showed).
-#if defined(__GNUC__) || defined(__clang__)
-#define SEARCHTRACE_HOT_INLINE [[gnu::always_inline]] inline
-#else
-#define SEARCHTRACE_HOT_INLINE inline
-#endif
-
 namespace searchtrace {
 
 enum class Topology : std::uint8_t { connected, er, tree, grid, pathstar, dag };
@@ -930,13 +923,11 @@ inline void swap_if(std::uint64_t bit, std::uint32_t& a, std::uint32_t& b) noexc
 }
 
 /// Decodes a Prüfer sequence over n nodes (n-2 symbols, n ≥ 3) into the n-1 edges of its tree,
-/// calling edge(leaf, symbol) in the standard order: each step joins the smallest current leaf
-/// to the next symbol; the last edge joins the last leaf to n-1. Linear time: `ptr` scans for
-/// the smallest leaf; a node that becomes a leaf below `ptr` is used at once. `degree` is
-/// scratch.
-template <class EdgeFn>
-void prufer_decode_linear(std::span<const std::uint32_t> code, std::uint32_t n,
-                          std::vector<std::uint32_t>& degree, EdgeFn&& edge) {
+/// written to out[0..n-2] in the standard order: each step joins the smallest current leaf to
+/// the next symbol; the last edge joins the last leaf to n-1. Linear time: `ptr` scans for the
+/// smallest leaf; a node that becomes a leaf below `ptr` is used at once. `degree` is scratch.
+inline void prufer_decode_linear(std::span<const std::uint32_t> code, std::uint32_t n,
+                                 std::vector<std::uint32_t>& degree, Edge* out) {
   degree.assign(n, 1);
   for (const std::uint32_t x : code)
     ++degree[x];
@@ -945,7 +936,7 @@ void prufer_decode_linear(std::span<const std::uint32_t> code, std::uint32_t n,
     ++ptr;
   std::uint32_t leaf = ptr;
   for (const std::uint32_t v : code) {
-    edge(leaf, v);
+    *out++ = {leaf, v};
     if (--degree[v] == 1 && v < ptr) {
       leaf = v;
     } else {
@@ -955,15 +946,15 @@ void prufer_decode_linear(std::span<const std::uint32_t> code, std::uint32_t n,
       leaf = ptr;
     }
   }
-  edge(leaf, n - 1);
+  *out = {leaf, n - 1};
 }
 
 /// The same decoding for 3 ≤ n ≤ 64, with the current leaves as a bit set: the smallest leaf is
-/// the lowest bit, found without scanning or unpredictable branches.
-template <class EdgeFn>
-void prufer_decode_small(std::span<const std::uint32_t> code, std::uint32_t n,
-                         std::vector<std::uint32_t>& degree, EdgeFn&& edge) {
-  degree.assign(n, 1);
+/// the lowest bit, found without scanning or unpredictable branches. `degree` has n entries.
+SEARCHTRACE_HOT_INLINE void prufer_decode_small(std::span<const std::uint32_t> code,
+                                                std::uint32_t n, std::uint32_t* degree, Edge* out) {
+  for (std::uint32_t v = 0; v < n; ++v)
+    degree[v] = 1;
   for (const std::uint32_t x : code)
     ++degree[x];
   std::uint64_t leaves = 0;
@@ -972,21 +963,23 @@ void prufer_decode_small(std::span<const std::uint32_t> code, std::uint32_t n,
   for (const std::uint32_t x : code) {
     const auto leaf = static_cast<std::uint32_t>(std::countr_zero(leaves));
     leaves &= leaves - 1;
-    edge(leaf, x);
+    *out++ = {leaf, x};
     leaves |= std::uint64_t{--degree[x] == 1} << x;
   }
-  edge(static_cast<std::uint32_t>(std::countr_zero(leaves)), n - 1);
+  *out = {static_cast<std::uint32_t>(std::countr_zero(leaves)), n - 1};
 }
 
-template <class EdgeFn>
-void prufer_decode(std::span<const std::uint32_t> code, std::uint32_t n,
-                   std::vector<std::uint32_t>& degree, EdgeFn&& edge) {
-  if (n == 2)
-    edge(0u, 1u);
-  else if (n <= 64)
-    prufer_decode_small(code, n, degree, edge);
-  else
-    prufer_decode_linear(code, n, degree, edge);
+/// Any n ≥ 2 (n = 2: the one edge 0–1).
+inline void prufer_decode(std::span<const std::uint32_t> code, std::uint32_t n,
+                          std::vector<std::uint32_t>& degree, Edge* out) {
+  if (n == 2) {
+    *out = {0, 1};
+  } else if (n <= 64) {
+    degree.resize(n);
+    prufer_decode_small(code, n, degree.data(), out);
+  } else {
+    prufer_decode_linear(code, n, degree, out);
+  }
 }
 
 } // namespace detail
@@ -1011,6 +1004,8 @@ public:
     // Degrees matter for degree bounds, and for dropping isolated nodes where there can be some.
     track_degrees_ = p.min_degree > 0 || p.max_degree != FamilyParams::unbounded ||
                      p.topology == Topology::er || p.topology == Topology::grid;
+    small_prufer_ =
+        (p.topology == Topology::connected || p.topology == Topology::tree) && p.n <= 64;
     // Buffers at their largest, so that no draw allocates.
     const std::uint32_t nmax = family.max_nodes();
     const std::uint32_t wmax = (nmax + 63) / 64;
@@ -1038,6 +1033,14 @@ public:
   /// The graphs drawn for the last sample (1 when the first one was accepted).
   std::uint32_t graphs_drawn() const noexcept { return graphs_; }
 
+  /// Whether draws may take the specialised paths (on by default). They give the same samples
+  /// as the general code, which tests compare them with by turning this off.
+  void use_fast_paths(bool on) noexcept {
+    const FamilyParams& p = p_;
+    small_prufer_ =
+        on && (p.topology == Topology::connected || p.topology == Topology::tree) && p.n <= 64;
+  }
+
 private:
   enum Fail : std::uint8_t { f_connected, f_mindeg, f_maxdeg, f_dist, f_unique, f_count };
 
@@ -1058,12 +1061,18 @@ private:
     und_.assign(std::size_t{n} * words_, 0);
     if (track_degrees_)
       deg_.assign(n, 0);
-    edges_.clear();
+    edge_count_ = 0;
   }
+
+  std::span<Edge> slot_edges() noexcept { return {edges_.data(), edge_count_}; }
 
   /// Adds u–v (u→v when directed) to the slot graph; the caller ensures it is new.
   SEARCHTRACE_HOT_INLINE void add(std::uint32_t u, std::uint32_t v) {
-    edges_.push_back({u, v});
+    // A count beside a buffer instead of push_back, whose out-of-line growth path kept it
+    // from inlining here.
+    if (edge_count_ == edges_.size()) [[unlikely]]
+      edges_.resize(2 * edges_.size() + 64);
+    edges_[edge_count_++] = {u, v};
     set_bit(row(und_, u), v);
     set_bit(row(und_, v), u);
     if (track_degrees_) {
@@ -1072,9 +1081,9 @@ private:
     }
   }
 
-  void orient_randomly(Rng& rng) {
+  SEARCHTRACE_HOT_INLINE void orient_randomly(Rng& rng) {
     std::uint64_t bits = 0;
-    for (std::size_t i = 0; i < edges_.size(); ++i) {
+    for (std::size_t i = 0; i < edge_count_; ++i) {
       if (i % 64 == 0)
         bits = rng.next();
       detail::swap_if(bits >> (i % 64), edges_[i].u, edges_[i].v);
@@ -1095,6 +1104,9 @@ private:
   std::uint32_t select_bit(const std::uint64_t* bits, std::uint64_t k) const noexcept;
   void choose_labels(Rng& rng, std::uint32_t k);
   SampleError failure() const;
+  void emit(Rng& rng, Prompt& out, std::uint32_t s, std::uint32_t t, std::uint32_t dist,
+            bool structured);
+  std::optional<SampleError> draw_small_prufer(Rng& rng, Prompt& out);
 
   Family family_;
   FamilyParams p_;
@@ -1103,8 +1115,10 @@ private:
   std::vector<std::uint64_t> und_; // symmetric adjacency rows (also arcs' underlying edges)
   std::vector<std::uint64_t> out_; // out-adjacency rows when directed
   std::vector<std::uint32_t> deg_;
-  std::vector<Edge> edges_; // slot graph, arcs oriented
+  std::vector<Edge> edges_; // slot graph, arcs oriented: the first edge_count_ entries
+  std::size_t edge_count_ = 0;
   std::vector<std::uint32_t> prufer_;
+  std::vector<Edge> tree_;
   std::vector<std::uint32_t> pdeg_;
   std::vector<std::uint64_t> layers_; // BFS layers from the source, words_ per layer
   std::vector<std::uint64_t> seen_;
@@ -1120,19 +1134,24 @@ private:
   std::array<std::uint64_t, f_count> fails_{};
   std::uint32_t longest_ = 0;
   bool track_degrees_ = true;
+  bool small_prufer_ = false; // draw_small_prufer serves this family
   std::uint32_t distance_ = 0;
   std::uint32_t graphs_ = 0;
 };
 
-inline void Sampler::prufer_tree(Rng& rng) {
+SEARCHTRACE_HOT_INLINE void Sampler::prufer_tree(Rng& rng) {
   const std::uint32_t n = n_;
   prufer_.resize(n - 2);
   for (auto& x : prufer_)
     x = static_cast<std::uint32_t>(rng.below(n));
-  detail::prufer_decode(prufer_, n, pdeg_, [&](std::uint32_t u, std::uint32_t v) { add(u, v); });
+  // Decode into scratch, then record the edges.
+  tree_.resize(n - 1);
+  detail::prufer_decode(prufer_, n, pdeg_, tree_.data());
+  for (const Edge t : tree_)
+    add(t.u, t.v);
 }
 
-inline bool Sampler::gen_connected(Rng& rng) {
+SEARCHTRACE_HOT_INLINE bool Sampler::gen_connected(Rng& rng) {
   reset(p_.n);
   prufer_tree(rng);
   const std::uint32_t n = n_;
@@ -1180,12 +1199,7 @@ inline void Sampler::gen_er(Rng& rng) {
     for (std::uint32_t u = 0; u < n; ++u)
       for (std::uint32_t v = 0; v < n; ++v)
         if (u != v && rng.chance(p_.p)) {
-          // Both u→v and v→u may appear; the underlying rows just record adjacency.
-          edges_.push_back({u, v});
-          set_bit(row(und_, u), v);
-          set_bit(row(und_, v), u);
-          ++deg_[u];
-          ++deg_[v];
+          add(u, v); // both u→v and v→u may appear; the rows just record adjacency
         }
   } else {
     for (std::uint32_t u = 0; u < n; ++u)
@@ -1243,7 +1257,7 @@ inline void Sampler::gen_dag(Rng& rng) {
           add(i * W + a, (i + 1) * W + b);
   // `scratch_` counts parents, then children.
   scratch_.assign(n_, 0);
-  for (const Edge e : edges_)
+  for (const Edge e : slot_edges())
     ++scratch_[e.v];
   for (std::uint32_t v = W; v < n_; ++v)
     if (scratch_[v] == 0) {
@@ -1251,7 +1265,7 @@ inline void Sampler::gen_dag(Rng& rng) {
       add((layer - 1) * W + static_cast<std::uint32_t>(rng.below(W)), v);
     }
   scratch_.assign(n_, 0);
-  for (const Edge e : edges_)
+  for (const Edge e : slot_edges())
     ++scratch_[e.u];
   for (std::uint32_t u = 0; u + W < n_; ++u)
     if (scratch_[u] == 0) {
@@ -1272,21 +1286,15 @@ inline bool Sampler::compact() {
     n_ = k;
     return false;
   }
-  scratch_.assign(edges_.size() * 2, 0);
-  for (std::size_t i = 0; i < edges_.size(); ++i) {
+  const std::size_t m = edge_count_;
+  scratch_.assign(m * 2, 0);
+  for (std::size_t i = 0; i < m; ++i) {
     scratch_[2 * i] = remap_[edges_[i].u];
     scratch_[2 * i + 1] = remap_[edges_[i].v];
   }
-  const std::size_t m = edges_.size();
   reset(k);
-  for (std::size_t i = 0; i < m; ++i) {
-    const std::uint32_t u = scratch_[2 * i], v = scratch_[2 * i + 1];
-    edges_.push_back({u, v});
-    set_bit(row(und_, u), v);
-    set_bit(row(und_, v), u);
-    ++deg_[u];
-    ++deg_[v];
-  }
+  for (std::size_t i = 0; i < m; ++i)
+    add(scratch_[2 * i], scratch_[2 * i + 1]);
   return true;
 }
 
@@ -1322,13 +1330,13 @@ inline bool Sampler::weakly_connected() {
 
 inline void Sampler::build_out_rows() {
   out_.assign(std::size_t{n_} * words_, 0);
-  for (const Edge e : edges_)
+  for (const Edge e : slot_edges())
     set_bit(row(out_, e.u), e.v);
 }
 
 /// BFS layers from s (layer d = nodes at distance d), up to max_depth. Returns the last
 /// non-empty depth.
-inline std::uint32_t Sampler::bfs(std::uint32_t s, std::uint32_t max_depth) {
+SEARCHTRACE_HOT_INLINE std::uint32_t Sampler::bfs(std::uint32_t s, std::uint32_t max_depth) {
   const std::vector<std::uint64_t>& rows = p_.directed ? out_ : und_;
   const std::uint32_t W = words_;
   if (W == 1) {
@@ -1404,8 +1412,8 @@ inline void Sampler::count_paths(std::uint32_t depth) {
   }
 }
 
-inline std::uint32_t Sampler::select_bit(const std::uint64_t* bits,
-                                         std::uint64_t k) const noexcept {
+SEARCHTRACE_HOT_INLINE std::uint32_t Sampler::select_bit(const std::uint64_t* bits,
+                                                         std::uint64_t k) const noexcept {
   for (std::uint32_t w = 0;; ++w) {
     const auto c = static_cast<std::uint64_t>(detail::popcount64(bits[w]));
     if (k < c) {
@@ -1419,7 +1427,7 @@ inline std::uint32_t Sampler::select_bit(const std::uint64_t* bits,
 }
 
 /// A uniform k-subset of 0..L-1 in ascending order (Floyd's algorithm: exactly k draws).
-inline void Sampler::choose_labels(Rng& rng, std::uint32_t k) {
+SEARCHTRACE_HOT_INLINE void Sampler::choose_labels(Rng& rng, std::uint32_t k) {
   const Label L = p_.label_space;
   labels_.clear();
   if (L <= 64) {
@@ -1481,6 +1489,226 @@ inline SampleError Sampler::failure() const {
               " (longest shortest path seen: " + std::to_string(longest_) + ")"};
 }
 
+/// The sample's labels and prompt order, from the slot graph in edges_ and the query (s, t).
+SEARCHTRACE_HOT_INLINE void Sampler::emit(Rng& rng, Prompt& out, std::uint32_t s, std::uint32_t t,
+                                          std::uint32_t dist, bool structured) {
+  const FamilyParams& p = p_;
+  // Labels and prompt order.
+  const std::uint32_t n = n_;
+  if (structured) {
+    perm_.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i)
+      perm_[i] = i;
+    rng.shuffle(std::span(perm_));
+  }
+  const auto id = [&](std::uint32_t v) { return structured ? perm_[v] : v; };
+  choose_labels(rng, n);
+  out_edges_.resize(edge_count_);
+  for (std::size_t i = 0; i < edge_count_; ++i)
+    out_edges_[i] = {id(edges_[i].u), id(edges_[i].v)};
+  if (!p.directed) {
+    if (p.flip) {
+      std::uint64_t bits = 0;
+      for (std::size_t i = 0; i < out_edges_.size(); ++i) {
+        if (i % 64 == 0)
+          bits = rng.next();
+        detail::swap_if(bits >> (i % 64), out_edges_[i].u, out_edges_[i].v);
+      }
+    } else {
+      for (Edge& e : out_edges_)
+        if (e.u > e.v)
+          std::swap(e.u, e.v);
+    }
+  }
+  if (p.shuffle)
+    rng.shuffle(std::span(out_edges_));
+  else
+    std::sort(out_edges_.begin(), out_edges_.end(),
+              [](const Edge& a, const Edge& b) { return a.u != b.u ? a.u < b.u : a.v < b.v; });
+  const GraphCheck check = out.graph.assign(labels_, out_edges_, p.directed);
+  if (!check)
+    throw std::logic_error("searchtrace: sampler built an invalid graph for " + family_.spec());
+  out.query = {id(s), id(t)};
+  distance_ = dist;
+}
+
+/// draw() for connected and tree families with at most 64 nodes (the G families): the same
+/// draws, in the same order, with the same decisions as the general path (the pinned digests in
+/// tests/family.cpp hold both to it), but with the graph in one-word rows on the stack, so the
+/// generator and the rows stay in registers.
+inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& out) {
+  const FamilyParams& p = p_;
+  const std::uint32_t n = p.n;
+  const bool is_tree = p.topology == Topology::tree;
+  const std::uint64_t m = is_tree ? n - 1 : p.m;
+  const std::uint64_t pairs = std::uint64_t{n} * (n - 1) / 2;
+  const std::uint32_t maxd = p.max_degree;
+  const bool bounded = maxd != FamilyParams::unbounded;
+  const bool degrees = track_degrees_;
+  const std::uint32_t depth_cap = std::min(p.dist_max, n);
+  std::uint64_t adj[64];
+  std::uint64_t arcs[64];
+  std::uint32_t deg[64];
+  std::uint32_t code[64];
+  std::uint32_t pdeg[64];
+  std::uint64_t layer[65];
+  std::uint8_t paths[64];
+  if (edges_.size() < m)
+    edges_.resize(m);
+  Edge* const edge = edges_.data();
+  n_ = n;
+  words_ = 1;
+  while (graphs_ < max_graphs) {
+    ++graphs_;
+    std::fill_n(adj, n, std::uint64_t{0});
+    if (degrees)
+      std::fill_n(deg, n, 0u);
+    std::size_t k = n - 1;
+    for (std::uint32_t i = 0; i + 2 < n; ++i)
+      code[i] = static_cast<std::uint32_t>(rng.below(n));
+    if (n == 2)
+      edge[0] = {0, 1};
+    else
+      detail::prufer_decode_small(std::span<const std::uint32_t>(code, n - 2), n, pdeg, edge);
+    for (std::size_t i = 0; i < k; ++i) {
+      const Edge e = edge[i];
+      adj[e.u] |= std::uint64_t{1} << e.v;
+      adj[e.v] |= std::uint64_t{1} << e.u;
+      if (degrees) {
+        ++deg[e.u];
+        ++deg[e.v];
+      }
+    }
+    const auto add = [&](std::uint32_t u, std::uint32_t v) {
+      edge[k++] = {u, v};
+      adj[u] |= std::uint64_t{1} << v;
+      adj[v] |= std::uint64_t{1} << u;
+      if (degrees) {
+        ++deg[u];
+        ++deg[v];
+      }
+    };
+    std::uint64_t need = m - (n - 1);
+    if (need > 0 && 2 * m <= pairs) {
+      std::uint64_t budget = 64 * need + 1024;
+      bool ok = true;
+      while (need > 0) {
+        if (budget-- == 0) {
+          ok = false;
+          break;
+        }
+        const auto u = static_cast<std::uint32_t>(rng.below(n));
+        auto v = static_cast<std::uint32_t>(rng.below(n - 1));
+        v += v >= u;
+        if (((adj[u] >> v) & 1u) || (bounded && (deg[u] >= maxd || deg[v] >= maxd)))
+          continue;
+        add(u, v);
+        --need;
+      }
+      if (!ok) {
+        ++fails_[f_maxdeg];
+        continue;
+      }
+    } else if (need > 0) {
+      scratch_.clear();
+      for (std::uint32_t u = 0; u < n; ++u)
+        for (std::uint32_t v = u + 1; v < n; ++v)
+          if (!((adj[u] >> v) & 1u))
+            scratch_.push_back(u * n + v);
+      for (std::uint64_t i = 0; i < need; ++i) {
+        const auto j = i + rng.below(scratch_.size() - i);
+        std::swap(scratch_[i], scratch_[j]);
+        add(scratch_[i] / n, scratch_[i] % n);
+      }
+    }
+    if (p.directed) {
+      std::uint64_t bits = 0;
+      for (std::size_t i = 0; i < k; ++i) {
+        if (i % 64 == 0)
+          bits = rng.next();
+        detail::swap_if(bits >> (i % 64), edge[i].u, edge[i].v);
+      }
+    }
+    if (p.min_degree > 0 &&
+        std::any_of(deg, deg + n, [&](std::uint32_t d) { return d < p.min_degree; })) {
+      ++fails_[f_mindeg];
+      continue;
+    }
+    if (bounded && std::any_of(deg, deg + n, [&](std::uint32_t d) { return d > maxd; })) {
+      ++fails_[f_maxdeg];
+      continue;
+    }
+    const std::uint64_t* rows = adj;
+    if (p.directed) {
+      std::fill_n(arcs, n, std::uint64_t{0});
+      for (std::size_t i = 0; i < k; ++i)
+        arcs[edge[i].u] |= std::uint64_t{1} << edge[i].v;
+      rows = arcs;
+    }
+
+    // Query: the general path's loop, on one-word layers.
+    std::uint32_t s = no_node, t = no_node, dist = 0;
+    for (std::uint32_t tries = 0; tries < n; ++tries) {
+      const auto src = static_cast<std::uint32_t>(rng.below(n));
+      layer[0] = std::uint64_t{1} << src;
+      std::uint64_t seen = layer[0];
+      std::uint32_t d = 1;
+      for (; d <= depth_cap; ++d) {
+        std::uint64_t next = 0;
+        for (std::uint64_t b = layer[d - 1]; b; b &= b - 1)
+          next |= rows[std::countr_zero(b)];
+        next &= ~seen;
+        if (next == 0)
+          break;
+        layer[d] = next;
+        seen |= next;
+      }
+      const std::uint32_t depth = d - 1;
+      longest_ = std::max(longest_, depth);
+      if (depth < p.dist_min) {
+        ++fails_[f_dist];
+        continue;
+      }
+      std::uint64_t eligible = 0;
+      for (std::uint32_t dd = p.dist_min; dd <= depth; ++dd)
+        eligible |= layer[dd];
+      if (p.unique) {
+        std::fill_n(paths, n, std::uint8_t{0});
+        paths[src] = 1;
+        for (std::uint32_t dd = 1; dd <= depth; ++dd)
+          for (std::uint64_t b = layer[dd - 1]; b; b &= b - 1) {
+            const auto u = static_cast<std::uint32_t>(std::countr_zero(b));
+            for (std::uint64_t c = rows[u] & layer[dd]; c; c &= c - 1) {
+              auto& cnt = paths[std::countr_zero(c)];
+              cnt = static_cast<std::uint8_t>(std::min(2, cnt + paths[u]));
+            }
+          }
+        for (std::uint64_t b = eligible; b; b &= b - 1) {
+          const auto v = static_cast<std::uint32_t>(std::countr_zero(b));
+          if (paths[v] != 1)
+            eligible &= ~(std::uint64_t{1} << v);
+        }
+      }
+      const auto count = static_cast<std::uint64_t>(detail::popcount64(eligible));
+      if (count == 0) {
+        ++fails_[f_unique];
+        continue;
+      }
+      s = src;
+      t = select_bit(&eligible, rng.below(count));
+      for (dist = p.dist_min; !((layer[dist] >> t) & 1u);)
+        ++dist;
+      break;
+    }
+    if (s == no_node)
+      continue;
+    edge_count_ = k;
+    emit(rng, out, s, t, dist, false);
+    return std::nullopt;
+  }
+  return failure();
+}
+
 inline std::optional<SampleError> Sampler::draw(Rng& caller_rng, Prompt& out) {
   // A local copy lets the compiler keep the generator's state in registers.
   Rng rng = caller_rng;
@@ -1493,6 +1721,8 @@ inline std::optional<SampleError> Sampler::draw(Rng& caller_rng, Prompt& out) {
   fails_.fill(0);
   longest_ = 0;
   graphs_ = 0;
+  if (small_prufer_)
+    return draw_small_prufer(rng, out);
   const bool structured = p.topology == Topology::grid || p.topology == Topology::pathstar ||
                           p.topology == Topology::dag;
   while (graphs_ < max_graphs) {
@@ -1595,43 +1825,7 @@ inline std::optional<SampleError> Sampler::draw(Rng& caller_rng, Prompt& out) {
         continue;
     }
 
-    // Labels and prompt order.
-    const std::uint32_t n = n_;
-    if (structured) {
-      perm_.resize(n);
-      for (std::uint32_t i = 0; i < n; ++i)
-        perm_[i] = i;
-      rng.shuffle(std::span(perm_));
-    }
-    const auto id = [&](std::uint32_t v) { return structured ? perm_[v] : v; };
-    choose_labels(rng, n);
-    out_edges_.resize(edges_.size());
-    for (std::size_t i = 0; i < edges_.size(); ++i)
-      out_edges_[i] = {id(edges_[i].u), id(edges_[i].v)};
-    if (!p.directed) {
-      if (p.flip) {
-        std::uint64_t bits = 0;
-        for (std::size_t i = 0; i < out_edges_.size(); ++i) {
-          if (i % 64 == 0)
-            bits = rng.next();
-          detail::swap_if(bits >> (i % 64), out_edges_[i].u, out_edges_[i].v);
-        }
-      } else {
-        for (Edge& e : out_edges_)
-          if (e.u > e.v)
-            std::swap(e.u, e.v);
-      }
-    }
-    if (p.shuffle)
-      rng.shuffle(std::span(out_edges_));
-    else
-      std::sort(out_edges_.begin(), out_edges_.end(),
-                [](const Edge& a, const Edge& b) { return a.u != b.u ? a.u < b.u : a.v < b.v; });
-    const GraphCheck check = out.graph.assign(labels_, out_edges_, p.directed);
-    if (!check)
-      throw std::logic_error("searchtrace: sampler built an invalid graph for " + family_.spec());
-    out.query = {id(s), id(t)};
-    distance_ = dist;
+    emit(rng, out, s, t, dist, structured);
     return std::nullopt;
   }
   return failure();
