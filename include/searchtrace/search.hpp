@@ -286,16 +286,18 @@ void fire_backtrack(Sink& s, const Args&... args) {
 ///                                        on_stop(state)
 ///   v = target; repeat: on_backtrack(state, v); v = parent(v) until v was the source
 /// ```
-/// A query whose source is its target expands nothing: the trace is `<-s>=s`. Query ids out of
-/// range throw std::invalid_argument (a programming error, not a property of the data).
+/// A query whose source is its target has no trace in the grammar (a completion needs at least
+/// one expansion, and prompts reject it, SPEC §7.8), and query ids out of range name no node:
+/// both throw std::invalid_argument (a programming error, not a property of the data).
 template <class Sink>
 [[nodiscard]] SearchStatus search(SearchState& st, const Graph& g, Query q, const SearchOptions& o,
                                   Sink& sink) {
   if (q.source >= g.node_count() || q.target >= g.node_count())
     throw std::invalid_argument("searchtrace: query node id out of range");
+  if (q.source == q.target)
+    throw std::invalid_argument("searchtrace: a query's source and target must differ");
   st.reset(g, q, o);
-  // A trivial query (rejected in prompts, SPEC §7.8) is found before anything is expanded.
-  for (bool done = q.source == q.target; !done;) {
+  for (bool done = false; !done;) {
     const NodeId u = st.next();
     if (u == no_node)
       return SearchStatus::unreachable;
