@@ -237,7 +237,7 @@ TEST_CASE("a split no sample can fall in is an error naming the split, not a han
   CHECK(e->message ==
         "no sample of G15_2_4 fell in the test split (test fraction 0) after 1000 candidates");
   // The family's own constraints are still named as such.
-  Generator h = generator(options("tree(n=15,dist=14)", 1, SplitKind::train));
+  Generator h = generator(options("tree(n=30,dist=29)", 1, SplitKind::train));
   const auto f = h.generate(0, s);
   REQUIRE(f.has_value());
   CHECK(f->constraint == "dist");

@@ -557,9 +557,10 @@ TEST_CASE("constraints that cannot be met stop after a bounded number of graphs"
       {"grid(w=4,h=4,unique=true,dist=5..6)", "unique",
        "no query with shortest-path length in 5..6 and a unique shortest path after 1000 "
        "graphs: grid(w=4,h=4,dist=5..6,unique=true) cannot meet unique=true with dist=5..6"},
-      {"tree(n=15,dist=14)", "dist",
-       "no query with shortest-path length in 14..14 after 1000 graphs: tree(n=15,dist=14) "
-       "cannot meet dist=14..14 (longest shortest path seen: 13)"},
+      // Only a path has a shortest path of length n-1: 30!/2 of the 30^28 labelled trees.
+      {"tree(n=30,dist=29)", "dist",
+       "no query with shortest-path length in 29..29 after 1000 graphs: tree(n=30,dist=29) "
+       "cannot meet dist=29..29 (longest shortest path seen: "},
       {"er(n=40,p=0.01,connected=true)", "connected",
        "no connected graph after 1000 graphs: er(n=40,p=0.01,connected=true) is rarely "
        "connected"},
