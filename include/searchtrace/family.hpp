@@ -1,6 +1,8 @@
 // Graph families (SPEC §5): a spec string names a topology generator, constraints and a query
 // sampler; `Sampler` draws sample i of seed S as a pure function of (spec, S, i).
 //
+// clang-format off
+//
 // # Spec syntax
 //
 //   spec   = name [ "(" [ param { "," param } ] ")" ]        spaces allowed between tokens
@@ -11,37 +13,39 @@
 // `G<n>_<a>_<b>` is the seed's family: `connected(n=<n>, dist=<a>..<b>)`. It takes the other
 // keys of `connected` in parentheses, e.g. `G15_2_4(L=100)`.
 //
-// | topology    | keys (required in bold)               | graph |
-// |-------------|---------------------------------------|----------------------------------------------|
-// | `connected` | **n**, m=⌊3n/2⌋ or avgdeg=2m/n        | random connected graph with n nodes, m
-// edges | | `er`        | **n**, **p**                          | Erdős–Rényi G(n,p), isolated
-// nodes dropped   | | `tree`      | **n**                                 | uniform random labelled
-// tree                 | | `grid`      | **w**, **h**, holes=0                 | w×h 4-neighbour
-// grid minus `holes` cells     | | `pathstar`  | **degree**, **length**                | a centre
-// with `degree` arms of `length` nodes | | `dag`       | **layers**, **width**, p=0.5          |
-// layered DAG, arcs between consecutive layers |
+// | topology    | keys (required in bold)       | graph                                         |
+// |-------------|-------------------------------|-----------------------------------------------|
+// | `connected` | **n**, m=⌊3n/2⌋ or avgdeg     | random connected graph, n nodes, m edges      |
+// | `er`        | **n**, **p**                  | Erdős–Rényi G(n,p), isolated nodes dropped    |
+// | `tree`      | **n**                         | uniform random labelled tree                  |
+// | `grid`      | **w**, **h**, holes=0         | w×h 4-neighbour grid minus `holes` cells      |
+// | `pathstar`  | **degree**, **length**        | a centre with `degree` arms of `length` nodes |
+// | `dag`       | **layers**, **width**, p=0.5  | layered DAG, arcs between consecutive layers  |
 //
 // Keys every family takes (constraints and prompt options):
 //
-// | key         | default          | meaning                                                     |
-// |-------------|------------------|-------------------------------------------------------------|
-// | `dist`      | 1..∞             | the query's shortest-path length, `a..b` or `a`             |
-// | `unique`    | false            | the query has exactly one shortest path                     |
-// | `mindeg`    | 0                | every node has at least this degree (in + out if directed)  |
-// | `maxdeg`    | ∞                | every node has at most this degree                          |
-// | `directed`  | false (dag: true)| arcs instead of edges (see "Samplers")                      |
-// | `connected` | er, dag: false; grid: true | the whole graph is (weakly) connected (er, grid, dag
-// only; | |             |                  | the others are connected by construction) | | `L` | 50
-// | labels are n distinct values drawn from 0..L-1              | | `shuffle`   | true | false:
-// edges in ascending (u,v) label order                 | | `flip`      | true             | false:
-// each undirected edge written smaller label first     |
+// | key         | default    | meaning                                                         |
+// |-------------|------------|-----------------------------------------------------------------|
+// | `dist`      | 1..∞       | the query's shortest-path length, `a..b` or `a`                 |
+// | `unique`    | false      | the query has exactly one shortest path                         |
+// | `mindeg`    | 0          | every node has at least this degree (in + out if directed)      |
+// | `maxdeg`    | ∞          | every node has at most this degree                              |
+// | `directed`  | false      | arcs instead of edges (dag: true; see "Samplers")               |
+// | `connected` | see right  | the graph is (weakly) connected: er, dag default false, grid    |
+// |             |            | true; the other topologies are connected by construction        |
+// | `L`         | 50         | labels are n distinct values drawn from 0..L-1                  |
+// | `shuffle`   | true       | false: edges in ascending (u,v) label order                     |
+// | `flip`      | true       | false: each undirected edge written smaller label first         |
 //
-// Integers are decimal; `p` and `avgdeg` are decimals read exactly as C's strtod would (correctly
-// rounded), so a spec means the same number everywhere. Limits: at most 1024 nodes, L at most
-// 2^20. A bad spec is a FamilyError with the byte offset of the offending key, value or name;
-// constraints that no graph of the family can meet (dist beyond the longest possible shortest
-// path, L smaller than n, m outside n-1..n(n-1)/2, degree bounds that contradict the edge count)
-// are rejected at parse time, the rest by the sampler after a bounded number of graphs.
+// clang-format on
+//
+// Integers are decimal; `p` and `avgdeg` are plain decimals (no sign or exponent) read
+// correctly rounded, so a spec means the same number everywhere; avgdeg sets m = ⌊avgdeg·n/2 +
+// 1/2⌋. Limits: at most 1024 nodes, L at most 2^20. A bad spec is a FamilyError with the byte
+// offset of the offending key, value or name; constraints that no graph of the family can meet
+// (dist beyond the longest possible shortest path, L smaller than n, m outside n-1..n(n-1)/2,
+// degree bounds that contradict the edge count, a path-star dist without the arm length) are
+// rejected at parse time, the rest by the sampler after a bounded number of graphs.
 //
 // The canonical spec (`Family::spec()`) lists the required keys and the keys that differ from
 // their defaults, in the order of the tables above; a connected family with a dist range is
@@ -56,11 +60,11 @@
 //
 // - connected: a uniform random labelled spanning tree (n-2 uniform Prüfer symbols, decoded in
 //   linear time), plus m-(n-1) extra edges, each uniform among the node pairs that are not yet
-//   adjacent (and, under maxdeg, whose endpoints still have room). This is not the uniform
-//   distribution over connected graphs with m edges: it favours graphs with many spanning trees
-//   less than that one would; it is cheap and always connected. Default m = ⌊3n/2⌋ (average
-//   degree 3, so G15_2_4 has 22 edges; the seed's 5-node example has 6). directed=true gives
-//   each edge a uniformly random orientation.
+//   adjacent (and, under maxdeg, whose endpoints still have room). Without maxdeg a graph's
+//   probability is proportional to its number of spanning trees (each of them can be the tree
+//   drawn first): not the uniform distribution over connected graphs with m edges, but cheap
+//   and always connected. Default m = ⌊3n/2⌋ (average degree 3: G15_2_4 has 22 edges; the
+//   seed's 5-node example has 6). directed=true gives each edge a uniformly random orientation.
 // - er: each of the n(n-1)/2 pairs (directed: n(n-1) ordered pairs) independently with
 //   probability p; nodes without an edge are dropped, since a prompt lists only edges.
 // - tree: the Prüfer tree of `connected` alone (n-1 edges). directed: random orientations.
@@ -83,14 +87,17 @@
 // graph is redrawn. After `Sampler::max_graphs` (1000) graphs, the sample fails with a
 // SampleError naming the constraint that was never met. Degree and connectivity constraints
 // reject whole graphs. Degree means in + out degree for directed graphs; `connected` means weakly
-// connected for them.
+// connected for them. "Cannot be met" is a statement about 1000 graphs: a very unlikely
+// constraint (tree(n=15,dist=14) needs a path: about 1 tree in 3000) may fail for one sample and
+// hold for another.
 //
 // Prompt order: the edges are shuffled (Fisher–Yates) and each undirected edge's endpoints are
 // swapped with probability 1/2 (SPEC §2), unless shuffle=false / flip=false.
 //
 // Random draws happen in a fixed order (structure, constraint checks, query, slot permutation,
 // labels, endpoint flips, edge shuffle) from one `Rng` per sample, so a sample is a pure
-// function of (canonical spec, seed, index).
+// function of (canonical spec, seed, index). Connected and tree families with at most 64 nodes
+// (the G families) take a specialised path with the same draws and the same samples.
 #pragma once
 
 #include <algorithm>

@@ -2,9 +2,11 @@
 // happens to write it, for train/test hygiene (splits that share nothing, dedup within a set).
 //
 // - `fingerprint(p)`: canonical over edge order, endpoint order (undirected graphs only: for a
-//   directed graph u,v and v,u are different arcs) and nothing else: the labels count. It is an
-//   order-independent sum of two 64-bit hashes per edge (a multiset hash, exact for sets, which
-//   edge lists are), finalised with the query, the edge count and the directedness.
+//   directed graph u,v and v,u are different arcs) and nothing else: the labels count. Each
+//   edge, as (smaller, larger) label pair when undirected, is hashed by two 64-bit mixers and
+//   the hashes are summed (so the order cannot matter, and no sort is needed); the two sums are
+//   finalised with the query, the edge and node counts and the directedness. Two different
+//   pairs collide with probability about 2^-128.
 // - `fingerprint(p, true)`: also invariant under relabelling, i.e. under graph isomorphisms that
 //   map source to source and target to target. It hashes a canonical form found by
 //   individualisation–refinement: colour refinement (1-WL, out- and in-neighbour colours kept
