@@ -11,15 +11,15 @@
 // prints, when the trace is wrong (doctest shown; GoogleTest prints the same text after
 // "Value of: trace_check.ok"):
 //
-//   ERROR: CHECK( trace_check.ok ) is NOT correct!
+//   my_tests.cpp:12: ERROR: CHECK( trace_check.ok ) is NOT correct!
 //     values: CHECK( false )
 //     logged: searchtrace: the completion is not the bfs trace of the prompt
-//               prompt:     1,3|2,4|1,2|0,1|0,2|3,4/0,4
-//               completion: <0,(1,2),2,(1,4)-4,2,0>=0,2,4
-//             error[queue/frontier_order]: expanded 2 while 1 is at the front of the queue
-//               <0,(1,2),2,(1,4)-4,2,0>=0,2,4
-//                        ^
-//             ...
+//     prompt:     1,3|2,4|1,2|0,1|0,2|3,4/0,4
+//     completion: <0,(1,2),2,(1,4)-4,2,0>=0,2,4
+//   error[queue/frontier_order]: expanded 2 while 1 is at the front of the queue
+//     <0,(1,2),2,(1,4)-4,2,0>=0,2,4
+//              ^
+//   1 error (first: frontier_order at 9), not exact, answer correct
 //
 // The macros:
 //   SEARCHTRACE_CHECK_TRACE(prompt, completion)                non-fatal (doctest CHECK,
