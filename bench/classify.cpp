@@ -34,6 +34,7 @@
 
 #include <time.h>
 
+#include "bench_support.hpp"
 #include "searchtrace/classify.hpp"
 #include "searchtrace/completion.hpp"
 #include "searchtrace/dataset.hpp"
@@ -45,26 +46,13 @@ using namespace searchtrace;
 
 namespace {
 
+using bench::Stats;
+using bench::stats_of;
+using bench::thread_cpu_seconds;
+
 constexpr double target_per_second = 2'000'000;
 
 using Clock = std::chrono::steady_clock;
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-struct Stats {
-  double min = 0, median = 0, max = 0;
-};
-
-Stats stats_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  const double median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  return {v.front(), median, v.back()};
-}
 
 struct Item {
   std::size_t prompt = 0; // index into the pool

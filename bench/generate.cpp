@@ -26,6 +26,7 @@
 
 #include <time.h>
 
+#include "bench_support.hpp"
 #include "searchtrace/dataset.hpp"
 #include "searchtrace/family.hpp"
 #include "searchtrace/tracer.hpp"
@@ -34,27 +35,14 @@ using namespace searchtrace;
 
 namespace {
 
+using bench::Stats;
+using bench::stats_of;
+using bench::thread_cpu_seconds;
+
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-struct Stats {
-  double min = 0, median = 0, max = 0;
-};
-
-Stats stats_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  const double median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  return {v.front(), median, v.back()};
 }
 
 // Keeps the optimiser from dropping work whose result is otherwise unused.
