@@ -13,25 +13,11 @@
 #include <vector>
 
 #include "random_graphs.hpp"
+#include "support.hpp"
 
 using namespace searchtrace;
 
 namespace {
-
-Trace seed_trace() {
-  Trace t;
-  t.begin_expansion(0);
-  t.list_node(1);
-  t.list_node(2);
-  t.begin_expansion(1);
-  t.list_node(2);
-  t.list_node(3);
-  t.begin_expansion(2);
-  t.list_node(4);
-  t.backtrack = {4, 2, 0};
-  t.path = {0, 2, 4};
-  return t;
-}
 
 std::string error_of(std::string_view text) {
   const ParsedCompletion pc = parse_completion(text);
@@ -50,7 +36,7 @@ TEST_CASE("completion: the seed's completion in both spellings, with every posit
     CAPTURE(text);
     CHECK(pc.complete);
     CHECK_FALSE(pc.error);
-    CHECK(pc.trace == seed_trace());
+    CHECK(pc.trace == searchtrace_test::seed_bfs_trace());
     CHECK(pc.length == text.size());
     CHECK(pc.lt_at == 0);
     CHECK(pc.expanded_at.size() == 3);
@@ -92,7 +78,7 @@ TEST_CASE("completion: spacing (SPEC §7.1): each optional space independently, 
     CAPTURE(t);
     const ParsedCompletion pc = parse_completion(t);
     CHECK(pc.complete);
-    CHECK(pc.trace == seed_trace());
+    CHECK(pc.trace == searchtrace_test::seed_bfs_trace());
   }
   CHECK(error_of("<0,(1,  2)") == "syntax@7/0: unexpected space");
   CHECK(error_of("<0, (1,2)") == "syntax@3/0: unexpected space");
@@ -266,7 +252,7 @@ TEST_CASE("completion: every rendering of random traces reads back") {
 }
 
 TEST_CASE("completion: token ids in both vocabularies; positions are token indices") {
-  const Trace t = seed_trace();
+  const Trace t = searchtrace_test::seed_bfs_trace();
   SUBCASE("standard: commas are tokens") {
     const Vocabulary v = Vocabulary::standard();
     std::vector<std::uint16_t> ids;

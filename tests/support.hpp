@@ -16,6 +16,23 @@
 
 namespace searchtrace_test {
 
+/// The seed's BFS trace, built by hand through Trace's own interface (not by a tracer), so tests
+/// of the parser and of Trace itself do not depend on the search core.
+inline searchtrace::Trace seed_bfs_trace() {
+  searchtrace::Trace t;
+  t.begin_expansion(0);
+  t.list_node(1);
+  t.list_node(2);
+  t.begin_expansion(1);
+  t.list_node(2);
+  t.list_node(3);
+  t.begin_expansion(2);
+  t.list_node(4);
+  t.backtrack = {4, 2, 0};
+  t.path = {0, 2, 4};
+  return t;
+}
+
 /// A prompt the test expects to be valid: a rejection fails the test with the parser's message.
 inline searchtrace::Prompt prompt(std::string_view text, bool directed = false) {
   auto r = searchtrace::parse_prompt(text, searchtrace::PromptOptions{directed});

@@ -8,28 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "support.hpp"
+
 using namespace searchtrace;
 
 namespace {
 
 std::vector<Label> labels(std::span<const Label> s) {
   return {s.begin(), s.end()};
-}
-
-// The seed's BFS trace, built by hand.
-Trace seed_bfs() {
-  Trace t;
-  t.begin_expansion(0);
-  t.list_node(1);
-  t.list_node(2);
-  t.begin_expansion(1);
-  t.list_node(2);
-  t.list_node(3);
-  t.begin_expansion(2);
-  t.list_node(4);
-  t.backtrack = {4, 2, 0};
-  t.path = {0, 2, 4};
-  return t;
 }
 
 struct Written {
@@ -54,7 +40,7 @@ Written write(const Trace& t) {
 } // namespace
 
 TEST_CASE("a trace records expansions and the list of each") {
-  const Trace t = seed_bfs();
+  const Trace t = searchtrace_test::seed_bfs_trace();
   CHECK(t.expansion_count() == 3u);
   CHECK(t.expanded == std::vector<Label>{0, 1, 2});
   CHECK(t.list_end == std::vector<std::uint32_t>{2, 4, 5});
@@ -78,7 +64,7 @@ TEST_CASE("a trace records expansions and the list of each") {
 }
 
 TEST_CASE("clear empties every part of a trace for reuse") {
-  Trace t = seed_bfs();
+  Trace t = searchtrace_test::seed_bfs_trace();
   t.clear();
   CHECK(t.expansion_count() == 0u);
   CHECK(t.list_end.empty());
@@ -92,12 +78,12 @@ TEST_CASE("clear empties every part of a trace for reuse") {
 }
 
 TEST_CASE("traces compare member by member") {
-  const Trace a = seed_bfs();
-  Trace b = seed_bfs();
+  const Trace a = searchtrace_test::seed_bfs_trace();
+  Trace b = searchtrace_test::seed_bfs_trace();
   CHECK(a == b);
   b.path.back() = 3;
   CHECK(a != b);
-  b = seed_bfs();
+  b = searchtrace_test::seed_bfs_trace();
   b.list_end[0] = 1; // the same nodes split differently is another trace
   b.list_end[1] = 4;
   CHECK(a != b);
@@ -105,7 +91,7 @@ TEST_CASE("traces compare member by member") {
 
 TEST_CASE("for_each_completion_token walks the completion grammar") {
   SUBCASE("the seed's trace") {
-    const Written w = write(seed_bfs());
+    const Written w = write(searchtrace_test::seed_bfs_trace());
     CHECK(w.text == "<0,(1_2),1,(2_3),2,(4)-4,2,0>=0,2,4");
     CHECK(w.tokens == 35u);
   }
