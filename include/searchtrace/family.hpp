@@ -114,6 +114,7 @@
 #include <system_error>
 #include <vector>
 
+#include "searchtrace/bits.hpp"
 #include "searchtrace/graph.hpp"
 #include "searchtrace/prompt.hpp"
 #include "searchtrace/random.hpp"
@@ -909,18 +910,6 @@ inline std::string Family::describe() const {
 }
 
 namespace detail {
-
-/// The number of set bits, without a library call when the target lacks POPCNT.
-constexpr int popcount64(std::uint64_t x) noexcept {
-#if defined(__POPCNT__) || defined(_MSC_VER)
-  return detail::popcount64(x);
-#else
-  x = x - ((x >> 1) & 0x5555555555555555ull);
-  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
-#endif
-}
 
 /// Swaps a and b when bit is 1, without a branch (random bits would defeat the predictor).
 inline void swap_if(std::uint64_t bit, std::uint32_t& a, std::uint32_t& b) noexcept {
