@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -241,4 +243,90 @@ TEST_CASE("assign reuses its buffers for a smaller graph") {
   CHECK_FALSE(g.directed());
   CHECK(ids(g.neighbors(1)) == std::vector<NodeId>{0, 2});
   CHECK(ids(g.neighbors_in_prompt_order(1)) == std::vector<NodeId>{2, 0});
+}
+
+namespace {
+
+// What assign must produce, written the obvious way: lists by scanning the edges, sorted
+// copies for the ascending order, and the first defect by looking back over earlier edges.
+struct NaiveGraph {
+  GraphCheck check;
+  std::vector<std::vector<NodeId>> prompt_order, ascending;
+};
+
+NaiveGraph naive_graph(std::size_t n, const std::vector<Edge>& edges, bool directed) {
+  NaiveGraph r;
+  for (std::size_t i = 0; i < edges.size() && r.check; ++i) {
+    const Edge e = edges[i];
+    if (e.u >= n || e.v >= n)
+      r.check = {GraphDefect::bad_node, i};
+    else if (e.u == e.v)
+      r.check = {GraphDefect::self_loop, i};
+    for (std::size_t j = 0; j < i && r.check; ++j)
+      if (edges[j] == e || (!directed && edges[j] == Edge{e.v, e.u}))
+        r.check = {GraphDefect::duplicate_edge, i};
+  }
+  if (!r.check)
+    return r;
+  r.prompt_order.resize(n);
+  for (const Edge e : edges) {
+    r.prompt_order[e.u].push_back(e.v);
+    if (!directed)
+      r.prompt_order[e.v].push_back(e.u);
+  }
+  r.ascending = r.prompt_order;
+  for (auto& list : r.ascending)
+    std::sort(list.begin(), list.end());
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("assign agrees with a naive construction on small and large random graphs") {
+  // Graphs up to 64 nodes take a bit-row path, larger ones the counting sort: both must give
+  // the same lists and the same first defect.
+  std::uint64_t state = 12345;
+  const auto below = [&](std::uint64_t bound) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<NodeId>((state >> 33) % bound);
+  };
+  Graph g;
+  std::size_t rejected = 0;
+  for (const std::size_t n : {2u, 5u, 15u, 63u, 64u, 65u, 100u}) {
+    std::vector<Label> labels(n);
+    for (std::size_t i = 0; i < n; ++i)
+      labels[i] = static_cast<Label>(3 * i + 1);
+    for (int round = 0; round < 300; ++round) {
+      const bool directed = round % 3 == 0;
+      const bool clean = round % 2 == 0;
+      std::vector<Edge> edges;
+      const std::size_t m = below(3 * n);
+      for (std::size_t k = 0; k < m; ++k) {
+        Edge e{below(n), below(n)};
+        if (!clean && below(40) == 0)
+          e.v = static_cast<NodeId>(n + below(3)); // out of range
+        const bool seen =
+            std::find(edges.begin(), edges.end(), e) != edges.end() ||
+            (!directed && std::find(edges.begin(), edges.end(), Edge{e.v, e.u}) != edges.end());
+        if (clean && (e.u == e.v || seen))
+          continue;
+        edges.push_back(e);
+      }
+      const NaiveGraph want = naive_graph(n, edges, directed);
+      const GraphCheck got = g.assign(labels, edges, directed);
+      REQUIRE(got.defect == want.check.defect);
+      if (!got) {
+        ++rejected;
+        CHECK(got.edge == want.check.edge);
+        CHECK(g.node_count() == 0u);
+        continue;
+      }
+      REQUIRE(g.node_count() == n);
+      for (NodeId u = 0; u < n; ++u) {
+        CHECK(ids(g.neighbors(u)) == want.ascending[u]);
+        CHECK(ids(g.neighbors_in_prompt_order(u)) == want.prompt_order[u]);
+      }
+    }
+  }
+  CHECK(rejected > 100u); // the defects were exercised, not only clean graphs
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "searchtrace/bits.hpp"
 #include "searchtrace/grammar.hpp"
 
 namespace searchtrace {
@@ -119,6 +121,8 @@ private:
     for (std::size_t i = 1; i < labels_.size(); ++i)
       if (labels_[i - 1] >= labels_[i])
         return {GraphDefect::unsorted_labels, 0};
+    if (n <= small_nodes)
+      return build_small();
     for (std::size_t i = 0; i < edges_.size(); ++i) {
       const Edge e = edges_[i];
       const GraphDefect defect = e.u >= n || e.v >= n ? GraphDefect::bad_node
@@ -190,6 +194,53 @@ private:
     }
     if (duplicate)
       return {GraphDefect::duplicate_edge, first_duplicate()};
+    return {};
+  }
+
+  /// Graphs of up to this many nodes keep their adjacency in one 64-bit row per node while
+  /// building: the typical graphs of search-trace datasets (15 to 20 nodes).
+  static constexpr NodeId small_nodes = 64;
+
+  // The same result as the general path, for n ≤ 64: duplicates are bits already set (found in
+  // prompt order, so the first defect is the first one met), and the ascending lists are the
+  // rows' bits in order, with no second counting pass. Measured: a quarter of the instructions
+  // of the general path on the seed's graphs (15 nodes, 22 edges).
+  GraphCheck build_small() {
+    const auto n = static_cast<NodeId>(labels_.size());
+    std::uint64_t rows[small_nodes];
+    std::fill_n(rows, n, std::uint64_t{0});
+    for (std::size_t i = 0; i < edges_.size(); ++i) {
+      const Edge e = edges_[i];
+      if (e.u >= n || e.v >= n) [[unlikely]]
+        return {GraphDefect::bad_node, i};
+      if (e.u == e.v) [[unlikely]]
+        return {GraphDefect::self_loop, i};
+      const std::uint64_t bit = std::uint64_t{1} << e.v;
+      if (rows[e.u] & bit) [[unlikely]]
+        return {GraphDefect::duplicate_edge, i};
+      rows[e.u] |= bit;
+      if (!directed_)
+        rows[e.v] |= std::uint64_t{1} << e.u;
+    }
+    std::uint32_t fill[small_nodes];
+    std::uint32_t total = 0;
+    for (NodeId u = 0; u < n; ++u) {
+      fill[u] = total;
+      total += static_cast<std::uint32_t>(detail::popcount64(rows[u]));
+      offsets_[u + 1] = total;
+    }
+    prompt_order_.resize(total);
+    sorted_.resize(total);
+    NodeId* const prompt = prompt_order_.data();
+    for (const Edge e : edges_) {
+      prompt[fill[e.u]++] = e.v;
+      if (!directed_)
+        prompt[fill[e.v]++] = e.u;
+    }
+    NodeId* sorted = sorted_.data();
+    for (NodeId u = 0; u < n; ++u)
+      for (std::uint64_t b = rows[u]; b != 0; b &= b - 1)
+        *sorted++ = static_cast<NodeId>(std::countr_zero(b));
     return {};
   }
 
