@@ -24,15 +24,7 @@
 #include <type_traits>
 #include <utility>
 
-// Forces inlining of the few tiny functions on the samplers' hot paths: out of line, every
-// draw stores and reloads the generator's state (measured: a tenth of dataset generation).
-#ifndef SEARCHTRACE_HOT_INLINE
-#if defined(__GNUC__) || defined(__clang__)
-#define SEARCHTRACE_HOT_INLINE [[gnu::always_inline]] inline
-#else
-#define SEARCHTRACE_HOT_INLINE inline
-#endif
-#endif
+#include "searchtrace/hints.hpp"
 
 namespace searchtrace {
 

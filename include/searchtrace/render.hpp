@@ -11,19 +11,10 @@
 #include <vector>
 
 #include "searchtrace/grammar.hpp"
+#include "searchtrace/hints.hpp"
 #include "searchtrace/prompt.hpp"
 #include "searchtrace/trace.hpp"
 #include "searchtrace/vocabulary.hpp"
-
-// Inlines a renderer's whole call tree (token walker and emitter) into it. Without it GCC keeps
-// the walker out of line, the emitter's output pointer then lives in memory, and every byte
-// written reloads and stores it again (a char store may alias anything): measured, rendering
-// took a quarter of the time of dataset generation, about half of that with it.
-#if defined(__GNUC__) || defined(__clang__)
-#define SEARCHTRACE_FLATTEN [[gnu::flatten]]
-#else
-#define SEARCHTRACE_FLATTEN
-#endif
 
 namespace searchtrace {
 
