@@ -326,6 +326,17 @@ TEST_CASE("assign agrees with a naive construction on small and large random gra
         CHECK(ids(g.neighbors(u)) == want.ascending[u]);
         CHECK(ids(g.neighbors_in_prompt_order(u)) == want.prompt_order[u]);
       }
+      if (n > Graph::small_nodes) {
+        CHECK(g.rows().empty());
+        continue;
+      }
+      REQUIRE(g.rows().size() == n);
+      for (NodeId u = 0; u < n; ++u) {
+        std::uint64_t row = 0;
+        for (const NodeId v : want.ascending[u])
+          row |= std::uint64_t{1} << v;
+        CHECK(g.rows()[u] == row);
+      }
     }
   }
   CHECK(rejected > 100u); // the defects were exercised, not only clean graphs

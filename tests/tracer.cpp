@@ -757,3 +757,55 @@ TEST_CASE("the independent checker rejects corrupted traces") {
   }
   CHECK_FALSE(violation(bad, s, m, bfs_options, 2).empty());
 }
+
+TEST_CASE("the bit-row BFS of trace_into gives what driving SearchState gives") {
+  // trace_into takes detail::trace_bfs_rows for BFS in ascending order on graphs of up to 64
+  // nodes; `search` with a TraceRecorder always drives SearchState. Both must write the same
+  // trace, found or not, at every size up to the limit and just past it.
+  SplitMix64 rng(0x5eed0004);
+  Trace fast, slow;
+  SearchState scratch;
+  std::size_t compared = 0, unreachable = 0, small = 0;
+  for (int g = 0; g < 3000; ++g) {
+    Sample s;
+    switch (g % 3) {
+    case 0: {
+      const std::vector<Label> labels = draw_labels(rng, 2 + rng.below(66)); // 2..67 nodes
+      add_connected(rng, labels, s.edges);
+      shuffle_and_orient(rng, s);
+      std::tie(s.source, s.target) = draw_query(rng, labels, labels);
+      break;
+    }
+    case 1:
+      s = random_disconnected(rng);
+      break;
+    default:
+      s = random_directed(rng);
+      break;
+    }
+    const Prompt p = prompt(s.text(), s.directed);
+    small += !p.graph.rows().empty();
+    for (const Listing listing : {Listing::unexpanded, Listing::undiscovered})
+      for (const StopRule stop : {StopRule::on_list, StopRule::on_pop}) {
+        SearchOptions o;
+        o.listing = listing;
+        o.stop = stop;
+        const SearchStatus got = trace_into(fast, scratch, p.graph, p.query, o);
+        slow.clear();
+        TraceRecorder rec(slow);
+        const SearchStatus want = search(scratch, p.graph, p.query, o, rec);
+        if (want == SearchStatus::found)
+          slow.path.assign(slow.backtrack.rbegin(), slow.backtrack.rend());
+        REQUIRE(got == want);
+        CHECK_MESSAGE(fast == slow, s.text() << " " << option_name(o)
+                                             << "\n  rows:  " << render_completion(fast)
+                                             << "\n  state: " << render_completion(slow));
+        ++compared;
+        unreachable += got == SearchStatus::unreachable;
+      }
+  }
+  CHECK(compared == 12000u);
+  CHECK(unreachable > 1000u);
+  CHECK(small > 2500u);
+  CHECK(small < 3000u); // some graphs past 64 nodes take the general path
+}
