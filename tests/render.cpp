@@ -191,3 +191,51 @@ TEST_CASE("decode_tokens stops at an id that is not a grammar token") {
     CHECK_FALSE(decode_tokens(std::span<const TokenId>(ids), v, tokens));
   }
 }
+
+TEST_CASE("the word-wise prompt writer agrees with the token walker") {
+  // append_prompt writes prompts of up to 64 nodes with labels below 10^7 two words per edge;
+  // the rest, and append_tokens over prompt_tokens always, go token by token. Random graphs
+  // across both limits and every label width must come out the same both ways.
+  std::uint64_t state = 99;
+  const auto below = [&](std::uint64_t bound) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 20) % bound;
+  };
+  const std::uint64_t label_limits[] = {10, 100, 1000, 10'000'000, 10'000'001, 4294967296ull};
+  std::size_t word_wise = 0, token_wise = 0;
+  std::vector<Token> tokens;
+  for (int round = 0; round < 3000; ++round) {
+    const auto n = static_cast<std::size_t>(2 + below(70)); // 2..71 nodes
+    const std::uint64_t limit = label_limits[below(6)];
+    if (limit < n)
+      continue;
+    std::vector<Label> labels;
+    for (std::size_t i = 0; i < n; ++i) {
+      // Ascending labels below the limit, the last one near it.
+      const std::uint64_t room = limit - (n - i) - (labels.empty() ? 0 : labels.back() + 1);
+      const std::uint64_t step = below(room / (n - i) + 1);
+      labels.push_back(static_cast<Label>((labels.empty() ? 0 : labels.back() + 1) + step));
+    }
+    if (below(2) == 0)
+      labels.back() = static_cast<Label>(limit - 1);
+    std::vector<Edge> edges;
+    for (NodeId v = 1; v < n; ++v) // a random tree: every node appears
+      edges.push_back({static_cast<NodeId>(below(v)), v});
+    for (Edge& e : edges)
+      if (below(2) == 0)
+        std::swap(e.u, e.v);
+    Prompt p;
+    REQUIRE(p.graph.assign(labels, edges, round % 5 == 0));
+    p.query = {static_cast<NodeId>(below(n)), static_cast<NodeId>(below(n))};
+    std::string fast = "x"; // appends to what is there
+    append_prompt(fast, p);
+    tokens.clear();
+    prompt_tokens(p, tokens);
+    std::string slow = "x";
+    append_tokens(slow, tokens);
+    REQUIRE(fast == slow);
+    ++(n <= 64 && labels.back() < 10'000'000 ? word_wise : token_wise);
+  }
+  CHECK(word_wise > 1000u);
+  CHECK(token_wise > 500u);
+}

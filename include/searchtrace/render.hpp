@@ -3,7 +3,11 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,15 +30,34 @@ inline constexpr char digit_pairs[201] =
     "4748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293"
     "949596979899";
 
-/// Writes v in decimal at p (up to 10 bytes) and returns the end. Labels below 100 (the usual
-/// label spaces) take a branch-free path: two bytes copied, the pointer advanced by one or two.
+/// The text of 0..99 for one two-byte store: the digits in the low bytes (in memory order on
+/// either byte order), the length above them.
+struct SmallLabelText {
+  char digits[2];
+  std::uint8_t length;
+};
+
+constexpr std::array<SmallLabelText, 100> make_small_label_text() noexcept {
+  std::array<SmallLabelText, 100> t{};
+  for (std::size_t v = 0; v < 100; ++v) {
+    const bool two = v >= 10;
+    t[v].digits[0] = two ? static_cast<char>('0' + v / 10) : static_cast<char>('0' + v);
+    t[v].digits[1] = two ? static_cast<char>('0' + v % 10) : '\0';
+    t[v].length = two ? 2 : 1;
+  }
+  return t;
+}
+
+inline constexpr std::array<SmallLabelText, 100> small_label_text = make_small_label_text();
+
+/// Writes v in decimal at p (up to 10 bytes; p must have room for 2 even when v < 10) and
+/// returns the end. Labels below 100 (the usual label spaces) take the table: one two-byte copy,
+/// the pointer advanced by the length.
 inline char* write_label(char* p, Label v) noexcept {
   if (v < 100) {
-    const bool two = v >= 10;
-    const char* d = digit_pairs + 2 * v + !two;
-    p[0] = d[0];
-    p[1] = d[1];
-    return p + 1 + two;
+    const SmallLabelText& t = small_label_text[v];
+    std::memcpy(p, t.digits, 2);
+    return p + t.length;
   }
   char buf[10];
   char* end = buf + sizeof buf;
@@ -149,11 +172,15 @@ struct TokenCollector {
 template <class Emit>
 void for_each_prompt_token(const Prompt& p, Emit&& emit) {
   const Graph& g = p.graph;
+  // Raw pointers captured by value: read through `g`, they would be reloaded after every byte
+  // the emitter stores (a char store may alias them).
+  const Edge* const edges = g.edges().data();
+  const Label* const labels = g.labels().data();
   searchtrace::for_each_prompt_token(
       g.edge_count(),
-      [&](std::size_t i) {
-        const Edge e = g.edges()[i];
-        return std::pair{g.label(e.u), g.label(e.v)};
+      [edges, labels](std::size_t i) {
+        const Edge e = edges[i];
+        return std::pair{labels[e.u], labels[e.v]};
       },
       g.label(p.query.source), g.label(p.query.target), emit);
 }
@@ -177,8 +204,74 @@ inline std::string render_completion(const Trace& t, Rendering r = Rendering::co
   return s;
 }
 
+namespace detail {
+
+/// Whether `append_prompt_small` can write this prompt: at most 64 nodes, labels of at most 7
+/// digits (so that a label and the punctuation after it fit one 8-byte word), an edge.
+inline bool fits_prompt_words(const Prompt& p) noexcept {
+  const Graph& g = p.graph;
+  return g.node_count() <= 64 && g.edge_count() > 0 && g.labels().back() < 10'000'000;
+}
+
+/// The prompt's text (the shape of for_each_prompt_token: `u,v|...|u,v/s,t`) from two words
+/// per node, its label followed by ',' and by '|': an edge is then two 8-byte stores, where the
+/// token walker writes four tokens. The 8-byte stores reach past the text; the bound leaves
+/// room. tests/render.cpp compares this with the token walker.
+SEARCHTRACE_FLATTEN inline void append_prompt_small(std::string& out, const Prompt& p) {
+  const Graph& g = p.graph;
+  const std::size_t n = g.node_count();
+  const Label* const labels = g.labels().data();
+  const Edge* const edges = g.edges().data();
+  const std::size_t m = g.edge_count();
+  std::uint64_t then_comma[64], then_bar[64];
+  std::uint8_t length[64];
+  // The words are put together in registers: writing bytes to memory and reading them back as
+  // a word would stall on store forwarding, twice per node.
+  const auto at = [](char c, std::size_t i) {
+    const auto b = static_cast<std::uint64_t>(static_cast<unsigned char>(c));
+    return std::endian::native == std::endian::little ? b << (8 * i) : b << (56 - 8 * i);
+  };
+  for (std::size_t u = 0; u < n; ++u) {
+    std::uint64_t word = 0;
+    std::size_t digits = 0;
+    if (labels[u] < 100) {
+      const SmallLabelText& t = small_label_text[labels[u]];
+      word = at(t.digits[0], 0) | at(t.digits[1], 1);
+      digits = t.length;
+    } else {
+      char text[16];
+      digits = static_cast<std::size_t>(write_label(text, labels[u]) - text);
+      for (std::size_t i = 0; i < digits; ++i)
+        word |= at(text[i], i);
+    }
+    then_comma[u] = word | at(',', digits);
+    then_bar[u] = word | at('|', digits);
+    length[u] = static_cast<std::uint8_t>(digits + 1);
+  }
+  append_with(out, prompt_bytes_bound(p), [&](char*& w) {
+    char* q = w;
+    for (std::size_t i = 0; i < m; ++i) {
+      const Edge e = edges[i];
+      std::memcpy(q, &then_comma[e.u], 8);
+      q += length[e.u];
+      std::memcpy(q, &then_bar[e.v], 8);
+      q += length[e.v];
+    }
+    q[-1] = '/'; // the last edge's '|'
+    q = write_label(q, labels[p.query.source]);
+    *q++ = ',';
+    w = write_label(q, labels[p.query.target]);
+  });
+}
+
+} // namespace detail
+
 /// Appends the prompt's text: its edges in prompt order, as written, then the query.
 SEARCHTRACE_FLATTEN inline void append_prompt(std::string& out, const Prompt& p) {
+  if (detail::fits_prompt_words(p)) {
+    detail::append_prompt_small(out, p);
+    return;
+  }
   detail::append_with(out, detail::prompt_bytes_bound(p), [&](char*& w) {
     detail::for_each_prompt_token(p, detail::CompactTextEmitter{w});
   });
