@@ -186,10 +186,17 @@ public:
     const Prompt& p = out.prompt;
     if (trace_into(out.trace, state_, p.graph, p.query, options_.search) != SearchStatus::found)
       throw std::logic_error("searchtrace: a family drew an unreachable query");
-    out.text.clear();
-    append_prompt(out.text, p);
-    out.info.prompt_bytes = out.text.size();
-    append_completion(out.text, out.trace, options_.rendering);
+    // Written into a scratch buffer that only grows, then copied: growing out.text to the bound
+    // would zero-fill hundreds of bytes per sample (measured: a tenth of the time).
+    const std::size_t bound =
+        detail::prompt_bytes_bound(p) + detail::completion_bytes_bound(out.trace);
+    if (text_scratch_.size() < bound)
+      text_scratch_.resize(bound);
+    char* const begin = text_scratch_.data();
+    char* const middle = detail::write_prompt(begin, p);
+    char* const end = detail::write_completion(middle, out.trace, options_.rendering);
+    out.text.assign(begin, end);
+    out.info.prompt_bytes = static_cast<std::size_t>(middle - begin);
     SampleInfo& info = out.info;
     info.index = index;
     info.nodes = static_cast<std::uint32_t>(p.graph.node_count());
@@ -208,6 +215,7 @@ private:
   Sampler sampler_;
   Fingerprinter fingerprinter_;
   SearchState state_;
+  std::string text_scratch_;
 };
 
 } // namespace searchtrace

@@ -187,15 +187,24 @@ void for_each_prompt_token(const Prompt& p, Emit&& emit) {
 
 } // namespace detail
 
+namespace detail {
+
+/// Writes the completion's text at p, which has `completion_bytes_bound(t)` bytes of room, and
+/// returns its end.
+SEARCHTRACE_FLATTEN inline char* write_completion(char* p, const Trace& t, Rendering r) {
+  if (r == Rendering::compact)
+    for_each_completion_token(t, CompactTextEmitter{p});
+  else
+    for_each_completion_token(t, TextEmitter{p, dialect(r)});
+  return p;
+}
+
+} // namespace detail
+
 /// Appends the completion's text in a rendering (SPEC §1).
-SEARCHTRACE_FLATTEN inline void append_completion(std::string& out, const Trace& t,
-                                                  Rendering r = Rendering::compact) {
-  detail::append_with(out, detail::completion_bytes_bound(t), [&](char*& p) {
-    if (r == Rendering::compact)
-      for_each_completion_token(t, detail::CompactTextEmitter{p});
-    else
-      for_each_completion_token(t, detail::TextEmitter{p, dialect(r)});
-  });
+inline void append_completion(std::string& out, const Trace& t, Rendering r = Rendering::compact) {
+  detail::append_with(out, detail::completion_bytes_bound(t),
+                      [&](char*& p) { p = detail::write_completion(p, t, r); });
 }
 
 inline std::string render_completion(const Trace& t, Rendering r = Rendering::compact) {
@@ -206,18 +215,18 @@ inline std::string render_completion(const Trace& t, Rendering r = Rendering::co
 
 namespace detail {
 
-/// Whether `append_prompt_small` can write this prompt: at most 64 nodes, labels of at most 7
+/// Whether `write_prompt_small` can write this prompt: at most 64 nodes, labels of at most 7
 /// digits (so that a label and the punctuation after it fit one 8-byte word), an edge.
 inline bool fits_prompt_words(const Prompt& p) noexcept {
   const Graph& g = p.graph;
   return g.node_count() <= 64 && g.edge_count() > 0 && g.labels().back() < 10'000'000;
 }
 
-/// The prompt's text (the shape of for_each_prompt_token: `u,v|...|u,v/s,t`) from two words
+/// Writes the prompt's text (the shape of for_each_prompt_token: `u,v|...|u,v/s,t`) from two words
 /// per node, its label followed by ',' and by '|': an edge is then two 8-byte stores, where the
 /// token walker writes four tokens. The 8-byte stores reach past the text; the bound leaves
 /// room. tests/render.cpp compares this with the token walker.
-SEARCHTRACE_FLATTEN inline void append_prompt_small(std::string& out, const Prompt& p) {
+SEARCHTRACE_FLATTEN inline char* write_prompt_small(char* q, const Prompt& p) {
   const Graph& g = p.graph;
   const std::size_t n = g.node_count();
   const Label* const labels = g.labels().data();
@@ -248,33 +257,34 @@ SEARCHTRACE_FLATTEN inline void append_prompt_small(std::string& out, const Prom
     then_bar[u] = word | at('|', digits);
     length[u] = static_cast<std::uint8_t>(digits + 1);
   }
-  append_with(out, prompt_bytes_bound(p), [&](char*& w) {
-    char* q = w;
-    for (std::size_t i = 0; i < m; ++i) {
-      const Edge e = edges[i];
-      std::memcpy(q, &then_comma[e.u], 8);
-      q += length[e.u];
-      std::memcpy(q, &then_bar[e.v], 8);
-      q += length[e.v];
-    }
-    q[-1] = '/'; // the last edge's '|'
-    q = write_label(q, labels[p.query.source]);
-    *q++ = ',';
-    w = write_label(q, labels[p.query.target]);
-  });
+  for (std::size_t i = 0; i < m; ++i) {
+    const Edge e = edges[i];
+    std::memcpy(q, &then_comma[e.u], 8);
+    q += length[e.u];
+    std::memcpy(q, &then_bar[e.v], 8);
+    q += length[e.v];
+  }
+  q[-1] = '/'; // the last edge's '|'
+  q = write_label(q, labels[p.query.source]);
+  *q++ = ',';
+  return write_label(q, labels[p.query.target]);
+}
+
+/// Writes the prompt's text at p, which has `prompt_bytes_bound(pr)` bytes of room, and returns
+/// its end.
+SEARCHTRACE_FLATTEN inline char* write_prompt(char* p, const Prompt& pr) {
+  if (fits_prompt_words(pr))
+    return write_prompt_small(p, pr);
+  for_each_prompt_token(pr, CompactTextEmitter{p});
+  return p;
 }
 
 } // namespace detail
 
 /// Appends the prompt's text: its edges in prompt order, as written, then the query.
-SEARCHTRACE_FLATTEN inline void append_prompt(std::string& out, const Prompt& p) {
-  if (detail::fits_prompt_words(p)) {
-    detail::append_prompt_small(out, p);
-    return;
-  }
-  detail::append_with(out, detail::prompt_bytes_bound(p), [&](char*& w) {
-    detail::for_each_prompt_token(p, detail::CompactTextEmitter{w});
-  });
+inline void append_prompt(std::string& out, const Prompt& p) {
+  detail::append_with(out, detail::prompt_bytes_bound(p),
+                      [&](char*& w) { w = detail::write_prompt(w, p); });
 }
 
 inline std::string render_prompt(const Prompt& p) {
