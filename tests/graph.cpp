@@ -331,11 +331,22 @@ TEST_CASE("assign agrees with a naive construction on small and large random gra
         continue;
       }
       REQUIRE(g.rows().size() == n);
+      std::vector<std::uint64_t> rows(n, 0);
       for (NodeId u = 0; u < n; ++u) {
-        std::uint64_t row = 0;
         for (const NodeId v : want.ascending[u])
-          row |= std::uint64_t{1} << v;
-        CHECK(g.rows()[u] == row);
+          rows[u] |= std::uint64_t{1} << v;
+        CHECK(g.rows()[u] == rows[u]);
+      }
+      // A producer that knows its graph is valid hands its rows over and gets the same graph.
+      Graph h;
+      h.assign_valid(labels, edges, rows, directed);
+      REQUIRE(h.node_count() == n);
+      CHECK(h.edge_count() == edges.size());
+      CHECK(h.directed() == directed);
+      for (NodeId u = 0; u < n; ++u) {
+        CHECK(ids(h.neighbors(u)) == want.ascending[u]);
+        CHECK(ids(h.neighbors_in_prompt_order(u)) == want.prompt_order[u]);
+        CHECK(h.rows()[u] == rows[u]);
       }
     }
   }

@@ -1101,7 +1101,7 @@ private:
   void choose_labels(Rng& rng, std::uint32_t k);
   SampleError failure() const;
   void emit(Rng& rng, Prompt& out, std::uint32_t s, std::uint32_t t, std::uint32_t dist,
-            bool structured);
+            bool structured, const std::uint64_t* rows = nullptr);
   std::optional<SampleError> draw_small_prufer(Rng& rng, Prompt& out);
 
   Family family_;
@@ -1486,8 +1486,11 @@ inline SampleError Sampler::failure() const {
 }
 
 /// The sample's labels and prompt order, from the slot graph in edges_ and the query (s, t).
+/// `rows`, when given (small unstructured graphs), are the slot graph's bit rows (out-arcs when
+/// directed), which are the sample's: the graph is then built without its checks.
 SEARCHTRACE_HOT_INLINE void Sampler::emit(Rng& rng, Prompt& out, std::uint32_t s, std::uint32_t t,
-                                          std::uint32_t dist, bool structured) {
+                                          std::uint32_t dist, bool structured,
+                                          const std::uint64_t* rows) {
   const FamilyParams& p = p_;
   // Labels and prompt order.
   const std::uint32_t n = n_;
@@ -1521,9 +1524,12 @@ SEARCHTRACE_HOT_INLINE void Sampler::emit(Rng& rng, Prompt& out, std::uint32_t s
   else
     std::sort(out_edges_.begin(), out_edges_.end(),
               [](const Edge& a, const Edge& b) { return a.u != b.u ? a.u < b.u : a.v < b.v; });
-  const GraphCheck check = out.graph.assign(labels_, out_edges_, p.directed);
-  if (!check)
+  if (rows != nullptr && !structured) {
+    out.graph.assign_valid(labels_, out_edges_, std::span<const std::uint64_t>(rows, n),
+                           p.directed);
+  } else if (!out.graph.assign(labels_, out_edges_, p.directed)) {
     throw std::logic_error("searchtrace: sampler built an invalid graph for " + family_.spec());
+  }
   out.query = {id(s), id(t)};
   distance_ = dist;
 }
@@ -1699,7 +1705,7 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
     if (s == no_node)
       continue;
     edge_count_ = k;
-    emit(rng, out, s, t, dist, false);
+    emit(rng, out, s, t, dist, false, rows);
     return std::nullopt;
   }
   return failure();

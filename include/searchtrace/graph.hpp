@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -71,6 +72,24 @@ public:
     if (!check)
       clear();
     return check;
+  }
+
+  /// Replaces the graph with one its producer knows to be valid, of at most `small_nodes` nodes,
+  /// given with its bit rows (`rows()`: symmetric when undirected, out-arcs when directed):
+  /// samplers hold their graphs this way, and skip the checks and the row building of `assign`.
+  /// The result is what `assign(labels, edges, directed)` gives; a graph that is not valid, or
+  /// rows that do not match the edges, are a precondition violation (asserted in debug builds).
+  void assign_valid(std::span<const Label> labels, std::span<const Edge> edges,
+                    std::span<const std::uint64_t> rows, bool directed = false) {
+    assert(labels.size() <= small_nodes && rows.size() == labels.size());
+    labels_.assign(labels.begin(), labels.end());
+    edges_.assign(edges.begin(), edges.end());
+    rows_.assign(rows.begin(), rows.end());
+    directed_ = directed;
+    offsets_.resize(labels_.size() + 1);
+    offsets_[0] = 0;
+    fill_lists_small();
+    assert(check_rows());
   }
 
   void clear() noexcept {
@@ -229,6 +248,15 @@ private:
       if (!directed_)
         rows[e.v] |= std::uint64_t{1} << e.u;
     }
+    fill_lists_small();
+    return {};
+  }
+
+  // The lists of a graph of at most small_nodes nodes from its rows and edges; offsets_ has n+1
+  // entries, offsets_[0] = 0.
+  void fill_lists_small() {
+    const auto n = static_cast<NodeId>(labels_.size());
+    const std::uint64_t* const rows = rows_.data();
     std::uint32_t fill[small_nodes];
     std::uint32_t total = 0;
     for (NodeId u = 0; u < n; ++u) {
@@ -257,7 +285,7 @@ private:
         fill[u] = offsets_[u];
       for (std::uint32_t i = 0; i < total; ++i)
         sorted[fill[prompt[i]]++] = owner[i];
-      return {};
+      return;
     }
     // Directed: the arcs grouped by head in ascending order, appended to their tails' lists.
     for (const Edge e : edges_)
@@ -278,7 +306,23 @@ private:
       fill[u] = offsets_[u];
     for (std::uint32_t i = 0; i < total; ++i)
       sorted[fill[owner_[i]]++] = in_to_[i];
-    return {};
+  }
+
+  // Debug check of assign_valid's precondition: the rows are the edges' adjacency, and the
+  // graph has no defect.
+  bool check_rows() const {
+    std::vector<std::uint64_t> want(labels_.size(), 0);
+    for (const Edge e : edges_) {
+      if (e.u >= labels_.size() || e.v >= labels_.size() || e.u == e.v)
+        return false;
+      if ((want[e.u] >> e.v) & 1u)
+        return false;
+      want[e.u] |= std::uint64_t{1} << e.v;
+      if (!directed_)
+        want[e.v] |= std::uint64_t{1} << e.u;
+    }
+    return want == rows_ && std::is_sorted(labels_.begin(), labels_.end()) &&
+           std::adjacent_find(labels_.begin(), labels_.end()) == labels_.end();
   }
 
   // Rare path: find the first edge, in prompt order, that repeats an earlier one.
