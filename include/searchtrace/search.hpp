@@ -4,6 +4,7 @@
 // trace is" is written once, here.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -79,13 +80,21 @@ public:
     query_ = q;
     options_ = o;
     const std::size_t n = g.node_count();
-    flags_.assign(n, 0);
-    parent_.assign(n, no_node);
-    entries_.clear();
-    pending_.clear();
+    // The buffers only grow; a search touches the first n entries. pos_ needs no reset: it is
+    // read only for nodes that have an entry, and push() sets it. The queue holds each node at
+    // most once (plus the source), so a BFS never grows entries_ during the search.
+    if (flags_.size() < n) {
+      flags_.resize(n);
+      parent_.resize(n);
+      pos_.resize(n);
+    }
+    if (entries_.size() < n + 1)
+      entries_.resize(n + 1);
+    std::fill_n(flags_.data(), n, std::uint8_t{0});
+    std::fill_n(parent_.data(), n, no_node);
+    top_ = 0;
+    pending_top_ = 0;
     head_ = 0;
-    if (o.algorithm == Algorithm::dfs)
-      pos_.assign(n, 0);
     expansions_ = 0;
     frontier_size_ = 0;
     current_ = no_node;
@@ -116,11 +125,11 @@ public:
   template <class F>
   void for_each_in_frontier(F&& f) const {
     if (options_.algorithm == Algorithm::bfs) {
-      for (std::size_t i = head_; i < entries_.size(); ++i)
+      for (std::size_t i = head_; i < top_; ++i)
         if (!expanded(entries_[i]))
           f(entries_[i]);
     } else {
-      for (std::size_t i = entries_.size(); i-- > 0;)
+      for (std::size_t i = top_; i-- > 0;)
         if (live_lifo(i))
           f(entries_[i]);
     }
@@ -129,13 +138,13 @@ public:
   /// The node the discipline expands next, or no_node when the frontier is empty.
   NodeId next() noexcept {
     if (options_.algorithm == Algorithm::bfs) {
-      while (head_ < entries_.size() && expanded(entries_[head_]))
+      while (head_ < top_ && expanded(entries_[head_]))
         ++head_;
-      return head_ < entries_.size() ? entries_[head_] : no_node;
+      return head_ < top_ ? entries_[head_] : no_node;
     }
-    while (!entries_.empty() && !live_lifo(entries_.size() - 1))
-      entries_.pop_back();
-    return entries_.empty() ? no_node : entries_.back();
+    while (top_ > 0 && !live_lifo(top_ - 1))
+      --top_;
+    return top_ == 0 ? no_node : entries_[top_ - 1];
   }
 
   /// Whether the exploration is complete under the stop rule. For on_pop this looks at the
@@ -151,31 +160,33 @@ public:
   void expand(NodeId u) noexcept {
     if (in_frontier(u))
       --frontier_size_;
-    flags_[u] |= expanded_bit | discovered_bit;
+    flags_[u] = expanded_bit | discovered_bit;
     current_ = u;
     ++expansions_;
-    pending_.clear();
+    pending_top_ = 0;
   }
 
   /// The current node lists v. Returns true when v is discovered by it (first seen).
   bool list(NodeId v) {
-    if (v == query_.target)
-      target_listed_ = true;
-    if (expanded(v))
+    target_listed_ |= v == query_.target;
+    // flags_ is 0 (unseen), discovered_bit, or both bits (expanded).
+    const std::uint8_t f = flags_[v];
+    if (f & expanded_bit)
       return false; // only a replay lists an expanded node; it changes nothing
-    const bool fresh = !discovered(v);
-    if (fresh) {
-      flags_[v] |= discovered_bit;
-      ++frontier_size_;
-    }
+    const bool fresh = f == 0;
+    flags_[v] = discovered_bit;
+    frontier_size_ += fresh;
     if (options_.algorithm == Algorithm::bfs) {
-      if (fresh) {
-        parent_[v] = current_;
-        entries_.push_back(v);
-      }
+      // Branch-free on `fresh` (unpredictable on random graphs): the queue always has room for
+      // one more entry (see reset), so v is written and kept only when fresh.
+      parent_[v] = fresh ? current_ : parent_[v];
+      if (top_ == entries_.size()) [[unlikely]]
+        grow(entries_);
+      entries_[top_] = v;
+      top_ += fresh;
     } else {
       parent_[v] = current_; // a node already on the stack moves to the top: new parent
-      pending_.push_back(v);
+      append(pending_, pending_top_, v);
     }
     return fresh;
   }
@@ -183,10 +194,10 @@ public:
   /// Ends the expansion: LIFO pushes its list so that the first listed node ends on top.
   void close() {
     if (options_.algorithm == Algorithm::dfs)
-      for (std::size_t i = pending_.size(); i-- > 0;)
+      for (std::size_t i = pending_top_; i-- > 0;)
         if (!expanded(pending_[i]))
           push(pending_[i]);
-    pending_.clear();
+    pending_top_ = 0;
     current_ = no_node;
   }
 
@@ -214,18 +225,29 @@ private:
 
   void push(NodeId v) {
     if (options_.algorithm == Algorithm::dfs)
-      pos_[v] = static_cast<std::uint32_t>(entries_.size());
-    entries_.push_back(v);
+      pos_[v] = static_cast<std::uint32_t>(top_);
+    append(entries_, top_, v);
   }
+
+  // Appends v at buf[top++], growing buf (whose size is its capacity) when full: an inline
+  // store on the hot path instead of a push_back call.
+  static void append(std::vector<NodeId>& buf, std::size_t& top, NodeId v) {
+    if (top == buf.size()) [[unlikely]]
+      grow(buf);
+    buf[top++] = v;
+  }
+  static void grow(std::vector<NodeId>& buf) { buf.resize(buf.size() < 8 ? 16 : 2 * buf.size()); }
 
   const Graph* graph_ = nullptr;
   Query query_;
   SearchOptions options_;
   std::vector<std::uint8_t> flags_;
   std::vector<NodeId> parent_;
-  std::vector<NodeId> entries_;    // queue (from head_) or stack (back = top)
+  std::vector<NodeId> entries_;    // queue [head_, top_) or stack [0, top_) (top_-1 = top)
   std::vector<std::uint32_t> pos_; // LIFO: index of a node's newest entry
-  std::vector<NodeId> pending_;    // LIFO: the current list, pushed at close()
+  std::vector<NodeId> pending_;    // LIFO: the current list [0, pending_top_), pushed at close()
+  std::size_t top_ = 0;
+  std::size_t pending_top_ = 0;
   std::size_t head_ = 0;
   std::size_t expansions_ = 0;
   std::size_t frontier_size_ = 0;
