@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "random_graphs.hpp"
+#include "support.hpp"
 
 using namespace searchtrace;
 using searchtrace_test::Sample;
@@ -1108,4 +1109,288 @@ TEST_CASE("classify: a hand-built prompt whose query is outside the graph is rej
   Prompt p = seed();
   p.query.target = 99;
   CHECK_THROWS_AS((void)classify(p, "<0,(1,2)-2,0>=0,2"), std::invalid_argument);
+}
+
+// --- the text fast path --------------------------------------------------------------------
+//
+// Classifier::classify(prompt, text) first matches the text against the reference completion
+// (a run of the search core with a matching sink) and, when it is the reference, writes the
+// verdict without parsing. Here it is checked against the replay of the parsed text
+// (classify(prompt, ParsedCompletion)), which never takes that path, on reference completions in
+// every accepted spacing and on damaged ones, for every policy, small and large graphs
+// (beyond 64 nodes) and labels of one to ten digits.
+
+namespace {
+
+/// A reference completion with each optional space (SPEC §7.1) present or not at random, or a
+/// spacing the grammar rejects (two spaces, a space elsewhere, a tab).
+std::string respace(const Trace& t, Rng& rng, bool break_it) {
+  std::string s = render_completion(t, Rendering::compact);
+  std::string out;
+  bool inside = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    inside = c == '(' ? true : c == ')' ? false : inside;
+    if (c == '-' && rng.chance(0.5))
+      out += ' ';
+    out += c;
+    if ((c == '-' || (c == ',' && inside)) && rng.chance(0.5))
+      out += ' ';
+  }
+  if (break_it) {
+    const std::size_t at = rng.below(out.size() + 1);
+    out.insert(at, rng.chance(0.5) ? "  " : rng.chance(0.5) ? " " : "\t");
+  }
+  return out;
+}
+
+/// A damaged trace: one of several structural changes, or nothing when it does not apply.
+bool damage_trace(Trace& t, const Graph& g, Rng& rng) {
+  const std::size_t e = t.expansion_count();
+  const auto any_label = [&] { return g.label(static_cast<NodeId>(rng.below(g.node_count()))); };
+  switch (rng.below(7)) {
+  case 0: // two listed nodes swapped
+    for (std::size_t tries = 0; tries < 8; ++tries) {
+      const std::size_t i = rng.below(e);
+      const auto l = t.list(i);
+      if (l.size() < 2)
+        continue;
+      const std::size_t b = i == 0 ? 0 : t.list_end[i - 1];
+      const std::size_t k = rng.below(l.size() - 1);
+      std::swap(t.listed[b + k], t.listed[b + k + 1]);
+      return true;
+    }
+    return false;
+  case 1: // a listed node left out
+    if (t.listed.empty())
+      return false;
+    {
+      const std::size_t j = rng.below(t.listed.size());
+      t.listed.erase(t.listed.begin() + static_cast<std::ptrdiff_t>(j));
+      for (auto& end : t.list_end)
+        if (end > j)
+          --end;
+    }
+    return true;
+  case 2: // an extra expansion at the end
+    t.begin_expansion(any_label());
+    return true;
+  case 3: // the last expansion dropped
+    if (e < 2)
+      return false;
+    t.expanded.pop_back();
+    t.listed.resize(t.list_end[e - 2]);
+    t.list_end.pop_back();
+    return true;
+  case 4: // a listed or expanded node replaced by another node of the graph
+    if (rng.chance(0.5) && !t.listed.empty())
+      t.listed[rng.below(t.listed.size())] = any_label();
+    else
+      t.expanded[rng.below(e)] = any_label();
+    return true;
+  case 5: // a backtrack step replaced, the path following it
+    t.backtrack[rng.below(t.backtrack.size())] = any_label();
+    t.path.assign(t.backtrack.rbegin(), t.backtrack.rend());
+    return true;
+  default: // the path alone changed
+    t.path[rng.below(t.path.size())] = any_label();
+    return true;
+  }
+}
+
+/// Whether the fast path takes this text.
+bool fast_match(const Prompt& p, std::string_view text, const SearchOptions& o) {
+  std::string padded(text);
+  padded.append(detail::reference_padding, '\0');
+  std::vector<NodeId> backtrack;
+  SearchState st;
+  return detail::matches_reference(st, p, std::string_view(padded).substr(0, text.size()), o,
+                                   backtrack);
+}
+
+/// Text through the fast path vs. the same text parsed and replayed, and parsed() afterwards.
+void check_fast_path(Classifier& fast, Classifier& replay, const Prompt& p, const std::string& text,
+                     const SearchOptions& o) {
+  CAPTURE(text);
+  const Verdict v = fast.classify(p, text, o);
+  const ParsedCompletion pc = parse_completion(text);
+  const Verdict& w = replay.classify(p, pc, o);
+  CHECK(v == w);
+  CHECK(fast.parsed() == pc);
+}
+
+/// A random connected graph of n nodes (a random tree plus `extra` edges, directed or not) with
+/// distinct labels below `space`, a reachable query, as a Prompt.
+Prompt random_prompt(Rng& rng, std::uint32_t n, std::uint32_t extra, std::uint64_t space,
+                     bool directed) {
+  std::vector<Label> labels;
+  while (labels.size() < n) {
+    const auto l = static_cast<Label>(rng.below(space));
+    if (std::find(labels.begin(), labels.end(), l) == labels.end())
+      labels.push_back(l);
+  }
+  std::sort(labels.begin(), labels.end());
+  std::vector<Edge> edges;
+  std::vector<std::uint32_t> order(n);
+  for (std::uint32_t i = 0; i < n; ++i)
+    order[i] = i;
+  rng.shuffle(order);
+  for (std::uint32_t v = 1; v < n; ++v)
+    edges.push_back({order[rng.below(v)], order[v]});
+  for (std::uint32_t k = 0; k < extra; ++k) {
+    const auto u = static_cast<NodeId>(rng.below(n)), v = static_cast<NodeId>(rng.below(n));
+    bool dup = u == v;
+    for (const Edge& x : edges)
+      dup = dup || (x.u == u && x.v == v) || (x.u == v && x.v == u);
+    if (!dup)
+      edges.push_back({u, v});
+  }
+  rng.shuffle(edges);
+  Prompt p;
+  REQUIRE(p.graph.assign(labels, edges, directed));
+  // Source: the tree's root reaches everything when undirected; directed, arcs point away
+  // from the root along the tree, so the root reaches every node as well.
+  p.query.source = order[0];
+  p.query.target = order[1 + rng.below(n - 1)];
+  return p;
+}
+
+} // namespace
+
+TEST_CASE("classify: the text fast path agrees with the replay, small graphs, every policy") {
+  SampleMaker maker(4242);
+  Classifier fast, replay;
+  Sample s;
+  std::size_t exact = 0, inexact = 0;
+  for (const SearchOptions& o : searchtrace_test::all_options()) {
+    CAPTURE(searchtrace_test::option_name(o));
+    for (int i = 0; i < 120; ++i) {
+      maker.draw(maker.any_shape(), o, s);
+      CAPTURE(s.prompt_text);
+      Rng& rng = maker.rng();
+      // The reference in its rendering and in a random mix of the optional spaces.
+      check_fast_path(fast, replay, s.prompt, s.completion, o);
+      CHECK(fast_match(s.prompt, s.completion, o));
+      const std::string spaced = respace(s.trace, rng, false);
+      check_fast_path(fast, replay, s.prompt, spaced, o);
+      CHECK(fast_match(s.prompt, spaced, o));
+      exact += fast.verdict().exact ? 1 : 0;
+      // Spacing the grammar rejects, a byte edit, a damaged trace, a cut text.
+      check_fast_path(fast, replay, s.prompt, respace(s.trace, rng, true), o);
+      std::string edited = s.completion;
+      edited[rng.below(edited.size())] = "0123456789,()-<>= "[rng.below(18)];
+      check_fast_path(fast, replay, s.prompt, edited, o);
+      Trace t = s.trace;
+      if (damage_trace(t, s.prompt.graph, rng)) {
+        const std::string damaged = render_completion(t, s.rendering);
+        check_fast_path(fast, replay, s.prompt, damaged, o);
+        inexact += fast.verdict().exact ? 0 : 1;
+        CHECK(fast_match(s.prompt, damaged, o) == fast.verdict().exact);
+      }
+      check_fast_path(fast, replay, s.prompt,
+                      s.completion.substr(0, rng.below(s.completion.size())), o);
+      check_fast_path(fast, replay, s.prompt, s.completion + (rng.chance(0.5) ? "," : "0"), o);
+    }
+  }
+  CHECK(exact == 16 * 120);
+  CHECK(inexact > 16 * 60);
+}
+
+TEST_CASE("classify: the text fast path agrees with the replay beyond 64 nodes") {
+  Rng rng(777);
+  Classifier fast, replay;
+  std::size_t exact = 0;
+  for (const SearchOptions& o : searchtrace_test::all_options()) {
+    CAPTURE(searchtrace_test::option_name(o));
+    for (int i = 0; i < 12; ++i) {
+      const auto n = static_cast<std::uint32_t>(rng.between(65, 220));
+      // Labels of 2 to 4 digits, or up to ten (beyond the fast path's nine: it falls back).
+      const std::uint64_t space = i % 4 == 3 ? 4294967295ull : i % 2 ? 10000 : 2 * n;
+      const bool directed = i % 3 == 2;
+      const Prompt p =
+          random_prompt(rng, n, static_cast<std::uint32_t>(rng.below(2 * n)), space, directed);
+      const auto tr = trace(p, o);
+      REQUIRE(tr.ok());
+      const Trace& ref = *tr;
+      const std::string text =
+          render_completion(ref, i % 2 ? Rendering::pretty : Rendering::compact);
+      check_fast_path(fast, replay, p, text, o);
+      CHECK(fast.verdict().exact);
+      exact += fast.verdict().exact ? 1 : 0;
+      // Labels of ten digits are beyond the fast path (the replay judges them).
+      Label largest = 0;
+      for (const auto* part : {&ref.expanded, &ref.listed, &ref.backtrack})
+        for (const Label x : *part)
+          largest = std::max(largest, x);
+      CHECK(fast_match(p, text, o) == (largest < 1000000000u));
+      check_fast_path(fast, replay, p, respace(ref, rng, false), o);
+      check_fast_path(fast, replay, p, respace(ref, rng, true), o);
+      for (int d = 0; d < 4; ++d) {
+        Trace t = ref;
+        if (damage_trace(t, p.graph, rng))
+          check_fast_path(fast, replay, p, render_completion(t), o);
+      }
+      check_fast_path(fast, replay, p, text.substr(0, rng.below(text.size())), o);
+    }
+  }
+  CHECK(exact == 16 * 12);
+}
+
+TEST_CASE("classify: the text fast path on prompts without a reference") {
+  Classifier fast, replay;
+  // A hand-built query whose source is its target (parsed prompts reject it): no reference,
+  // the replay judges the text (and throws, as `search` does, where it needs a shortest path).
+  Prompt p = seed();
+  p.query.target = p.query.source;
+  for (const std::string text : {"<0,(1,2)-0>=0", "<-0>=0", "", "<0,(1,2),1,(2"}) {
+    CAPTURE(text);
+    bool threw = false;
+    try {
+      (void)replay.classify(p, parse_completion(text), bfs);
+    } catch (const std::invalid_argument&) {
+      threw = true;
+    }
+    if (threw)
+      CHECK_THROWS_AS((void)fast.classify(p, text, bfs), std::invalid_argument);
+    else
+      check_fast_path(fast, replay, p, text, bfs);
+  }
+  // An unreachable target (directed): no reference either.
+  const Prompt d = searchtrace_test::prompt("0,1|2,1/0,2", true);
+  for (const std::string text : {"<0,(1),1,()-2,1,0>=0,1,2", "<0,(1)-2>=2"})
+    check_fast_path(fast, replay, d, text, bfs);
+  CHECK_FALSE(fast.verdict().valid);
+}
+
+TEST_CASE("classify: the text fast path reads whole numbers only") {
+  Classifier fast, replay;
+  // One-, two- and three-digit labels: a longer or shorter number, a leading zero, a prefix of
+  // a label, and bytes after the path are never the reference.
+  for (const auto& [prompt_text, reference] :
+       {std::pair{"1,2|2,3/1,3", "<1,(2),2,(3)-3,2,1>=1,2,3"},
+        {"10,20|20,30/10,30", "<10,(20),20,(30)-30,20,10>=10,20,30"},
+        {"100,5|5,300/100,300", "<100,(5),5,(300)-300,5,100>=100,5,300"}}) {
+    const Prompt p = searchtrace_test::prompt(prompt_text);
+    const std::string ref = reference;
+    CHECK(fast_match(p, ref, bfs));
+    check_fast_path(fast, replay, p, ref, bfs);
+    CHECK(fast.verdict().exact);
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+      if (ref[i] < '0' || ref[i] > '9')
+        continue;
+      for (const std::string& variant :
+           {ref.substr(0, i) + "0" + ref.substr(i), ref.substr(0, i + 1) + "7" + ref.substr(i + 1),
+            ref.substr(0, i) + ref.substr(i + 1)}) {
+        CHECK_FALSE(fast_match(p, variant, bfs));
+        check_fast_path(fast, replay, p, variant, bfs);
+        CHECK_FALSE(fast.verdict().exact);
+      }
+    }
+    for (const std::string& tail :
+         {std::string(" "), std::string("0"), std::string(","), std::string(1, '\0')}) {
+      const std::string variant = ref + tail;
+      CHECK_FALSE(fast_match(p, variant, bfs));
+      check_fast_path(fast, replay, p, variant, bfs);
+    }
+  }
 }
