@@ -1,15 +1,26 @@
 // Parse + classify speed: completions per second on one core, for samples of a family (default
 // G15_2_4, the seed's training family), with min/median/max over repetitions.
 //
-//   classify [--samples N] [--rounds K] [--reps R] [--algo bfs|dfs] [FAMILY]
+//   classify [--samples N] [--rounds K] [--reps R] [--algo bfs|dfs] [--workload W] [--stage S]
+//            [FAMILY]
+//
+// --workload and --stage run one workload / one measurement only (for a profiler).
 //
 // A pool of N samples (default 10,000: sample 0..N-1 of seed 0) is drawn once; its prompts are
 // parsed once, as an evaluation does before it judges many outputs. A repetition judges every
 // completion of a workload K times (default 100: 1,000,000 completions), one after the other
 // with one reused Classifier (the documented way: a classification allocates nothing once
-// warm). The pool must be large: with 100 distinct samples the rates double, because the branch
-// predictor learns the inputs (parse alone: 6.4M/s on 100 samples, 3.5M/s on 10,000, the same
-// with all texts in one contiguous buffer, so it is not the cache). Workloads:
+// warm). The pool must be large. For parse alone the branch predictor learns small pools (6.4M/s
+// on 100 samples, 3.5M/s on 10,000, the same with all texts in one contiguous buffer). For
+// parse+classify it is the cache: each classification meets its prompt's graph cold (about a
+// kilobyte per prompt, in several heap blocks), so the rate depends on what else uses the
+// shared last-level cache. On the 2-core development machine the same binary measured 5.9M/s
+// on 1,000 samples, and on 10,000 from 1.7M/s (a memory-hungry process on the other core) to
+// 3.4M/s (that core idle). Compare builds by instruction counts (valgrind --tool=callgrind with
+// --workload and --stage to isolate one measurement) and confirm with this program, the builds run
+// alternately. Instructions per completion, G15_2_4 BFS: correct 1,870, pretty 1,870 (both
+// take Classifier's fast path), mixed 5,160 on average (half fast, half a failed match, a parse
+// and a replay), DFS correct 2,260; parse alone 2,160. Workloads:
 //   correct  the reference completions, compact spacing
 //   pretty   the same in pretty spacing (", " in lists, " - ")
 //   mixed    half reference, half mutated: a list out of order, a node left out, two
@@ -17,7 +28,9 @@
 //            extra or a missing last expansion, the text cut at a random byte (one each, in turn)
 // and three measurements per workload:
 //   parse                 CompletionParser::parse alone
-//   parse+classify        Classifier::classify(prompt, text): the headline figure
+//   parse+classify        Classifier::classify(prompt, text): the headline figure (a correct
+//                         text is matched against the reference as the search runs, and never
+//                         parsed: Classifier's fast path; any other text is parsed and replayed)
 //   prompt+parse+classify the prompt text parsed too (PromptParser into a reused Prompt)
 // Two clocks, as in bench/generate.cpp: wall-clock completions/s, and completions per CPU-second
 // of the thread (CLOCK_THREAD_CPUTIME_ID), which other processes on a shared machine disturb
@@ -222,7 +235,9 @@ std::size_t run_once(Stage stage, const Pool& pool, const std::vector<Item>& ite
 
 void usage() {
   std::fprintf(stderr,
-               "usage: classify [--samples N] [--rounds K] [--reps R] [--algo bfs|dfs] [FAMILY]\n");
+               "usage: classify [--samples N] [--rounds K] [--reps R] [--algo bfs|dfs]\n"
+               "                [--workload correct|pretty|mixed] [--stage parse|classify|all]\n"
+               "                [FAMILY]\n");
   std::exit(2);
 }
 
@@ -231,6 +246,7 @@ void usage() {
 int main(int argc, char** argv) {
   std::size_t samples = 10000, rounds = 100, reps = 5;
   std::string family = "G15_2_4";
+  std::string only_workload, only_stage;
   SearchOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -250,6 +266,10 @@ int main(int argc, char** argv) {
       if (!alg)
         usage();
       options.algorithm = *alg;
+    } else if (a == "--workload" && i + 1 < argc) {
+      only_workload = argv[++i];
+    } else if (a == "--stage" && i + 1 < argc) {
+      only_stage = argv[++i];
     } else if (!a.empty() && a[0] != '-')
       family = a;
     else
@@ -295,8 +315,15 @@ int main(int argc, char** argv) {
   Prompt scratch;
   double headline = 0;
   for (const std::string_view name : {"correct", "pretty", "mixed"}) {
+    if (!only_workload.empty() && only_workload != name)
+      continue;
     const std::vector<Item> items = workload(pool, name);
     for (const Stage stage : {Stage::parse, Stage::classify, Stage::end_to_end}) {
+      const char* stage_name = stage == Stage::parse      ? "parse"
+                               : stage == Stage::classify ? "classify"
+                                                          : "all";
+      if (!only_stage.empty() && only_stage != stage_name)
+        continue;
       // Warm-up: buffers grow to their final size, caches fill.
       run_once(stage, pool, items, 1, options, classifier, parser, parsed, prompt_parser, scratch);
       Measure m;
@@ -314,16 +341,18 @@ int main(int argc, char** argv) {
         sink_value = sink_value + bad;
       }
       const Stats w = stats_of(m.wall), c = stats_of(m.cpu);
-      const char* stage_name = stage == Stage::parse      ? "parse"
-                               : stage == Stage::classify ? "parse+classify"
-                                                          : "prompt+parse+classify";
+      const char* shown = stage == Stage::parse      ? "parse"
+                          : stage == Stage::classify ? "parse+classify"
+                                                     : "prompt+parse+classify";
       std::printf("%-8s %-22s %9.0f %9.0f %9.0f | %9.0f %9.0f %9.0f %7.1f%%\n",
-                  std::string(name).c_str(), stage_name, w.min, w.median, w.max, c.min, c.median,
-                  c.max, 100.0 * static_cast<double>(bad) / static_cast<double>(items.size()));
+                  std::string(name).c_str(), shown, w.min, w.median, w.max, c.min, c.median, c.max,
+                  100.0 * static_cast<double>(bad) / static_cast<double>(items.size()));
       if (name == "correct" && stage == Stage::classify)
         headline = c.median;
     }
   }
+  if (headline == 0)
+    return 0;
   std::printf("\nparse+classify, correct %s completions: %.0f per CPU-second (median), %.2fx the "
               "target of %.0f/s\n",
               family.c_str(), headline, headline / target_per_second, target_per_second);
