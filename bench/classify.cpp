@@ -18,9 +18,9 @@
 // on 1,000 samples, and on 10,000 from 1.7M/s (a memory-hungry process on the other core) to
 // 3.4M/s (that core idle). Compare builds by instruction counts (valgrind --tool=callgrind with
 // --workload and --stage to isolate one measurement) and confirm with this program, the builds run
-// alternately. Instructions per completion, G15_2_4 BFS: correct 1,870, pretty 1,870 (both
-// take Classifier's fast path), mixed 5,160 on average (half fast, half a failed match, a parse
-// and a replay), DFS correct 2,260; parse alone 2,160. Workloads:
+// alternately. Instructions per completion, G15_2_4 BFS: correct 1,230, pretty 1,240 (both
+// take Classifier's fast path), mixed 4,660 on average (half fast, half a failed match, a parse
+// and a replay), DFS correct 2,350; parse alone 2,130. Workloads:
 //   correct  the reference completions, compact spacing
 //   pretty   the same in pretty spacing (", " in lists, " - ")
 //   mixed    half reference, half mutated: a list out of order, a node left out, two

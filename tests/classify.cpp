@@ -1198,20 +1198,24 @@ bool damage_trace(Trace& t, const Graph& g, Rng& rng) {
   }
 }
 
-/// Whether the fast path takes this text.
+/// Whether the fast path takes this text. For BFS in ascending order on up to 64 nodes it runs
+/// on the graph's bit rows: that answer must be the SearchState one's.
 bool fast_match(const Prompt& p, std::string_view text, const SearchOptions& o) {
   std::string padded(text);
   padded.append(detail::reference_padding, '\0');
+  const std::string_view view = std::string_view(padded).substr(0, text.size());
   std::vector<NodeId> backtrack;
   SearchState st;
-  return detail::matches_reference(st, p, std::string_view(padded).substr(0, text.size()), o,
-                                   backtrack);
+  const bool taken = detail::matches_reference(st, p, view, o, backtrack);
+  CHECK(taken == detail::matches_reference_core(st, p, view, o, backtrack));
+  return taken;
 }
 
 /// Text through the fast path vs. the same text parsed and replayed, and parsed() afterwards.
 void check_fast_path(Classifier& fast, Classifier& replay, const Prompt& p, const std::string& text,
                      const SearchOptions& o) {
   CAPTURE(text);
+  (void)fast_match(p, text, o);
   const Verdict v = fast.classify(p, text, o);
   const ParsedCompletion pc = parse_completion(text);
   const Verdict& w = replay.classify(p, pc, o);
