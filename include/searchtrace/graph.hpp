@@ -334,12 +334,14 @@ private:
     return first;
   }
 
+  // What a search reads first comes first, so that a graph met cold (a classifier judging
+  // outputs for many prompts) costs fewer cache lines.
   std::vector<Label> labels_;
-  std::vector<Edge> edges_;
+  std::vector<std::uint64_t> rows_; // n ≤ small_nodes only
   std::vector<std::uint32_t> offsets_{0};
   std::vector<NodeId> sorted_;
+  std::vector<Edge> edges_;
   std::vector<NodeId> prompt_order_;
-  std::vector<std::uint64_t> rows_; // n ≤ small_nodes only
   std::vector<std::uint32_t> fill_;
   std::vector<NodeId> owner_;             // scratch of build(): whose list each entry is in
   std::vector<std::uint32_t> in_offsets_; // scratch of build() for directed graphs
