@@ -179,6 +179,48 @@ inline bool match_label(const char*& p, const char* end, Label x) noexcept {
 /// NUL bytes that must follow a text given to `matches_reference`.
 inline constexpr std::size_t reference_padding = 4;
 
+/// The answer part of a reference completion, from just after the last ')': the '-' (with its
+/// optional spaces), the backtrack from the target along `parent_of` to the source, '>=', the
+/// same nodes in reverse, and the end of the text. Parents point to nodes expanded earlier, so
+/// the walk ends at the source within `n` steps; `walk` has room for n nodes.
+template <class ParentOf>
+bool match_answer(const char* p, const char* end, const Label* labels, Query q, std::size_t n,
+                  ParentOf&& parent_of, NodeId* walk) {
+  p += *p == ' ';
+  if (*p != '-')
+    return false;
+  ++p;
+  p += *p == ' ';
+  std::size_t steps = 0;
+  for (NodeId v = q.target;; v = parent_of(v)) {
+    if (v == no_node || steps == n)
+      return false; // not reached for a found search; a guard for the array
+    if (steps != 0) {
+      if (*p != ',')
+        return false;
+      ++p;
+    }
+    if (!match_label(p, end, labels[v]))
+      return false;
+    walk[steps++] = v;
+    if (v == q.source)
+      break;
+  }
+  if (p[0] != '>' || p[1] != '=')
+    return false;
+  p += 2;
+  for (std::size_t j = steps; j-- > 0;) {
+    if (j + 1 != steps) {
+      if (*p != ',')
+        return false;
+      ++p;
+    }
+    if (!match_label(p, end, labels[walk[j]]))
+      return false;
+  }
+  return p == end;
+}
+
 /// Whether `text` is the reference completion of `pr` under `o`, in some accepted spacing: the
 /// loop of `search` (search.hpp) on the same SearchState transitions, reading the text as it
 /// goes and leaving at the first token that differs. Spacing as the parser's (SPEC §7.1): one
@@ -200,6 +242,8 @@ inline bool matches_reference_core(SearchState& st, const Prompt& pr, std::strin
   if (*p != '<')
     return false;
   ++p;
+  if (backtrack.size() < g.node_count())
+    backtrack.resize(g.node_count());
   st.reset(g, q, o);
   for (bool first = true;; first = false) {
     const NodeId u = st.next();
@@ -234,44 +278,8 @@ inline bool matches_reference_core(SearchState& st, const Prompt& pr, std::strin
     if (o.stop == StopRule::on_list && st.target_listed())
       break;
   }
-  p += *p == ' ';
-  if (*p != '-')
-    return false;
-  ++p;
-  p += *p == ' ';
-  // The backtrack: parents point to nodes expanded earlier, so it ends at the source within
-  // node_count() steps.
-  if (backtrack.size() < g.node_count())
-    backtrack.resize(g.node_count());
-  NodeId* bt = backtrack.data();
-  std::size_t steps = 0;
-  for (NodeId v = q.target;; v = st.parent(v)) {
-    if (v == no_node || steps == g.node_count())
-      return false; // not reached for a found search; a guard for the array
-    if (steps != 0) {
-      if (*p != ',')
-        return false;
-      ++p;
-    }
-    if (!match_label(p, end, labels[v]))
-      return false;
-    bt[steps++] = v;
-    if (v == q.source)
-      break;
-  }
-  if (p[0] != '>' || p[1] != '=')
-    return false;
-  p += 2;
-  for (std::size_t j = steps; j-- > 0;) {
-    if (j + 1 != steps) {
-      if (*p != ',')
-        return false;
-      ++p;
-    }
-    if (!match_label(p, end, labels[bt[j]]))
-      return false;
-  }
-  return p == end;
+  return match_answer(
+      p, end, labels, q, g.node_count(), [&](NodeId v) { return st.parent(v); }, backtrack.data());
 }
 
 /// matches_reference for BFS in ascending order on a graph of at most Graph::small_nodes nodes:
@@ -339,39 +347,9 @@ inline bool matches_reference_rows(const Prompt& pr, std::string_view text,
   }
   if (!found)
     return false;
-  p += *p == ' ';
-  if (*p != '-')
-    return false;
-  ++p;
-  p += *p == ' ';
-  // Parents point to nodes expanded earlier, so the walk ends at the source; the path is the
-  // walk reversed (read back from the parents into `queue`, which is done with).
-  std::size_t steps = 0;
-  for (NodeId v = t;; v = parent[v]) {
-    if (steps != 0) {
-      if (*p != ',')
-        return false;
-      ++p;
-    }
-    if (!match_label(p, end, labels[v]))
-      return false;
-    queue[steps++] = v;
-    if (v == s)
-      break;
-  }
-  if (p[0] != '>' || p[1] != '=')
-    return false;
-  p += 2;
-  for (std::size_t j = steps; j-- > 0;) {
-    if (j + 1 != steps) {
-      if (*p != ',')
-        return false;
-      ++p;
-    }
-    if (!match_label(p, end, labels[queue[j]]))
-      return false;
-  }
-  return p == end;
+  // `queue` is done with: it holds the walk.
+  return match_answer(
+      p, end, labels, pr.query, g.node_count(), [&](NodeId v) { return parent[v]; }, queue);
 }
 
 /// Whether `text` is the reference completion (see matches_reference_core): on the graph's bit
