@@ -3,9 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <thread>
+#include <utility>
 #include <vector>
 
 using namespace searchtrace;
@@ -351,4 +354,118 @@ TEST_CASE("assign agrees with a naive construction on small and large random gra
     }
   }
   CHECK(rejected > 100u); // the defects were exercised, not only clean graphs
+}
+
+namespace {
+
+// A 40-node graph given to assign_valid with its rows: a ring plus chords, written in a
+// scrambled order so that the prompt-order lists differ from the ascending ones.
+struct RowsGraph {
+  std::vector<Label> labels;
+  std::vector<Edge> edges;
+  std::vector<std::uint64_t> rows;
+};
+
+RowsGraph rows_graph(NodeId n, NodeId stride, bool directed) {
+  RowsGraph r;
+  for (NodeId i = 0; i < n; ++i)
+    r.labels.push_back(2 * i + 5);
+  r.rows.assign(n, 0);
+  const auto add = [&](NodeId u, NodeId v) {
+    if (u == v || ((r.rows[u] >> v) & 1u) || (!directed && ((r.rows[v] >> u) & 1u)))
+      return;
+    r.edges.push_back({u, v});
+    r.rows[u] |= std::uint64_t{1} << v;
+    if (!directed)
+      r.rows[v] |= std::uint64_t{1} << u;
+  };
+  for (NodeId i = 0; i < n; ++i) {
+    add((i * 7) % n, (i * 7 + 1) % n);
+    add((i * 7) % n, (i * 7 + stride) % n);
+  }
+  return r;
+}
+
+// Every list of g, compared with those of a graph built by assign from the same edges.
+void check_lists(const Graph& g, const RowsGraph& r, bool directed) {
+  Graph want;
+  REQUIRE(want.assign(r.labels, r.edges, directed));
+  REQUIRE(g.node_count() == want.node_count());
+  for (NodeId u = 0; u < want.node_count(); ++u) {
+    CHECK(ids(g.neighbors(u)) == ids(want.neighbors(u)));
+    CHECK(ids(g.neighbors_in_prompt_order(u)) == ids(want.neighbors_in_prompt_order(u)));
+    CHECK(g.degree(u) == want.degree(u));
+    for (NodeId v = 0; v < want.node_count(); ++v)
+      CHECK(g.adjacent(u, v) == want.adjacent(u, v));
+  }
+}
+
+} // namespace
+
+TEST_CASE("assign_valid fills the lists on first use, and copies and moves keep them right") {
+  for (const bool directed : {false, true}) {
+    CAPTURE(directed);
+    const RowsGraph a = rows_graph(40, 9, directed), b = rows_graph(23, 5, directed);
+    Graph g;
+    g.assign_valid(a.labels, a.edges, a.rows, directed);
+
+    SUBCASE("a copy made before any use fills its own lists") {
+      const Graph copy = g;
+      check_lists(copy, a, directed);
+      check_lists(g, a, directed);
+    }
+    SUBCASE("a copy made after use takes the lists") {
+      check_lists(g, a, directed);
+      const Graph copy = g;
+      check_lists(copy, a, directed);
+    }
+    SUBCASE("copy assignment over a larger or smaller graph") {
+      Graph small;
+      small.assign_valid(b.labels, b.edges, b.rows, directed);
+      Graph target = small; // pending lists sized for b
+      target = g;           // pending lists sized for a
+      check_lists(target, a, directed);
+      target = small;
+      check_lists(target, b, directed);
+    }
+    SUBCASE("moves, and a second assign_valid before any use") {
+      Graph moved = std::move(g);
+      check_lists(moved, a, directed);
+      moved.assign_valid(b.labels, b.edges, b.rows, directed);
+      moved.assign_valid(a.labels, a.edges, a.rows, directed);
+      Graph other;
+      other = std::move(moved);
+      check_lists(other, a, directed);
+    }
+    SUBCASE("assign after assign_valid builds at once") {
+      REQUIRE(g.assign(b.labels, b.edges, directed));
+      check_lists(g, b, directed);
+    }
+  }
+}
+
+TEST_CASE("threads that first read a shared assign_valid graph together all see its lists") {
+  const RowsGraph r = rows_graph(64, 13, false);
+  Graph want;
+  REQUIRE(want.assign(r.labels, r.edges));
+  for (int round = 0; round < 20; ++round) {
+    Graph g;
+    g.assign_valid(r.labels, r.edges, r.rows);
+    const Graph& shared = g;
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&, t] {
+        for (NodeId k = 0; k < 64; ++k) {
+          const auto u = static_cast<NodeId>((k * 5 + static_cast<NodeId>(t) * 17) % 64);
+          const auto got = t % 2 == 0 ? shared.neighbors(u) : shared.neighbors_in_prompt_order(u);
+          const auto exp = t % 2 == 0 ? want.neighbors(u) : want.neighbors_in_prompt_order(u);
+          if (!std::equal(got.begin(), got.end(), exp.begin(), exp.end()))
+            ++wrong;
+        }
+      });
+    for (auto& th : threads)
+      th.join();
+    CHECK(wrong.load() == 0);
+  }
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cassert>
 #include <cstddef>
@@ -51,6 +52,69 @@ struct GraphCheck {
   explicit operator bool() const noexcept { return defect == GraphDefect::none; }
 };
 
+namespace detail {
+
+/// A Graph's adjacency lists: one offset array, the lists ascending by id and in prompt order.
+/// `assign` builds them at once; `assign_valid` sizes them and leaves them `pending`, to be
+/// filled on first use (dataset generation on bit rows never uses them: filling them took a
+/// sixth of a G15_2_4 sample's time). The first reader fills them, and readers that meet it
+/// filling wait, so a const Graph stays safe to share between threads. A copy takes the
+/// lists only once they are ready; otherwise it is pending too and fills its own.
+struct GraphLists {
+  enum State : std::uint8_t { ready, pending, filling };
+
+  std::vector<std::uint32_t> offsets{0};
+  std::vector<NodeId> sorted;
+  std::vector<NodeId> prompt_order;
+  std::atomic<std::uint8_t> state{ready};
+
+  GraphLists() = default;
+  GraphLists(const GraphLists& o) { copy_from(o); }
+  GraphLists(GraphLists&& o) noexcept
+      : offsets(std::move(o.offsets)), sorted(std::move(o.sorted)),
+        prompt_order(std::move(o.prompt_order)), state(o.state.load(std::memory_order_relaxed)) {}
+  GraphLists& operator=(const GraphLists& o) {
+    if (this != &o)
+      copy_from(o);
+    return *this;
+  }
+  GraphLists& operator=(GraphLists&& o) noexcept {
+    offsets = std::move(o.offsets);
+    sorted = std::move(o.sorted);
+    prompt_order = std::move(o.prompt_order);
+    state.store(o.state.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    return *this;
+  }
+
+  /// Sizes the lists for n nodes and `entries` list entries, to be filled later without
+  /// allocating; `slack` more entries of `sorted` may be written past the last list.
+  void make_pending(std::size_t n, std::size_t entries, std::size_t slack) {
+    offsets.resize(n + 1);
+    sorted.resize(entries + slack);
+    prompt_order.resize(entries);
+    state.store(pending, std::memory_order_relaxed);
+  }
+
+private:
+  void copy_from(const GraphLists& o) {
+    // Another thread may be filling o's lists: their sizes are fixed meanwhile, their
+    // contents are read only once they are ready.
+    if (o.state.load(std::memory_order_acquire) == ready) {
+      offsets = o.offsets;
+      sorted = o.sorted;
+      prompt_order = o.prompt_order;
+      state.store(ready, std::memory_order_relaxed);
+      return;
+    }
+    offsets.resize(o.offsets.size());
+    sorted.resize(o.sorted.size());
+    prompt_order.resize(o.prompt_order.size());
+    state.store(pending, std::memory_order_relaxed);
+  }
+};
+
+} // namespace detail
+
 /// An undirected (default) or directed simple graph. Keeps the edges in prompt order, as
 /// written, so that a parsed prompt renders back byte for byte, and two adjacency orders over
 /// one offset array: ascending ids, and the order in which the prompt mentions the neighbours.
@@ -79,6 +143,7 @@ public:
   /// samplers hold their graphs this way, and skip the checks and the row building of `assign`.
   /// The result is what `assign(labels, edges, directed)` gives; a graph that is not valid, or
   /// rows that do not match the edges, are a precondition violation (asserted in debug builds).
+  /// The adjacency lists are filled on first use (`neighbors`, `degree`...), not here.
   void assign_valid(std::span<const Label> labels, std::span<const Edge> edges,
                     std::span<const std::uint64_t> rows, bool directed = false) {
     assert(labels.size() <= small_nodes && rows.size() == labels.size());
@@ -86,18 +151,17 @@ public:
     edges_.assign(edges.begin(), edges.end());
     rows_.assign(rows.begin(), rows.end());
     directed_ = directed;
-    offsets_.resize(labels_.size() + 1);
-    offsets_[0] = 0;
-    fill_lists_small();
+    lists_.make_pending(labels_.size(), directed ? edges_.size() : 2 * edges_.size(), small_nodes);
     assert(check_rows());
   }
 
   void clear() noexcept {
     labels_.clear();
     edges_.clear();
-    offsets_.assign(1, 0);
-    sorted_.clear();
-    prompt_order_.clear();
+    lists_.offsets.assign(1, 0);
+    lists_.sorted.clear();
+    lists_.prompt_order.clear();
+    lists_.state.store(detail::GraphLists::ready, std::memory_order_relaxed);
     rows_.clear();
   }
 
@@ -119,15 +183,20 @@ public:
 
   /// Neighbours (out-neighbours when directed), ascending by id.
   std::span<const NodeId> neighbors(NodeId u) const noexcept {
-    return {sorted_.data() + offsets_[u], sorted_.data() + offsets_[u + 1]};
+    const detail::GraphLists& l = lists();
+    return {l.sorted.data() + l.offsets[u], l.sorted.data() + l.offsets[u + 1]};
   }
 
   /// Neighbours in the order the prompt mentions them.
   std::span<const NodeId> neighbors_in_prompt_order(NodeId u) const noexcept {
-    return {prompt_order_.data() + offsets_[u], prompt_order_.data() + offsets_[u + 1]};
+    const detail::GraphLists& l = lists();
+    return {l.prompt_order.data() + l.offsets[u], l.prompt_order.data() + l.offsets[u + 1]};
   }
 
-  std::size_t degree(NodeId u) const noexcept { return offsets_[u + 1] - offsets_[u]; }
+  std::size_t degree(NodeId u) const noexcept {
+    const detail::GraphLists& l = lists();
+    return l.offsets[u + 1] - l.offsets[u];
+  }
 
   /// Graphs of up to this many nodes also keep their adjacency as bit rows (see `rows`).
   static constexpr NodeId small_nodes = 64;
@@ -138,14 +207,42 @@ public:
   std::span<const std::uint64_t> rows() const noexcept { return rows_; }
 
   bool adjacent(NodeId u, NodeId v) const noexcept {
+    if (!rows_.empty())
+      return v < rows_.size() && ((rows_[u] >> v) & 1u);
     const auto n = neighbors(u);
     return std::binary_search(n.begin(), n.end(), v);
   }
 
 private:
+  const detail::GraphLists& lists() const noexcept {
+    if (lists_.state.load(std::memory_order_acquire) != detail::GraphLists::ready) [[unlikely]]
+      fill_pending_lists();
+    return lists_;
+  }
+
+  // The first reader fills the lists; one that finds another filling them waits for it.
+  void fill_pending_lists() const noexcept {
+    std::uint8_t seen = detail::GraphLists::pending;
+    if (lists_.state.compare_exchange_strong(seen, detail::GraphLists::filling,
+                                             std::memory_order_acquire)) {
+      fill_lists_small();
+      lists_.state.store(detail::GraphLists::ready, std::memory_order_release);
+      lists_.state.notify_all();
+      return;
+    }
+    while (seen != detail::GraphLists::ready) {
+      lists_.state.wait(seen, std::memory_order_acquire);
+      seen = lists_.state.load(std::memory_order_acquire);
+    }
+  }
+
   GraphCheck build() {
     const auto n = static_cast<NodeId>(labels_.size());
-    offsets_.assign(n + 1, 0);
+    lists_.state.store(detail::GraphLists::ready, std::memory_order_relaxed);
+    std::vector<std::uint32_t>& offsets = lists_.offsets;
+    std::vector<NodeId>& sorted = lists_.sorted;
+    std::vector<NodeId>& prompt_order = lists_.prompt_order;
+    offsets.assign(n + 1, 0);
     for (std::size_t i = 1; i < labels_.size(); ++i)
       if (labels_[i - 1] >= labels_[i])
         return {GraphDefect::unsorted_labels, 0};
@@ -164,24 +261,24 @@ private:
           return {GraphDefect::duplicate_edge, duplicate};
         return {defect, i};
       }
-      ++offsets_[e.u + 1];
+      ++offsets[e.u + 1];
       if (!directed_)
-        ++offsets_[e.v + 1];
+        ++offsets[e.v + 1];
     }
     for (NodeId u = 0; u < n; ++u)
-      offsets_[u + 1] += offsets_[u];
-    const std::uint32_t total = offsets_[n];
-    prompt_order_.resize(total);
+      offsets[u + 1] += offsets[u];
+    const std::uint32_t total = offsets[n];
+    prompt_order.resize(total);
     owner_.resize(total);
     // Filling in edge order keeps each list in prompt order (a stable counting sort).
-    fill_.assign(offsets_.begin(), offsets_.end() - 1);
+    fill_.assign(offsets.begin(), offsets.end() - 1);
     for (const Edge e : edges_) {
       const std::uint32_t at = fill_[e.u]++;
-      prompt_order_[at] = e.v;
+      prompt_order[at] = e.v;
       owner_[at] = e.u;
       if (!directed_) {
         const std::uint32_t back = fill_[e.v]++;
-        prompt_order_[back] = e.u;
+        prompt_order[back] = e.u;
         owner_[back] = e.v;
       }
     }
@@ -191,7 +288,7 @@ private:
     // undirected graph the prompt-order lists are that grouping already (v's list holds the u
     // adjacent to it); for a directed one the arcs are grouped by head first. A repeated edge
     // shows up as the same v appended twice in a row to one list.
-    const NodeId* from = prompt_order_.data();
+    const NodeId* from = prompt_order.data();
     const NodeId* to = owner_.data();
     if (directed_) {
       in_offsets_.assign(n + 1, 0);
@@ -209,17 +306,17 @@ private:
       from = in_from_.data();
       to = in_to_.data();
     }
-    sorted_.resize(total);
-    fill_.assign(offsets_.begin(), offsets_.end() - 1);
+    sorted.resize(total);
+    fill_.assign(offsets.begin(), offsets.end() - 1);
     bool duplicate = false;
     for (std::uint32_t i = 0; i < total; ++i) {
       const NodeId u = from[i];
       const NodeId v = to[i];
       const std::uint32_t at = fill_[u]++;
       // Compares with the previous entry of u's list, or harmlessly with itself when none.
-      const bool has_prev = at > offsets_[u];
-      duplicate |= has_prev & (sorted_[at - has_prev] == v);
-      sorted_[at] = v;
+      const bool has_prev = at > offsets[u];
+      duplicate |= has_prev & (sorted[at - has_prev] == v);
+      sorted[at] = v;
     }
     if (duplicate)
       return {GraphDefect::duplicate_edge, first_duplicate()};
@@ -228,9 +325,7 @@ private:
 
   // The same result as the general path, for n ≤ 64: duplicates are bits already set in the
   // rows (found in prompt order, so the first defect is the first one met), which the tracer
-  // reuses (see `rows`). The lists are filled by the same two counting passes as the general
-  // path: flat loops over the entries, where extracting each row's bits in turn would end one
-  // short loop per node on a mispredicted branch (measured: slower, for fewer instructions).
+  // reuses (see `rows`). The lists are filled from the rows at once.
   GraphCheck build_small() {
     const auto n = static_cast<NodeId>(labels_.size());
     rows_.assign(n, 0);
@@ -248,20 +343,23 @@ private:
       if (!directed_)
         rows[e.v] |= std::uint64_t{1} << e.u;
     }
+    lists_.make_pending(n, directed_ ? edges_.size() : 2 * edges_.size(), small_nodes);
     fill_lists_small();
+    lists_.state.store(detail::GraphLists::ready, std::memory_order_relaxed);
     return {};
   }
 
-  // The lists of a graph of at most small_nodes nodes from its rows and edges; offsets_ has n+1
-  // entries, offsets_[0] = 0.
+  // The lists of a graph of at most small_nodes nodes from its rows and edges, into buffers
+  // sized by GraphLists::make_pending (so that a const reader can fill them without allocating).
   //
   // The ascending lists are the rows' bits, extracted with the same trip count for every row
   // (the largest degree): a loop whose length varies per row would end on a mispredicted
   // branch per node, and a counting sort (as for larger graphs) chains its increments through
   // memory; measured, it took a seventh of a G15_2_4 sample's time. A row's extra iterations
   // write past its list, into the next row's place (filled after it) or into slack at the end.
-  void fill_lists_small() {
+  void fill_lists_small() const noexcept {
     const auto n = static_cast<NodeId>(labels_.size());
+    std::uint32_t* const offsets = lists_.offsets.data();
     const std::uint64_t* const rows = rows_.data();
     std::uint32_t fill[small_nodes];
     std::uint32_t total = 0;
@@ -271,11 +369,11 @@ private:
       const auto d = static_cast<std::uint32_t>(detail::popcount64(rows[u]));
       total += d;
       max_degree = std::max(max_degree, d);
-      offsets_[u + 1] = total;
+      offsets[u + 1] = total;
     }
-    prompt_order_.resize(total);
-    sorted_.resize(std::size_t{total} + small_nodes);
-    NodeId* const sorted = sorted_.data();
+    offsets[0] = 0;
+    assert(lists_.prompt_order.size() == total && lists_.sorted.size() == total + small_nodes);
+    NodeId* const sorted = lists_.sorted.data();
     for (NodeId u = 0; u < n; ++u) {
       NodeId* const list = sorted + fill[u];
       std::uint64_t b = rows[u];
@@ -287,7 +385,7 @@ private:
       }
     }
     // Prompt order: each list in the order its edges are written (a stable counting pass).
-    NodeId* const prompt = prompt_order_.data();
+    NodeId* const prompt = lists_.prompt_order.data();
     if (directed_) {
       for (const Edge e : edges_)
         prompt[fill[e.u]++] = e.v;
@@ -338,10 +436,8 @@ private:
   // outputs for many prompts) costs fewer cache lines.
   std::vector<Label> labels_;
   std::vector<std::uint64_t> rows_; // n ≤ small_nodes only
-  std::vector<std::uint32_t> offsets_{0};
-  std::vector<NodeId> sorted_;
+  mutable detail::GraphLists lists_;
   std::vector<Edge> edges_;
-  std::vector<NodeId> prompt_order_;
   std::vector<std::uint32_t> fill_;
   std::vector<NodeId> owner_;             // scratch of build(): whose list each entry is in
   std::vector<std::uint32_t> in_offsets_; // scratch of build() for directed graphs
