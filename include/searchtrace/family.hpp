@@ -946,23 +946,26 @@ inline void prufer_decode_linear(std::span<const std::uint32_t> code, std::uint3
 }
 
 /// The same decoding for 3 ≤ n ≤ 64, with the current leaves as a bit set: the smallest leaf is
-/// the lowest bit, found without scanning or unpredictable branches. `degree` has n entries.
+/// the lowest bit, found without scanning or unpredictable branches. A node becomes a leaf when
+/// its last occurrence in the code is consumed, so a backward pass marks those occurrences
+/// instead of counting degrees in memory (whose decrements chained through store forwarding).
 SEARCHTRACE_HOT_INLINE void prufer_decode_small(std::span<const std::uint32_t> code,
-                                                std::uint32_t n, std::uint32_t* degree, Edge* out) {
-  for (std::uint32_t v = 0; v < n; ++v)
-    degree[v] = 1;
-  for (const std::uint32_t x : code)
-    ++degree[x];
-  std::uint64_t leaves = 0;
-  for (std::uint32_t v = 0; v < n; ++v)
-    leaves |= std::uint64_t{degree[v] == 1} << v;
-  for (const std::uint32_t x : code) {
+                                                std::uint32_t n, Edge* out) {
+  std::uint64_t freed[62]; // the node a symbol frees, as a bit, or 0
+  std::uint64_t seen = 0;
+  for (std::size_t i = code.size(); i-- > 0;) {
+    const std::uint64_t bit = std::uint64_t{1} << code[i];
+    freed[i] = bit & ~seen;
+    seen |= bit;
+  }
+  std::uint64_t leaves = ~seen & (~std::uint64_t{0} >> (64 - n));
+  for (std::size_t i = 0; i < code.size(); ++i) {
     const auto leaf = static_cast<std::uint32_t>(std::countr_zero(leaves));
     leaves &= leaves - 1;
-    *out++ = {leaf, x};
-    leaves |= std::uint64_t{--degree[x] == 1} << x;
+    out[i] = {leaf, code[i]};
+    leaves |= freed[i];
   }
-  *out = {static_cast<std::uint32_t>(std::countr_zero(leaves)), n - 1};
+  out[code.size()] = {static_cast<std::uint32_t>(std::countr_zero(leaves)), n - 1};
 }
 
 /// Any n ≥ 2 (n = 2: the one edge 0–1).
@@ -971,8 +974,7 @@ inline void prufer_decode(std::span<const std::uint32_t> code, std::uint32_t n,
   if (n == 2) {
     *out = {0, 1};
   } else if (n <= 64) {
-    degree.resize(n);
-    prufer_decode_small(code, n, degree.data(), out);
+    prufer_decode_small(code, n, out);
   } else {
     prufer_decode_linear(code, n, degree, out);
   }
@@ -1429,8 +1431,9 @@ SEARCHTRACE_HOT_INLINE void Sampler::choose_labels(Rng& rng, std::uint32_t k) {
   if (L <= 64) {
     std::uint64_t mask = 0;
     for (Label j = L - k; j < L; ++j) {
+      // pick = t, or j when t is taken (j never is yet). Both bits are ready before the mask
+      // is, so the chain through the mask is a test, a select and an or per label.
       const auto t = static_cast<Label>(rng.below(j + 1));
-      // pick = t, or j when t is taken; without a branch (it would be random).
       const Label taken = static_cast<Label>((mask >> t) & 1u);
       mask |= std::uint64_t{1} << (t ^ ((t ^ j) & (0 - taken)));
     }
@@ -1552,7 +1555,6 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
   std::uint64_t arcs[64];
   std::uint32_t deg[64];
   std::uint32_t code[64];
-  std::uint32_t pdeg[64];
   std::uint64_t layer[65];
   std::uint8_t paths[64];
   if (edges_.size() < m)
@@ -1571,7 +1573,7 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
     if (n == 2)
       edge[0] = {0, 1};
     else
-      detail::prufer_decode_small(std::span<const std::uint32_t>(code, n - 2), n, pdeg, edge);
+      detail::prufer_decode_small(std::span<const std::uint32_t>(code, n - 2), n, edge);
     for (std::size_t i = 0; i < k; ++i) {
       const Edge e = edge[i];
       adj[e.u] |= std::uint64_t{1} << e.v;
