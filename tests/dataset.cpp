@@ -105,6 +105,41 @@ TEST_CASE("a sample is its prompt, then its completion, with consistent metadata
   }
 }
 
+TEST_CASE("text written while tracing is the rendered prompt and trace, under every BFS option") {
+  // Compact BFS on small graphs writes the completion as the tracer lists; every other case
+  // renders the finished trace. Both must give render_prompt + render_completion of a trace
+  // made independently (driving SearchState), whatever the options, label widths and sizes.
+  SearchState state;
+  Trace want;
+  for (const char* spec :
+       {"G15_2_4", "G20_5_6", "G15_2_4(L=1048576)", "tree(n=64,L=100)", "connected(n=64,m=70,L=64)",
+        "er(n=15,p=0.25,directed=true)", "grid(w=5,h=4,holes=3)", "pathstar(degree=3,length=4)"}) {
+    for (int combo = 0; combo < 8; ++combo) {
+      const std::string name = spec;
+      CAPTURE(name);
+      CAPTURE(combo);
+      DatasetOptions o = options(spec, 7);
+      o.search.listing = (combo & 1) ? Listing::undiscovered : Listing::unexpanded;
+      o.search.stop = (combo & 2) ? StopRule::on_pop : StopRule::on_list;
+      o.search.order = (combo & 4) ? NeighborOrder::prompt : NeighborOrder::ascending;
+      Generator g = generator(o);
+      Sample s;
+      for (std::uint64_t i = 0; i < 150; ++i) {
+        REQUIRE(!g.generate(i, s));
+        TraceRecorder rec(want);
+        want.clear();
+        REQUIRE(search(state, s.prompt.graph, s.prompt.query, o.search, rec) ==
+                SearchStatus::found);
+        want.path.assign(want.backtrack.rbegin(), want.backtrack.rend());
+        REQUIRE(s.trace == want);
+        REQUIRE(s.prompt_text() == render_prompt(s.prompt));
+        REQUIRE(s.completion_text() == render_completion(want));
+        CHECK(s.info.completion_tokens == completion_token_count(want));
+      }
+    }
+  }
+}
+
 TEST_CASE("the same options give the same bytes, in any order, from any generator") {
   const auto forward = texts(generator(options("G15_2_4", 42)), 0, 500);
   std::vector<std::string> backward;

@@ -184,17 +184,31 @@ public:
     if (!want_fp)
       out.info.fingerprint = {};
     const Prompt& p = out.prompt;
-    if (trace_into(out.trace, state_, p.graph, p.query, options_.search) != SearchStatus::found)
+    // Text is written into a scratch buffer that only grows, then copied: growing out.text to
+    // the bound would zero-fill hundreds of bytes per sample (measured: a tenth of the time).
+    char* begin = nullptr;
+    char* middle = nullptr;
+    char* end = nullptr;
+    SearchStatus status = SearchStatus::unreachable;
+    if (writes_while_tracing(p)) {
+      // The seed's format on a small graph: the completion is written by the tracer as it
+      // lists (the same bytes as write_completion, tests/dataset.cpp checks), and the prompt
+      // from the same node words.
+      begin = scratch(detail::prompt_bytes_bound(p) + detail::completion_bytes_bound_for(p.graph));
+      detail::fill_node_words(words_, p.graph);
+      middle = detail::write_prompt_words(begin, p, words_);
+      detail::CompactCompletionEcho echo(middle, words_);
+      out.trace.clear();
+      status = detail::trace_bfs_rows(out.trace, p.graph, p.query, options_.search, echo);
+      end = echo.p;
+    } else {
+      status = trace_into(out.trace, state_, p.graph, p.query, options_.search);
+      begin = scratch(detail::prompt_bytes_bound(p) + detail::completion_bytes_bound(out.trace));
+      middle = detail::write_prompt(begin, p);
+      end = detail::write_completion(middle, out.trace, options_.rendering);
+    }
+    if (status != SearchStatus::found)
       throw std::logic_error("searchtrace: a family drew an unreachable query");
-    // Written into a scratch buffer that only grows, then copied: growing out.text to the bound
-    // would zero-fill hundreds of bytes per sample (measured: a tenth of the time).
-    const std::size_t bound =
-        detail::prompt_bytes_bound(p) + detail::completion_bytes_bound(out.trace);
-    if (text_scratch_.size() < bound)
-      text_scratch_.resize(bound);
-    char* const begin = text_scratch_.data();
-    char* const middle = detail::write_prompt(begin, p);
-    char* const end = detail::write_completion(middle, out.trace, options_.rendering);
     out.text.assign(begin, end);
     out.info.prompt_bytes = static_cast<std::size_t>(middle - begin);
     SampleInfo& info = out.info;
@@ -210,12 +224,27 @@ public:
   }
 
 private:
+  char* scratch(std::size_t bound) {
+    if (text_scratch_.size() < bound)
+      text_scratch_.resize(bound);
+    return text_scratch_.data();
+  }
+
+  // trace_into's bit-row BFS (see there) with the compact rendering and labels that fit words.
+  bool writes_while_tracing(const Prompt& p) const noexcept {
+    const SearchOptions& o = options_.search;
+    return o.algorithm == Algorithm::bfs && o.order == NeighborOrder::ascending &&
+           options_.rendering == Rendering::compact && !p.graph.rows().empty() &&
+           detail::fits_prompt_words(p) && p.query.source != p.query.target;
+  }
+
   DatasetOptions options_;
   Family family_;
   Sampler sampler_;
   Fingerprinter fingerprinter_;
   SearchState state_;
   std::string text_scratch_;
+  detail::NodeWords words_;
 };
 
 } // namespace searchtrace

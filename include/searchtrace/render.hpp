@@ -215,25 +215,25 @@ inline std::string render_completion(const Trace& t, Rendering r = Rendering::co
 
 namespace detail {
 
-/// Whether `write_prompt_small` can write this prompt: at most 64 nodes, labels of at most 7
-/// digits (so that a label and the punctuation after it fit one 8-byte word), an edge.
+/// Whether a prompt's nodes fit NodeWords: at most 64 nodes, labels of at most 7 digits (so
+/// that a label and the punctuation after it fit one 8-byte word), and an edge.
 inline bool fits_prompt_words(const Prompt& p) noexcept {
   const Graph& g = p.graph;
   return g.node_count() <= 64 && g.edge_count() > 0 && g.labels().back() < 10'000'000;
 }
 
-/// Writes the prompt's text (the shape of for_each_prompt_token: `u,v|...|u,v/s,t`) from two words
-/// per node, its label followed by ',' and by '|': an edge is then two 8-byte stores, where the
-/// token walker writes four tokens. The 8-byte stores reach past the text; the bound leaves
-/// room. tests/render.cpp compares this with the token walker.
-SEARCHTRACE_FLATTEN inline char* write_prompt_small(char* q, const Prompt& p) {
-  const Graph& g = p.graph;
+/// Each node's label followed by ',' and by '|', as 8-byte words, and their length: writing a
+/// node with its punctuation is then one 8-byte store and a pointer bump, which reaches past the
+/// text (the bounds leave room). For prompts that `fits_prompt_words`.
+struct NodeWords {
+  std::uint64_t then_comma[64];
+  std::uint64_t then_bar[64];
+  std::uint8_t length[64];
+};
+
+inline void fill_node_words(NodeWords& w, const Graph& g) noexcept {
   const std::size_t n = g.node_count();
   const Label* const labels = g.labels().data();
-  const Edge* const edges = g.edges().data();
-  const std::size_t m = g.edge_count();
-  std::uint64_t then_comma[64], then_bar[64];
-  std::uint8_t length[64];
   // The words are put together in registers: writing bytes to memory and reading them back as
   // a word would stall on store forwarding, twice per node.
   const auto at = [](char c, std::size_t i) {
@@ -253,21 +253,88 @@ SEARCHTRACE_FLATTEN inline char* write_prompt_small(char* q, const Prompt& p) {
       for (std::size_t i = 0; i < digits; ++i)
         word |= at(text[i], i);
     }
-    then_comma[u] = word | at(',', digits);
-    then_bar[u] = word | at('|', digits);
-    length[u] = static_cast<std::uint8_t>(digits + 1);
+    w.then_comma[u] = word | at(',', digits);
+    w.then_bar[u] = word | at('|', digits);
+    w.length[u] = static_cast<std::uint8_t>(digits + 1);
   }
+}
+
+/// Writes a node and the punctuation after it (w.then_comma or w.then_bar) at p.
+inline char* put_word(char* p, const std::uint64_t* words, const NodeWords& w, NodeId u) noexcept {
+  std::memcpy(p, &words[u], 8);
+  return p + w.length[u];
+}
+
+/// Writes the prompt's text (the shape of for_each_prompt_token: `u,v|...|u,v/s,t`) from the
+/// node words: an edge is two 8-byte stores, where the token walker writes four tokens.
+/// tests/render.cpp compares this with the token walker.
+SEARCHTRACE_FLATTEN inline char* write_prompt_words(char* q, const Prompt& p, const NodeWords& w) {
+  const Graph& g = p.graph;
+  const Label* const labels = g.labels().data();
+  const Edge* const edges = g.edges().data();
+  const std::size_t m = g.edge_count();
   for (std::size_t i = 0; i < m; ++i) {
     const Edge e = edges[i];
-    std::memcpy(q, &then_comma[e.u], 8);
-    q += length[e.u];
-    std::memcpy(q, &then_bar[e.v], 8);
-    q += length[e.v];
+    q = put_word(q, w.then_comma, w, e.u);
+    q = put_word(q, w.then_bar, w, e.v);
   }
   q[-1] = '/'; // the last edge's '|'
   q = write_label(q, labels[p.query.source]);
   *q++ = ',';
   return write_label(q, labels[p.query.target]);
+}
+
+SEARCHTRACE_FLATTEN inline char* write_prompt_small(char* q, const Prompt& p) {
+  NodeWords w;
+  fill_node_words(w, p.graph);
+  return write_prompt_words(q, p, w);
+}
+
+/// Writes the compact completion from the hooks of trace_bfs_rows (tracer.hpp) while it traces,
+/// from the node words, instead of walking the finished Trace's tokens afterwards: each listed
+/// node is then one store in the loop that lists it. `p` ends at the completion's end once the
+/// trace is found; the room needed is completion_bytes_bound_for(graph).
+struct CompactCompletionEcho {
+  char* p;
+  const NodeWords& w;
+  NodeId chain[64];
+  std::size_t chain_length = 0;
+
+  CompactCompletionEcho(char* at, const NodeWords& words) noexcept : p(at), w(words) { *p++ = '<'; }
+  // "u,(" then "v," per listed node; the list's last ',' becomes ')' and "," follows, which the
+  // end of the expansions turns into '-'.
+  void expand(NodeId u) noexcept {
+    p = put_word(p, w.then_comma, w, u);
+    *p++ = '(';
+  }
+  void list(NodeId v) noexcept { p = put_word(p, w.then_comma, w, v); }
+  void end_list(bool nonempty) noexcept {
+    p -= nonempty;
+    p[0] = ')';
+    p[1] = ',';
+    p += 2;
+  }
+  void end_expansions() noexcept { p[-1] = '-'; }
+  void backtrack(NodeId v) noexcept {
+    p = put_word(p, w.then_comma, w, v);
+    chain[chain_length++] = v;
+  }
+  // "t,...,s," becomes "t,...,s>=" and the path is the backtrack reversed.
+  void end_backtrack() noexcept {
+    p[-1] = '>';
+    *p++ = '=';
+    for (std::size_t i = chain_length; i-- > 0;)
+      p = put_word(p, w.then_comma, w, chain[i]);
+    --p;
+  }
+};
+
+/// Room for any completion of a search on g, with 8 bytes of slack for word stores.
+inline std::size_t completion_bytes_bound_for(const Graph& g) noexcept {
+  const std::size_t n = g.node_count();
+  const std::size_t listed = g.directed() ? g.edge_count() : 2 * g.edge_count();
+  const std::size_t labels = 3 * n + listed; // expanded, listed, backtrack, path
+  return labels * (max_label_bytes + max_punct_bytes) + 4 * n * max_punct_bytes + 16;
 }
 
 /// Writes the prompt's text at p, which has `prompt_bytes_bound(pr)` bytes of room, and returns

@@ -39,14 +39,27 @@ private:
 
 namespace detail {
 
+/// The hooks of trace_bfs_rows that see the trace as it is made, in dense ids (a writer of its
+/// text, see render.hpp's CompactCompletionEcho): this one does nothing.
+struct NoEcho {
+  void expand(NodeId) noexcept {}
+  void list(NodeId) noexcept {}
+  void end_list(bool /*nonempty*/) noexcept {}
+  void end_expansions() noexcept {}
+  void backtrack(NodeId) noexcept {}
+  void end_backtrack() noexcept {}
+};
+
 /// BFS listing in ascending order (either listing policy, either stop rule) on a graph's bit
 /// rows: SearchState's transitions with the sets as single words. In a tracer the queue never
 /// holds an expanded node (a node is queued once, when discovered, and expanded when popped), so
 /// the queue is a plain array; an expansion lists `row(u)` minus the excluded set, ascending,
 /// and queues the part of it not yet discovered, in the same order. tests/tracer.cpp holds
 /// every tracer to an independent checker, and compares this path with the SearchState path.
+/// `echo` sees each step as it is recorded (see NoEcho).
+template <class Echo = NoEcho>
 SEARCHTRACE_FLATTEN inline SearchStatus trace_bfs_rows(Trace& out, const Graph& g, Query q,
-                                                       const SearchOptions& o) {
+                                                       const SearchOptions& o, Echo&& echo = {}) {
   const std::uint64_t* const rows = g.rows().data();
   const Label* const label = g.labels().data();
   const std::size_t n = g.node_count();
@@ -77,8 +90,13 @@ SEARCHTRACE_FLATTEN inline SearchStatus trace_bfs_rows(Trace& out, const Graph& 
     const std::uint64_t fresh = list & ~discovered;
     discovered |= list;
     out.expanded.push_back(label[u]);
-    for (std::uint64_t b = list; b != 0; b &= b - 1)
-      out.listed.push_back(label[std::countr_zero(b)]);
+    echo.expand(u);
+    for (std::uint64_t b = list; b != 0; b &= b - 1) {
+      const auto v = static_cast<NodeId>(std::countr_zero(b));
+      out.listed.push_back(label[v]);
+      echo.list(v);
+    }
+    echo.end_list(list != 0);
     listed_count += static_cast<std::uint32_t>(popcount64(list));
     out.list_end.push_back(listed_count);
     for (std::uint64_t b = fresh; b != 0; b &= b - 1) {
@@ -91,14 +109,17 @@ SEARCHTRACE_FLATTEN inline SearchStatus trace_bfs_rows(Trace& out, const Graph& 
       break;
     }
   }
+  echo.end_expansions();
   if (status == SearchStatus::found) {
     // Parents point to nodes expanded earlier, so the walk ends at the source.
     out.backtrack.reserve(n);
     for (NodeId v = t;; v = parent[v]) {
       out.backtrack.push_back(label[v]);
+      echo.backtrack(v);
       if (v == s)
         break;
     }
+    echo.end_backtrack();
     out.path.assign(out.backtrack.rbegin(), out.backtrack.rend());
   }
   return status;
