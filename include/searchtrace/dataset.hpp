@@ -121,16 +121,29 @@ struct DatasetError {
   std::string message;
 };
 
+namespace detail {
+
+/// The tokens of a completion with these counts: `<`, per expansion `u , ( ... )` and a comma
+/// between expansions, 2k-1 tokens for a list of k ≥ 1 nodes, `-`, the backtrack, `> =`, the
+/// path.
+constexpr std::uint32_t completion_token_count(std::size_t expansions, std::size_t listed,
+                                               std::size_t nonempty_lists, std::size_t backtrack,
+                                               std::size_t path) noexcept {
+  const auto commas_between = [](std::size_t k) { return k == 0 ? 0 : 2 * k - 1; };
+  return static_cast<std::uint32_t>(1 + 4 * expansions + (expansions == 0 ? 0 : expansions - 1) +
+                                    2 * listed - nonempty_lists + 1 + commas_between(backtrack) +
+                                    2 + commas_between(path));
+}
+
+} // namespace detail
+
 /// The number of tokens (commas included) of a completion, without rendering it.
 inline std::uint32_t completion_token_count(const Trace& t) noexcept {
-  std::size_t n = 1 + t.expanded.size() * 4 + (t.expanded.empty() ? 0 : t.expanded.size() - 1);
-  for (std::size_t i = 0; i < t.expanded.size(); ++i) {
-    const std::size_t len = t.list(i).size();
-    n += len == 0 ? 0 : 2 * len - 1;
-  }
-  n += 1 + (t.backtrack.empty() ? 0 : 2 * t.backtrack.size() - 1) + 2 +
-       (t.path.empty() ? 0 : 2 * t.path.size() - 1);
-  return static_cast<std::uint32_t>(n);
+  std::size_t nonempty = 0;
+  for (std::size_t i = 0; i < t.expanded.size(); ++i)
+    nonempty += !t.list(i).empty();
+  return detail::completion_token_count(t.expanded.size(), t.listed.size(), nonempty,
+                                        t.backtrack.size(), t.path.size());
 }
 
 /// Produces sample i of a dataset into a reused Sample. One per thread; steady state allocates
@@ -190,6 +203,7 @@ public:
     char* middle = nullptr;
     char* end = nullptr;
     SearchStatus status = SearchStatus::unreachable;
+    std::uint32_t tokens = 0; // of the completion
     if (writes_while_tracing(p)) {
       // The seed's format on a small graph: the completion is written by the tracer as it
       // lists (the same bytes as write_completion, tests/dataset.cpp checks), and the prompt
@@ -201,11 +215,15 @@ public:
       out.trace.clear();
       status = detail::trace_bfs_rows(out.trace, p.graph, p.query, options_.search, echo);
       end = echo.p;
+      tokens = detail::completion_token_count(out.trace.expanded.size(), out.trace.listed.size(),
+                                              echo.nonempty_lists, out.trace.backtrack.size(),
+                                              out.trace.path.size());
     } else {
       status = trace_into(out.trace, state_, p.graph, p.query, options_.search);
       begin = scratch(detail::prompt_bytes_bound(p) + detail::completion_bytes_bound(out.trace));
       middle = detail::write_prompt(begin, p);
       end = detail::write_completion(middle, out.trace, options_.rendering);
+      tokens = completion_token_count(out.trace);
     }
     if (status != SearchStatus::found)
       throw std::logic_error("searchtrace: a family drew an unreachable query");
@@ -218,7 +236,7 @@ public:
     info.distance = sampler_.distance();
     info.expansions = static_cast<std::uint32_t>(out.trace.expansion_count());
     info.prompt_tokens = 4 * info.edges + 3;
-    info.completion_tokens = completion_token_count(out.trace);
+    info.completion_tokens = tokens;
     info.candidates = k;
     return std::nullopt;
   }

@@ -299,6 +299,7 @@ struct CompactCompletionEcho {
   const NodeWords& w;
   NodeId chain[64];
   std::size_t chain_length = 0;
+  std::size_t nonempty_lists = 0;
 
   CompactCompletionEcho(char* at, const NodeWords& words) noexcept : p(at), w(words) { *p++ = '<'; }
   // "u,(" then "v," per listed node; the list's last ',' becomes ')' and "," follows, which the
@@ -309,6 +310,7 @@ struct CompactCompletionEcho {
   }
   void list(NodeId v) noexcept { p = put_word(p, w.then_comma, w, v); }
   void end_list(bool nonempty) noexcept {
+    nonempty_lists += nonempty;
     p -= nonempty;
     p[0] = ')';
     p[1] = ',';
