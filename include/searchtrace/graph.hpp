@@ -119,7 +119,8 @@ private:
 /// written, so that a parsed prompt renders back byte for byte, and two adjacency orders over
 /// one offset array: ascending ids, and the order in which the prompt mentions the neighbours.
 /// Buffers are reused by `assign`, so one Graph can serve millions of samples without
-/// allocating.
+/// allocating. As for the standard containers, const member functions may be called from
+/// several threads at once (the lists `assign_valid` leaves pending are filled safely).
 class Graph {
 public:
   Graph() = default;
