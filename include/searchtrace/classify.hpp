@@ -179,6 +179,39 @@ inline bool match_label(const char*& p, const char* end, Label x) noexcept {
 /// NUL bytes that must follow a text given to `matches_reference`.
 inline constexpr std::size_t reference_padding = 4;
 
+/// The reading steps both reference matchers share. `u,(` opening an expansion, after the ','
+/// that separates it from the previous one; false (p anywhere) on a mismatch.
+inline bool match_expansion_open(const char*& p, const char* end, Label u, bool first) noexcept {
+  if (!first) {
+    if (*p != ',')
+      return false;
+    ++p;
+  }
+  if (!match_label(p, end, u) || p[0] != ',' || p[1] != '(')
+    return false;
+  p += 2;
+  return true;
+}
+
+/// One listed node, after its separator (',' and an optional space) unless it is the list's
+/// first (`sep` false). No branch on the text: a mismatch only clears `ok` (and p stops
+/// advancing at it), so the caller's listing runs on unchanged.
+inline void match_listed(const char*& p, const char* end, Label v, bool& sep, bool& ok) noexcept {
+  const bool comma = *p == ',';
+  p += sep & comma;
+  p += sep & comma & (*p == ' ');
+  ok = ok & (!sep | comma) & match_label(p, end, v);
+  sep = true;
+}
+
+/// The ')' closing a list whose nodes all matched.
+inline bool match_list_close(const char*& p, bool ok) noexcept {
+  if (!ok || *p != ')')
+    return false;
+  ++p;
+  return true;
+}
+
 /// The answer part of a reference completion, from just after the last ')': the '-' (with its
 /// optional spaces), the backtrack from the target along `parent_of` to the source, '>=', the
 /// same nodes in reverse, and the end of the text. Parents point to nodes expanded earlier, so
@@ -251,29 +284,16 @@ inline bool matches_reference_core(SearchState& st, const Prompt& pr, std::strin
       return false;
     if (o.stop == StopRule::on_pop && u == q.target)
       break;
-    if (!first) {
-      if (*p != ',')
-        return false;
-      ++p;
-    }
-    if (!match_label(p, end, labels[u]) || p[0] != ',' || p[1] != '(')
+    if (!match_expansion_open(p, end, labels[u], first))
       return false;
-    p += 2;
     st.expand(u);
-    // No branch on the text inside the list: a mismatch only clears `ok` (and p stops
-    // advancing at it), so the listing runs on as in `search`.
     bool ok = true, sep = false;
     st.for_each_reference_listing(u, [&](NodeId v) {
-      const bool comma = *p == ',';
-      p += sep & comma;
-      p += sep & comma & (*p == ' ');
-      ok = ok & (!sep | comma) & match_label(p, end, labels[v]);
-      sep = true;
+      match_listed(p, end, labels[v], sep, ok);
       st.list(v);
     });
-    if (!ok || *p != ')')
+    if (!match_list_close(p, ok))
       return false;
-    ++p;
     st.close();
     if (o.stop == StopRule::on_list && st.target_listed())
       break;
@@ -314,29 +334,17 @@ inline bool matches_reference_rows(const Prompt& pr, std::string_view text,
       found = true;
       break;
     }
-    if (!first) {
-      if (*p != ',')
-        return false;
-      ++p;
-    }
-    if (!match_label(p, end, labels[u]) || p[0] != ',' || p[1] != '(')
+    if (!match_expansion_open(p, end, labels[u], first))
       return false;
-    p += 2;
     expanded |= std::uint64_t{1} << u;
     const std::uint64_t list = rows[u] & ~(undiscovered ? expanded | discovered : expanded);
     const std::uint64_t fresh = list & ~discovered;
     discovered |= list;
     bool ok = true, sep = false;
-    for (std::uint64_t b = list; b != 0; b &= b - 1) {
-      const bool comma = *p == ',';
-      p += sep & comma;
-      p += sep & comma & (*p == ' ');
-      ok = ok & (!sep | comma) & match_label(p, end, labels[std::countr_zero(b)]);
-      sep = true;
-    }
-    if (!ok || *p != ')')
+    for (std::uint64_t b = list; b != 0; b &= b - 1)
+      match_listed(p, end, labels[std::countr_zero(b)], sep, ok);
+    if (!match_list_close(p, ok))
       return false;
-    ++p;
     for (std::uint64_t b = fresh; b != 0; b &= b - 1) {
       const auto v = static_cast<NodeId>(std::countr_zero(b));
       parent[v] = u;
