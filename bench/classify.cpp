@@ -99,11 +99,7 @@ bool mutate(std::size_t kind, const Trace& ref, Rng& rng, std::string& out) {
   case 1: { // a listed node left out
     if (t.listed.empty())
       return false;
-    const std::size_t j = rng.below(t.listed.size());
-    t.listed.erase(t.listed.begin() + static_cast<std::ptrdiff_t>(j));
-    for (auto& end : t.list_end)
-      if (end > j)
-        --end;
+    t.remove_listed(rng.below(t.listed.size()));
     break;
   }
   case 2: { // two expansions swapped (with their lists)

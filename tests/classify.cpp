@@ -1164,13 +1164,7 @@ bool damage_trace(Trace& t, const Graph& g, Rng& rng) {
   case 1: // a listed node left out
     if (t.listed.empty())
       return false;
-    {
-      const std::size_t j = rng.below(t.listed.size());
-      t.listed.erase(t.listed.begin() + static_cast<std::ptrdiff_t>(j));
-      for (auto& end : t.list_end)
-        if (end > j)
-          --end;
-    }
+    t.remove_listed(rng.below(t.listed.size()));
     return true;
   case 2: // an extra expansion at the end
     t.begin_expansion(any_label());

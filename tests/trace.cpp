@@ -63,6 +63,20 @@ TEST_CASE("a trace records expansions and the list of each") {
   }
 }
 
+TEST_CASE("remove_listed takes one node out of its list and keeps the others in place") {
+  Trace t = searchtrace_test::seed_bfs_trace(); // lists (1,2) (2,3) (4)
+  t.remove_listed(2);                           // the first 2 of (2,3)
+  CHECK(t.listed == std::vector<Label>{1, 2, 3, 4});
+  CHECK(t.list_end == std::vector<std::uint32_t>{2, 3, 4});
+  t.remove_listed(3); // the 4: the last list becomes empty
+  CHECK(labels(t.list(0)) == std::vector<Label>{1, 2});
+  CHECK(labels(t.list(1)) == std::vector<Label>{3});
+  CHECK(t.list(2).empty());
+  t.remove_listed(0);
+  CHECK(labels(t.list(0)) == std::vector<Label>{2});
+  CHECK(t.list_end == std::vector<std::uint32_t>{1, 2, 2});
+}
+
 TEST_CASE("clear empties every part of a trace for reuse") {
   Trace t = searchtrace_test::seed_bfs_trace();
   t.clear();

@@ -37,6 +37,14 @@ struct Trace {
     ++list_end.back();
   }
 
+  /// Removes entry j of `listed` from its list (the lists after it shift down by one).
+  void remove_listed(std::size_t j) {
+    listed.erase(listed.begin() + static_cast<std::ptrdiff_t>(j));
+    for (auto& end : list_end)
+      if (end > j)
+        --end;
+  }
+
   void clear() noexcept {
     expanded.clear();
     list_end.clear();
