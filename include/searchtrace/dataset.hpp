@@ -248,12 +248,11 @@ private:
     return text_scratch_.data();
   }
 
-  // trace_into's bit-row BFS (see there) with the compact rendering and labels that fit words.
+  // trace_into's bit-row BFS with the compact rendering and labels that fit words.
   bool writes_while_tracing(const Prompt& p) const noexcept {
-    const SearchOptions& o = options_.search;
-    return o.algorithm == Algorithm::bfs && o.order == NeighborOrder::ascending &&
-           options_.rendering == Rendering::compact && !p.graph.rows().empty() &&
-           detail::fits_prompt_words(p) && p.query.source != p.query.target;
+    return options_.rendering == Rendering::compact &&
+           detail::traces_on_rows(p.graph, p.query, options_.search) &&
+           detail::fits_prompt_words(p);
   }
 
   DatasetOptions options_;

@@ -126,6 +126,14 @@ SEARCHTRACE_FLATTEN inline SearchStatus trace_bfs_rows(Trace& out, const Graph& 
   return status;
 }
 
+/// Whether trace_into takes trace_bfs_rows for this search: BFS in ascending order on a graph
+/// with bit rows, between two distinct nodes of it.
+inline bool traces_on_rows(const Graph& g, Query q, const SearchOptions& o) noexcept {
+  return o.algorithm == Algorithm::bfs && o.order == NeighborOrder::ascending &&
+         !g.rows().empty() && q.source < g.node_count() && q.target < g.node_count() &&
+         q.source != q.target;
+}
+
 } // namespace detail
 
 /// Traces into reused buffers: the allocation-free path for generating many samples. On
@@ -137,8 +145,7 @@ SEARCHTRACE_FLATTEN inline SearchStatus trace_bfs_rows(Trace& out, const Graph& 
 [[nodiscard]] inline SearchStatus trace_into(Trace& out, SearchState& scratch, const Graph& g,
                                              Query q, const SearchOptions& o = {}) {
   out.clear();
-  if (o.algorithm == Algorithm::bfs && o.order == NeighborOrder::ascending && !g.rows().empty() &&
-      q.source < g.node_count() && q.target < g.node_count() && q.source != q.target)
+  if (detail::traces_on_rows(g, q, o))
     return detail::trace_bfs_rows(out, g, q, o);
   TraceRecorder rec(out);
   const SearchStatus st = search(scratch, g, q, o, rec);
