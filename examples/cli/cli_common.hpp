@@ -7,9 +7,9 @@
 //     reported on stderr); 2: usage error or I/O error (message on stderr).
 //   * A subcommand is registered by `void add_<name>_command(CLI::App& app, int& status)`, which
 //     adds a CLI11 subcommand whose callback runs the command through `run_guarded` and stores
-//     its exit code in `status`. main.cpp includes `<name>_command.hpp` and calls it: two lines.
-//     The parsed options live in a std::shared_ptr captured by that callback (they must outlive
-//     the registration function); see trace_command.hpp for the pattern.
+//     its exit code in `status`. commands.hpp declares it, main.cpp calls it, <name>_command.cpp
+//     defines it. The parsed options live in a std::shared_ptr captured by that callback (they must
+//     outlive the registration function); see trace_command.cpp for the pattern.
 //   * Read input with `for_each_input_line`, report bad lines with `Diagnostics::line_error`,
 //     write the main output through `Output` (stdout, or `-o FILE` via AtomicFile), and return
 //     `diag.exit_code()`.
@@ -51,6 +51,20 @@
 
 namespace searchtrace::cli {
 
+// --- stderr -------------------------------------------------------------------------------------
+
+/// Writes a diagnostic to stderr. Never throws: a failed write to stderr (a full disk, a closed
+/// descriptor) loses the message, never the run's work or its exit code.
+template <class... Args>
+void eprint(fmt::format_string<Args...> format, Args&&... args) noexcept {
+  try {
+    const std::string text = fmt::format(format, std::forward<Args>(args)...);
+    (void)std::fwrite(text.data(), 1, text.size(), stderr);
+  } catch (...) {
+    // formatting ran out of memory: nothing sensible is left to report it with
+  }
+}
+
 // --- exit codes ---------------------------------------------------------------------------------
 
 inline constexpr int exit_ok = 0;
@@ -64,9 +78,9 @@ int run_guarded(std::string_view command, Body&& body) noexcept {
   try {
     return body();
   } catch (const std::exception& e) {
-    fmt::print(stderr, "searchtrace {}: error: {}\n", command, e.what());
+    eprint("searchtrace {}: error: {}\n", command, e.what());
   } catch (...) {
-    fmt::print(stderr, "searchtrace {}: error: unknown exception\n", command);
+    eprint("searchtrace {}: error: unknown exception\n", command);
   }
   return exit_usage;
 }
@@ -88,15 +102,15 @@ public:
   void line_error(const LineRef& at, std::size_t offset, std::string_view message) {
     ++bad_lines_;
     if (at.file.empty())
-      fmt::print(stderr, "line {}, offset {}: {}\n", at.line, offset, message);
+      eprint("line {}, offset {}: {}\n", at.line, offset, message);
     else
-      fmt::print(stderr, "{}: line {}, offset {}: {}\n", at.file, at.line, offset, message);
+      eprint("{}: line {}, offset {}: {}\n", at.file, at.line, offset, message);
   }
 
   /// A problem that is not about one line (an unreadable file): exit code 2.
   void fatal(std::string_view message) {
     ++fatal_;
-    fmt::print(stderr, "searchtrace: {}\n", message);
+    eprint("searchtrace: {}\n", message);
   }
 
   std::size_t bad_lines() const noexcept { return bad_lines_; }
@@ -422,8 +436,8 @@ public:
     std::random_device rd;
     for (int attempt = 0; attempt < 100 && file_ == nullptr; ++attempt) {
       temp_ = target_;
-      temp_.replace_filename("." + target_.filename().string() + ".tmp-" +
-                             fmt::format("{:08x}", rd()));
+      // Built with fmt: GCC 12 warns falsely (-Wrestrict) on "." + std::string.
+      temp_.replace_filename(fmt::format(".{}.tmp-{:08x}", target_.filename().string(), rd()));
       temp_name_ = temp_.string();
       // "x": fail rather than reuse a file that exists (C11 exclusive mode).
       file_ = std::fopen(temp_name_.c_str(), "wbx");

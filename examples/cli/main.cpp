@@ -1,6 +1,7 @@
-// `searchtrace`: the command-line tool. Each subcommand lives in its own <name>_command.hpp and
-// registers itself with `add_<name>_command(app, status)` (see cli_common.hpp for the shared
-// conventions); adding one is two lines here: its #include and its call.
+// `searchtrace`: the command-line tool. Each subcommand lives in its own <name>_command.cpp and
+// registers itself with `add_<name>_command(app, status)` (declared in commands.hpp; see
+// cli_common.hpp for the shared conventions); adding one is a declaration, a source file in
+// CMakeLists.txt and its call here.
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -8,10 +9,7 @@
 #include "cli_common.hpp"
 #include "searchtrace/version.hpp"
 
-#include "check_command.hpp"
-#include "eval_command.hpp"
-#include "generate_command.hpp"
-#include "trace_command.hpp"
+#include "commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace searchtrace::cli;

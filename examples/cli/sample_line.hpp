@@ -1,6 +1,6 @@
 // Reading one `check`/`eval` input line: `prompt<TAB>completion`, or a JSON object with string
 // fields "prompt" and "completion" (and, for eval, optional "model" and "family"). Shared by
-// check_command.hpp and eval_command.hpp.
+// check_command.cpp and eval_command.cpp.
 //
 // Decisions:
 //   * A line whose first byte is '{' is JSON (a prompt never starts with '{'); any other line is

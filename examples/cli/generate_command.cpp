@@ -25,7 +25,6 @@
 //   * ids: BASE.ids.bin (uint16 little endian), BASE.offsets.bin (uint64 little endian, count+1
 //     entries: sample k is ids[offsets[k], offsets[k+1])), BASE.vocab.json, and BASE.meta.json,
 //     which is renamed into place last: its presence means the set is complete.
-#pragma once
 
 #include <algorithm>
 #include <array>
@@ -51,6 +50,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
+#include "commands.hpp"
 #include "searchtrace/dataset.hpp"
 #include "searchtrace/family.hpp"
 #include "searchtrace/fingerprint.hpp"
@@ -375,9 +375,9 @@ public:
     const double elapsed = seconds(now);
     const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
     const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
-    fmt::print(stderr, "\r{}/{} samples ({:.1f}%), {} samples/s, ETA {}    ", done, total_,
-               total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
-               human(rate), duration(eta));
+    eprint("\r{}/{} samples ({:.1f}%), {} samples/s, ETA {}    ", done, total_,
+           total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
+           human(rate), duration(eta));
     std::fflush(stderr);
     shown_ = true;
   }
@@ -385,7 +385,7 @@ public:
   /// Ends a progress line left on the screen (before an error message).
   void interrupt() {
     if (shown_)
-      fmt::print(stderr, "\n");
+      eprint("\n");
     shown_ = false;
   }
 
@@ -393,8 +393,8 @@ public:
     if (!enabled_)
       return;
     const double elapsed = seconds(clock::now());
-    fmt::print(stderr, "\r{}/{} samples, {} samples/s, {} elapsed    \n", done, total_,
-               human(elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0), duration(elapsed));
+    eprint("\r{}/{} samples, {} samples/s, {} elapsed    \n", done, total_,
+           human(elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0), duration(elapsed));
   }
 
 private:
@@ -504,13 +504,13 @@ inline std::uint64_t chunk_size_for(std::size_t record_bytes, std::size_t target
 }
 
 inline void report_family_error(const std::string& spec, const FamilyError& e) {
-  fmt::print(stderr, "searchtrace generate: error: --family, offset {}: {}\n  {}\n  {:>{}}\n",
-             e.offset, e.message, spec, "^", e.offset + 1);
+  eprint("searchtrace generate: error: --family, offset {}: {}\n  {}\n  {:>{}}\n", e.offset,
+         e.message, spec, "^", e.offset + 1);
 }
 
 inline void report_sample_error(const Generator& g, std::uint64_t index, const SampleError& e) {
-  fmt::print(stderr, "searchtrace generate: error: sample {} of {}: constraint '{}': {}\n", index,
-             g.family().spec(), e.constraint, e.message);
+  eprint("searchtrace generate: error: sample {} of {}: constraint '{}': {}\n", index,
+         g.family().spec(), e.constraint, e.message);
 }
 
 /// Runs `searchtrace generate`; returns the exit code.
@@ -522,25 +522,23 @@ inline int run_generate(const GenerateCommandOptions& o) {
   }
   const auto shard = parse_shard(o.shard);
   if (!shard) {
-    fmt::print(stderr, "searchtrace generate: error: --shard '{}': expected i/N with 0 <= i < N\n",
-               o.shard);
+    eprint("searchtrace generate: error: --shard '{}': expected i/N with 0 <= i < N\n", o.shard);
     return exit_usage;
   }
   const bool to_stdout = o.output.empty() || o.output == "-";
   if (o.format == GenerateFormat::ids && to_stdout) {
-    fmt::print(stderr, "searchtrace generate: error: --format ids writes four files "
-                       "(BASE.ids.bin, .offsets.bin, .vocab.json, .meta.json): give --output "
-                       "BASE\n");
+    eprint("searchtrace generate: error: --format ids writes four files "
+           "(BASE.ids.bin, .offsets.bin, .vocab.json, .meta.json): give --output "
+           "BASE\n");
     return exit_usage;
   }
   std::optional<Vocabulary> vocabulary;
   if (o.format == GenerateFormat::ids) {
     vocabulary = Vocabulary::preset(o.vocabulary, family->label_space());
     if (vocabulary->size() > 65536) {
-      fmt::print(stderr,
-                 "searchtrace generate: error: the {} vocabulary of {} has {} ids; --format ids "
-                 "stores uint16 (at most 65536)\n",
-                 o.vocabulary, family->spec(), vocabulary->size());
+      eprint("searchtrace generate: error: the {} vocabulary of {} has {} ids; --format ids "
+             "stores uint16 (at most 65536)\n",
+             o.vocabulary, family->spec(), vocabulary->size());
       return exit_usage;
     }
   }
@@ -648,9 +646,8 @@ inline int run_generate(const GenerateCommandOptions& o) {
   }
   progress.finish(done);
   if (o.dedup)
-    fmt::print(stderr,
-               "searchtrace generate: --dedup dropped {} duplicate{} of {} samples, kept {}\n",
-               dropped, dropped == 1 ? "" : "s", done, written);
+    eprint("searchtrace generate: --dedup dropped {} duplicate{} of {} samples, kept {}\n", dropped,
+           dropped == 1 ? "" : "s", done, written);
 
   if (ids_out) {
     nlohmann::ordered_json meta;
@@ -740,7 +737,7 @@ Examples:
   for i in 0 1 2 3; do searchtrace generate --count 4000000 --shard $i/4 -o part$i.txt & done)";
 
 /// Registers `searchtrace generate`; its exit code goes to `status`.
-inline void add_generate_command(CLI::App& app, int& status) {
+void add_generate_command(CLI::App& app, int& status) {
   auto o = std::make_shared<GenerateCommandOptions>();
   CLI::App* sub = app.add_subcommand(
       "generate", "Write samples of a graph family (prompt + reference completion)");

@@ -17,7 +17,6 @@
 //     the output is indented. With FILE arguments the prefix is `FILE: line N: `.
 //   * The classifier keeps at most 1000 errors per verdict (Classifier::max_errors); the summary
 //     says so when it stopped there.
-#pragma once
 
 #include <algorithm>
 #include <cstddef>
@@ -30,6 +29,7 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
+#include "commands.hpp"
 #include "sample_line.hpp"
 #include "searchtrace/classify.hpp"
 #include "searchtrace/diagnostic.hpp"
@@ -198,7 +198,7 @@ Examples:
   searchtrace check --json --strip-suffix '<eos>' outputs.jsonl)";
 
 /// Registers `searchtrace check`; its exit code goes to `status`.
-inline void add_check_command(CLI::App& app, int& status) {
+void add_check_command(CLI::App& app, int& status) {
   auto o = std::make_shared<CheckCommandOptions>();
   CLI::App* sub = app.add_subcommand(
       "check", "Judge completions against prompts: one verdict (ok, caret diagnostic or JSON) per "

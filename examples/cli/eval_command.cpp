@@ -25,7 +25,6 @@
 // left out of the table, and makes the exit code 1; an empty line is skipped silently (JSONL
 // files often end with one). A completion that is garbage is not such a line: it is a model
 // output with a `syntax` error, and it counts.
-#pragma once
 
 #include <array>
 #include <cstddef>
@@ -43,6 +42,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
+#include "commands.hpp"
 #include "sample_line.hpp"
 #include "searchtrace/classify.hpp"
 #include "searchtrace/grammar.hpp"
@@ -433,7 +433,7 @@ Example:
   searchtrace eval --format csv outputs.jsonl > table.csv)";
 
 /// Registers `searchtrace eval`; its exit code goes to `status`.
-inline void add_eval_command(CLI::App& app, int& status) {
+void add_eval_command(CLI::App& app, int& status) {
   auto o = std::make_shared<EvalCommandOptions>();
   CLI::App* sub = app.add_subcommand(
       "eval", "Tabulate model outputs: exact match, valid, answer and token accuracy, first "

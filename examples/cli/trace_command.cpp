@@ -7,7 +7,6 @@
 //   * An empty input line writes an empty line and is not an error (blank lines at the end of a
 //     hand-edited file are common); a line of spaces is a syntax error like any other byte.
 //   * An unreachable target is reported at the byte offset of the query's target.
-#pragma once
 
 #include <memory>
 #include <string>
@@ -18,6 +17,7 @@
 #include <fmt/core.h>
 
 #include "cli_common.hpp"
+#include "commands.hpp"
 #include "searchtrace/prompt.hpp"
 #include "searchtrace/render.hpp"
 #include "searchtrace/search.hpp"
@@ -105,7 +105,7 @@ Examples:
   paste -d '' prompts.txt <(searchtrace trace prompts.txt)    # whole samples)";
 
 /// Registers `searchtrace trace`; its exit code goes to `status`.
-inline void add_trace_command(CLI::App& app, int& status) {
+void add_trace_command(CLI::App& app, int& status) {
   auto o = std::make_shared<TraceCommandOptions>();
   CLI::App* sub = app.add_subcommand(
       "trace", "Write the reference BFS/DFS completion of each prompt, one per line");
