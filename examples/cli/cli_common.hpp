@@ -92,7 +92,27 @@ int run_guarded(std::string_view command, Body&& body) noexcept {
 struct LineRef {
   std::string_view file;
   std::size_t line = 0;
+  /// 0 for a line within the limit. For a line longer than the limit (see `max_line_bytes`), its
+  /// length in bytes: the line was skipped without being kept, and the view passed with this
+  /// LineRef is empty. Each subcommand reports such a line as it reports any bad line.
+  std::size_t too_long = 0;
 };
+
+/// The longest input line a subcommand keeps in memory (`--max-line-bytes`): a longer one is
+/// skipped, counted and reported, so that no input (a stray binary file, `/dev/zero`) makes
+/// memory grow without bound.
+inline constexpr std::size_t default_max_line_bytes = std::size_t{64} << 20;
+
+/// `--max-line-bytes N`.
+inline CLI::Option* add_max_line_option(CLI::App& app, std::size_t& out) {
+  return app
+      .add_option(
+          "--max-line-bytes", out,
+          "Skip (and report) input lines longer than N bytes (a line costs at most 2N of memory)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber.description(""))
+      ->type_name("N");
+}
 
 /// Reports problems with input lines as `[FILE: ]line N, offset K: message` on stderr, and counts
 /// them. The file prefix appears whenever FILE arguments were given (so that `grep` output of a
@@ -125,6 +145,12 @@ private:
   std::size_t bad_lines_ = 0;
   std::size_t fatal_ = 0;
 };
+
+/// The message for a line longer than the limit.
+inline std::string too_long_message(const LineRef& at, std::size_t max_line) {
+  return fmt::format("line too long: {} bytes, more than --max-line-bytes {}; skipped", at.too_long,
+                     max_line);
+}
 
 // --- input lines --------------------------------------------------------------------------------
 
@@ -161,10 +187,13 @@ inline int file_fd(std::FILE* f) {
 
 /// Reads lines from one file or stdin into a reused buffer: no allocation per line once the
 /// buffer has grown to the longest line. Reads with read(2) rather than fread, so a line typed
-/// on a terminal or written into a pipe is returned as soon as it is complete.
+/// on a terminal or written into a pipe is returned as soon as it is complete. A line longer
+/// than `max_line` bytes is not kept: it is read through to its end (the buffer stops growing
+/// at about `max_line`) and returned as an empty view, with its length in `skipped()`.
 class LineReader {
 public:
-  LineReader() : buf_(std::size_t{1} << 16) {}
+  explicit LineReader(std::size_t max_line = default_max_line_bytes)
+      : buf_(std::min(std::size_t{1} << 16, max_line + 1)), max_line_(max_line) {}
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
   ~LineReader() { close(); }
@@ -192,6 +221,7 @@ public:
   /// The next line, without its '\n' and a '\r' before it; valid until the next call. Returns
   /// false at the end of the input. Throws std::system_error when reading fails.
   bool next(std::string_view& line) {
+    skipped_ = 0;
     std::size_t scanned = begin_;
     for (;;) {
       if (const void* nl = std::memchr(buf_.data() + scanned, '\n', end_ - scanned)) {
@@ -201,16 +231,25 @@ public:
         return true;
       }
       if (eof_) {
-        if (begin_ == end_)
+        if (begin_ == end_ && skipped_ == 0)
           return false;
         emit(line, end_); // the last line has no final newline
         begin_ = end_;
         return true;
       }
+      if (skipped_ > 0 || end_ - begin_ > max_line_ + 1) {
+        // Too long to keep (one more byte may be a CR before the newline): count it and drop
+        // what was read of it.
+        skipped_ += end_ - begin_;
+        begin_ = end_ = 0;
+      }
       scanned = end_ - begin_;
       refill();
     }
   }
+
+  /// After `next`: 0, or the length of the line it skipped for being longer than the limit.
+  std::size_t skipped() const noexcept { return skipped_; }
 
   /// Whether the next call to `next` has to wait for input: a caller flushes its output then, so
   /// interactive and piped use see each result as soon as its line is complete.
@@ -223,10 +262,15 @@ public:
 private:
   void emit(std::string_view& line, std::size_t end) {
     std::size_t e = end;
-    if (e > begin_ && buf_[e - 1] == '\r')
-      --e;
-    line = std::string_view(buf_.data() + begin_, e - begin_);
     ++line_;
+    if (skipped_ == 0 && e > begin_ && buf_[e - 1] == '\r')
+      --e;
+    if (skipped_ > 0 || e - begin_ > max_line_) {
+      skipped_ += e - begin_;
+      line = {};
+      return;
+    }
+    line = std::string_view(buf_.data() + begin_, e - begin_);
   }
 
   // Moves the unread part to the front, grows the buffer when a line fills it, and reads.
@@ -237,7 +281,7 @@ private:
       begin_ = 0;
     }
     if (end_ == buf_.size())
-      buf_.resize(buf_.size() * 2);
+      buf_.resize(std::min(buf_.size() * 2, max_line_ + 2));
     const long r = detail::read_some(fd_, buf_.data() + end_, buf_.size() - end_);
     if (r < 0)
       throw std::system_error(errno, std::generic_category(), "read error");
@@ -254,6 +298,8 @@ private:
   }
 
   std::vector<char> buf_;
+  std::size_t max_line_;
+  std::size_t skipped_ = 0;
   std::size_t begin_ = 0, end_ = 0;
   std::size_t line_ = 0;
   bool eof_ = false;
@@ -265,14 +311,15 @@ private:
 /// (stdin when `files` is empty; "-" names stdin), and `on_idle()` whenever the next line has to
 /// be waited for (flush output there). Every file is checked for readability before the first
 /// line is read, so a misspelt name fails the run (exit 2) before any output is written. A file
-/// that fails later is reported and ends the run; `diag.exit_code()` says how it went.
+/// that fails later is reported and ends the run; `diag.exit_code()` says how it went. A line
+/// longer than `max_line` bytes comes with LineRef::too_long set and an empty view.
 template <class OnLine, class OnIdle>
 void for_each_input_line(const std::vector<std::string>& files, Diagnostics& diag, OnLine&& on_line,
-                         OnIdle&& on_idle) {
+                         OnIdle&& on_idle, std::size_t max_line = default_max_line_bytes) {
   static const std::vector<std::string> only_stdin{"-"};
   const bool named = !files.empty();
   const auto& inputs = named ? files : only_stdin;
-  LineReader reader;
+  LineReader reader(max_line);
   for (const std::string& f : inputs)
     if (f != "-")
       if (auto e = reader.open(f))
@@ -292,7 +339,7 @@ void for_each_input_line(const std::vector<std::string>& files, Diagnostics& dia
           on_idle();
         if (!reader.next(line))
           break;
-        on_line(LineRef{name, reader.line_number()}, line);
+        on_line(LineRef{name, reader.line_number(), reader.skipped()}, line);
       }
     } catch (const std::system_error& e) {
       return diag.fatal(std::string(named ? name : std::string_view("<stdin>")) + ": " + e.what());

@@ -30,6 +30,7 @@ struct TraceCommandOptions {
   SearchOptions search;
   Rendering rendering = Rendering::compact;
   bool directed = false;
+  std::size_t max_line = default_max_line_bytes;
   std::string output; // "" or "-": stdout
   std::vector<std::string> files;
 };
@@ -50,7 +51,9 @@ inline int run_trace(const TraceCommandOptions& o) {
       o.files, diag,
       [&](const LineRef& at, std::string_view line) {
         std::string& buf = out.buffer();
-        if (!line.empty()) {
+        if (at.too_long != 0) {
+          diag.line_error(at, 0, too_long_message(at, o.max_line));
+        } else if (!line.empty()) {
           if (auto e = parser.parse(line, prompt, prompt_options)) {
             message.clear();
             fmt::format_to(std::back_inserter(message), "{}: {}", prompt_error_kind_name(e->kind),
@@ -71,7 +74,7 @@ inline int run_trace(const TraceCommandOptions& o) {
         buf.push_back('\n');
         out.maybe_flush();
       },
-      [&] { out.flush(); });
+      [&] { out.flush(); }, o.max_line);
 
   out.finish(!diag.has_fatal());
   return diag.exit_code();
@@ -112,6 +115,7 @@ void add_trace_command(CLI::App& app, int& status) {
   add_search_options(*sub, o->search);
   add_rendering_option(*sub, o->rendering);
   add_directed_flag(*sub, o->directed);
+  add_max_line_option(*sub, o->max_line);
   sub->add_option("-o,--output", o->output, "Write to FILE (atomically) instead of stdout")
       ->type_name("FILE");
   sub->add_option("FILE", o->files, "Input files, one prompt per line (default: stdin)")

@@ -115,6 +115,24 @@ TEST_CASE("LineReader handles lines longer than its buffer and chunk boundaries"
   CHECK(lines_of(many) == expected);
 }
 
+TEST_CASE("LineReader skips lines longer than its limit, keeping memory bounded") {
+  ScratchDir dir;
+  // Lines of exactly the limit are kept (a CR before the newline does not count); longer ones
+  // come back empty with their length, whether they end at a newline, at a CR LF or at the end.
+  const std::string at_limit(1000, 'a'), over(1001, 'b'), huge(300000, 'c');
+  write_file(dir / "in.txt", "x\n" + at_limit + "\r\n" + over + "\n" + huge + "\r\ny\n" + huge);
+  LineReader r(1000);
+  REQUIRE_FALSE(r.open((dir / "in.txt").string()));
+  std::vector<std::pair<std::string, std::size_t>> got;
+  std::string_view line;
+  while (r.next(line))
+    got.emplace_back(std::string(line), r.skipped());
+  const std::vector<std::pair<std::string, std::size_t>> want{
+      {"x", 0}, {at_limit, 0}, {"", 1001}, {"", 300001}, {"y", 0}, {"", 300000}};
+  CHECK(got == want);
+  CHECK(r.line_number() == 6);
+}
+
 TEST_CASE("LineReader reports a file it cannot open") {
   ScratchDir dir;
   LineReader r;
