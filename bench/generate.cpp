@@ -113,7 +113,7 @@ std::vector<double> stage_costs(const Family& family, const Generator& prototype
     Sampler sampler(family);
     Prompt p;
     Trace tr;
-    SearchState state;
+    SearchScratch state;
     std::size_t total = 0;
     const auto t0 = Clock::now();
     for (std::uint64_t i = 0; i < samples; ++i) {

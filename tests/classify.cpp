@@ -114,6 +114,35 @@ TEST_CASE("classify: the blog's neighbour error reports non_edge at byte 19, the
   CHECK_FALSE(v.answer_correct);
 }
 
+TEST_CASE("classify: an expansion of a non-node lists, and what it lists is adopted") {
+  // Models expand invented nodes. A node listed under a non-node is non_edge and otherwise
+  // adopted like any listed node (queued or stacked, with that number as its parent), so the
+  // later expansion of it is no error, and a target listed there is no early_stop.
+  constexpr std::string_view prompt = "1,3|2,4|1,2|0,1|0,2|3,4|3,5/0,4";
+  for (const SearchOptions& o : {bfs, dfs}) {
+    CAPTURE(algorithm_name(o.algorithm));
+    CHECK(judge("<0,(9),9,(2),2,(1,4)-4,2,0>=0,2,4", o, prompt) ==
+          "unknown_node@4/0 missing_neighbor@5/0 missing_neighbor@5/0 unknown_node@7/1 "
+          "non_edge@10/1 traceback_parent@25/3");
+    const auto p = parse_prompt(prompt);
+    REQUIRE(p.ok());
+    const Verdict v = classify(*p, "<0,(9),9,(2),2,(1,4)-4,2,0>=0,2,4", o);
+    CHECK(v.errors[4].message == "listed 2, which is not a neighbour of 9");
+    CHECK(v.errors[5].message == "the backtrack goes from 2 to 0, but the parent of 2 is 9");
+    CHECK_FALSE(v.has(ErrorKind::not_in_frontier));
+    // The target listed by a non-node: the exploration may stop there, and 9 is the target's
+    // parent (a backtrack through it is not traceback_parent; 9 itself is unknown_node).
+    CHECK(judge("<0,(1,2),9,(4)-4,9,0>=0,9,4", o, prompt) ==
+          "unknown_node@9/1 non_edge@12/1 unknown_node@17/2 answer_invalid@22/2 "
+          "unknown_node@24/2");
+  }
+  // The same number names one non-node wherever it stands: its listings adopt nodes with it as
+  // their parent, which the backtrack may then follow.
+  CHECK(judge("<0,(9),9,(4)-4,9,0>=0,9,4", bfs, prompt) ==
+        "unknown_node@4/0 missing_neighbor@5/0 missing_neighbor@5/0 unknown_node@7/1 "
+        "non_edge@10/1 unknown_node@15/2 answer_invalid@20/2 unknown_node@22/2");
+}
+
 TEST_CASE("classify: format errors") {
   SUBCASE("syntax: bytes after the path, a leading zero, a bad space, a wrong token") {
     CHECK(judge("<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4x") == "syntax@35/3");
@@ -144,10 +173,11 @@ TEST_CASE("classify: format errors") {
   SUBCASE("unknown_node: a number that is not a node, wherever it stands") {
     CHECK(judge("<0,(1,2),1,(2,7),2,(4)-4,2,0>=0,2,4") ==
           "unknown_node@14/1 missing_neighbor@15/1");
-    // An unknown expansion changes nothing: its list is not adopted, the source stays queued.
+    // An unknown expansion enters no set, and the source stays queued; the nodes it lists are
+    // non_edge and adopted (queued behind the source, with 9 as their parent).
     CHECK(judge("<9,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4") ==
-          "unknown_node@1/0 not_in_frontier@9/1 missing_neighbor@15/1 frontier_order@17/2 "
-          "missing_neighbor@21/2 traceback_parent@27/3");
+          "unknown_node@1/0 non_edge@4/0 non_edge@6/0 frontier_order@9/1 missing_neighbor@15/1 "
+          "frontier_order@17/2 missing_neighbor@21/2 traceback_parent@27/3");
     CHECK(judge("<0,(1,2),1,(2,3),2,(4)-4,9,0>=0,2,4") == "unknown_node@25/3 answer_mismatch@30/3");
     CHECK(judge("<0,(1,2),1,(2,3),2,(4)-4,2,0>=9,2,4") ==
           "unknown_node@30/3 answer_mismatch@30/3 answer_invalid@30/3");
@@ -555,7 +585,7 @@ TEST_CASE("classify: robust on damaged completions") {
 namespace {
 
 /// The state of the reference search just before expansion `i`.
-void replay_to(const Sample& s, std::size_t i, SearchState& st) {
+void replay_to(const Sample& s, std::size_t i, RuntimeSearchState& st) {
   const Graph& g = s.prompt.graph;
   st.reset(g, s.prompt.query, s.options);
   for (std::size_t k = 0; k < i; ++k) {
@@ -749,7 +779,7 @@ bool m_missing_neighbor(const Sample& s, Rng& r, Mutant& m) {
 bool m_listed_expanded(const Sample& s, Rng& r, Mutant& m) {
   const Graph& g = s.prompt.graph;
   const std::size_t i = r.below(s.trace.expansion_count());
-  SearchState st;
+  RuntimeSearchState st;
   replay_to(s, i, st);
   const NodeId u = *g.node(s.trace.expanded[i]);
   st.expand(u);
@@ -809,12 +839,12 @@ bool m_wrong_start(const Sample& s, Rng& r, Mutant& m) {
 
 // Replaces the node of expansion i >= 1 by one chosen from the state before it.
 bool replace_expansion(const Sample& s, Rng& r, Mutant& m,
-                       const std::function<bool(const SearchState&, NodeId)>& eligible) {
+                       const std::function<bool(const RuntimeSearchState&, NodeId)>& eligible) {
   const std::size_t e = s.trace.expansion_count();
   if (e < 2)
     return false;
   const std::size_t i = 1 + r.below(e - 1);
-  SearchState st;
+  RuntimeSearchState st;
   replay_to(s, i, st);
   const Graph& g = s.prompt.graph;
   const auto candidates = nodes_where(g, [&](NodeId v) { return eligible(st, v); });
@@ -828,12 +858,12 @@ bool replace_expansion(const Sample& s, Rng& r, Mutant& m,
 }
 
 bool m_not_in_frontier(const Sample& s, Rng& r, Mutant& m) {
-  return replace_expansion(s, r, m,
-                           [](const SearchState& st, NodeId v) { return !st.discovered(v); });
+  return replace_expansion(
+      s, r, m, [](const RuntimeSearchState& st, NodeId v) { return !st.discovered(v); });
 }
 
 bool m_frontier_order(const Sample& s, Rng& r, Mutant& m) {
-  return replace_expansion(s, r, m, [](const SearchState& st, NodeId v) {
+  return replace_expansion(s, r, m, [](const RuntimeSearchState& st, NodeId v) {
     NodeId front = no_node;
     st.for_each_in_frontier([&](NodeId w) {
       if (front == no_node)
@@ -844,13 +874,14 @@ bool m_frontier_order(const Sample& s, Rng& r, Mutant& m) {
 }
 
 bool m_reexpanded(const Sample& s, Rng& r, Mutant& m) {
-  return replace_expansion(s, r, m, [](const SearchState& st, NodeId v) { return st.expanded(v); });
+  return replace_expansion(s, r, m,
+                           [](const RuntimeSearchState& st, NodeId v) { return st.expanded(v); });
 }
 
 bool m_missed_target(const Sample& s, Rng& r, Mutant& m) {
   (void)r;
   const std::size_t e = s.trace.expansion_count();
-  SearchState st;
+  RuntimeSearchState st;
   replay_to(s, e, st);
   const NodeId front = st.next();
   if (front == no_node)
@@ -1192,16 +1223,28 @@ bool damage_trace(Trace& t, const Graph& g, Rng& rng) {
   }
 }
 
-/// Whether the fast path takes this text. For BFS in ascending order on up to 64 nodes it runs
-/// on the graph's bit rows: that answer must be the SearchState one's.
+/// Whether the fast path takes this text. On up to 64 nodes in ascending order it runs on the
+/// graph's bit rows: that answer must be the adjacency lists' one.
 bool fast_match(const Prompt& p, std::string_view text, const SearchOptions& o) {
+  if (p.query.source == p.query.target)
+    return false;
   std::string padded(text);
   padded.append(detail::reference_padding, '\0');
   const std::string_view view = std::string_view(padded).substr(0, text.size());
-  std::vector<NodeId> backtrack;
-  SearchState st;
-  const bool taken = detail::matches_reference(st, p, view, o, backtrack);
-  CHECK(taken == detail::matches_reference_core(st, p, view, o, backtrack));
+  SearchScratch scratch;
+  const bool taken = with_search_state(
+      scratch, p.graph, p.query, o, [&](auto& st) { return detail::matches_reference(st, view); });
+  const bool on_lists =
+      o.algorithm == Algorithm::dfs
+          ? [&] {
+              SearchState<ListSets, LifoFrontier> st(scratch, p.graph, p.query, o);
+              return detail::matches_reference(st, view);
+            }()
+          : [&] {
+              SearchState<ListSets, FifoFrontier> st(scratch, p.graph, p.query, o);
+              return detail::matches_reference(st, view);
+            }();
+  CHECK(taken == on_lists);
   return taken;
 }
 

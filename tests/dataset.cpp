@@ -109,7 +109,7 @@ TEST_CASE("text written while tracing is the rendered prompt and trace, under ev
   // Compact BFS on small graphs writes the completion as the tracer lists; every other case
   // renders the finished trace. Both must give render_prompt + render_completion of a trace
   // made independently (driving SearchState), whatever the options, label widths and sizes.
-  SearchState state;
+  RuntimeSearchState state;
   Trace want;
   for (const char* spec :
        {"G15_2_4", "G20_5_6", "G15_2_4(L=1048576)", "tree(n=64,L=100)", "connected(n=64,m=70,L=64)",

@@ -15,7 +15,8 @@ namespace {
 
 constexpr std::string_view seed = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
 
-std::string label_of(const SearchState& s, NodeId v) {
+template <class State>
+std::string label_of(const State& s, NodeId v) {
   return v == no_node ? "-" : std::to_string(s.graph().label(v));
 }
 
@@ -29,7 +30,8 @@ void add(std::string& list, const std::string& item) {
 
 // The implicit state, written out: frontier in pop order, expanded and discovered sets, the
 // parent of every node and the node being expanded.
-std::string snapshot(const SearchState& s) {
+template <class State>
+std::string snapshot(const State& s) {
   const std::size_t n = s.graph().node_count();
   std::string f, e, d, p;
   s.for_each_in_frontier([&](NodeId v) { add(f, label_of(s, v)); });
@@ -52,7 +54,8 @@ struct StateRecorder {
   std::vector<std::string> log;
   int broken_invariants = 0;
 
-  void check(const SearchState& s) {
+  template <class State>
+  void check(const State& s) {
     std::size_t live = 0, listed = 0;
     s.for_each_in_frontier([&](NodeId v) {
       ++listed;
@@ -69,26 +72,24 @@ struct StateRecorder {
     if (live != s.frontier_size() || listed > live)
       ++broken_invariants;
   }
-  void on_expand(const SearchState& s, NodeId u) {
+  void on_expand(const auto& s, NodeId u) {
     check(s);
     log.push_back("expand " + label_of(s, u) + " " + snapshot(s));
   }
-  void on_list(const SearchState& s, NodeId u, NodeId v) {
+  void on_list(const auto& s, NodeId u, NodeId v) {
     check(s);
     log.push_back("list " + label_of(s, u) + " " + label_of(s, v) + " " + snapshot(s));
   }
-  void on_discover(const SearchState& s, NodeId v) { log.push_back("discover " + label_of(s, v)); }
-  void on_close(const SearchState& s, NodeId u) {
+  void on_discover(const auto& s, NodeId v) { log.push_back("discover " + label_of(s, v)); }
+  void on_close(const auto& s, NodeId u) {
     check(s);
     log.push_back("close " + label_of(s, u) + " " + snapshot(s));
   }
-  void on_stop(const SearchState& s) {
+  void on_stop(const auto& s) {
     check(s);
     log.push_back("stop " + snapshot(s));
   }
-  void on_backtrack(const SearchState& s, NodeId v) {
-    log.push_back("backtrack " + label_of(s, v));
-  }
+  void on_backtrack(const auto& s, NodeId v) { log.push_back("backtrack " + label_of(s, v)); }
 };
 
 void check_log(const std::vector<std::string>& got, const std::vector<std::string>& want) {
@@ -103,17 +104,17 @@ void check_log(const std::vector<std::string>& got, const std::vector<std::strin
 struct NoHooks {};
 struct OnlyBacktrack {
   std::vector<NodeId> nodes;
-  void on_backtrack(const SearchState&, NodeId v) { nodes.push_back(v); }
+  void on_backtrack(const auto&, NodeId v) { nodes.push_back(v); }
 };
 struct OnlyDiscover {
   std::vector<NodeId> nodes;
-  void on_discover(const SearchState&, NodeId v) { nodes.push_back(v); }
+  void on_discover(const auto&, NodeId v) { nodes.push_back(v); }
 };
 struct OnlyStop {
   int stops = 0;
   bool target_listed = false;
   std::size_t expansions = 0;
-  void on_stop(const SearchState& s) {
+  void on_stop(const auto& s) {
     ++stops;
     target_listed = s.target_listed();
     expansions = s.expansion_count();
@@ -122,13 +123,9 @@ struct OnlyStop {
 struct Tagged {
   std::string tag;
   std::vector<std::string>* log;
-  void on_expand(const SearchState&, NodeId u) {
-    log->push_back(tag + "expand" + std::to_string(u));
-  }
-  void on_list(const SearchState&, NodeId, NodeId v) {
-    log->push_back(tag + "list" + std::to_string(v));
-  }
-  void on_stop(const SearchState&) { log->push_back(tag + "stop"); }
+  void on_expand(const auto&, NodeId u) { log->push_back(tag + "expand" + std::to_string(u)); }
+  void on_list(const auto&, NodeId, NodeId v) { log->push_back(tag + "list" + std::to_string(v)); }
+  void on_stop(const auto&) { log->push_back(tag + "stop"); }
 };
 
 } // namespace
@@ -158,7 +155,7 @@ TEST_CASE("algorithm names parse and print") {
 
 TEST_CASE("BFS state at every event on the seed graph") {
   const Prompt p = prompt(seed);
-  SearchState st;
+  RuntimeSearchState st;
   StateRecorder rec;
   REQUIRE(search(st, p.graph, p.query, SearchOptions{}, rec) == SearchStatus::found);
   // The queue receives a node as it is discovered (SPEC 3 pushes while listing). Node 1 lists 2
@@ -191,7 +188,7 @@ TEST_CASE("BFS state at every event on the seed graph") {
 
 TEST_CASE("DFS state at every event on the seed graph") {
   const Prompt p = prompt(seed);
-  SearchState st;
+  RuntimeSearchState st;
   StateRecorder rec;
   SearchOptions o;
   o.algorithm = Algorithm::dfs;
@@ -223,36 +220,43 @@ TEST_CASE("DFS state at every event on the seed graph") {
   CHECK(rec.broken_invariants == 0);
 }
 
+namespace {
+
+// Checks the documented moments at every event.
+struct Moments {
+  int wrong = 0;
+  int lists = 0;
+  NodeId last_listed = no_node;
+  void on_expand(const auto& s, NodeId u) {
+    // u is expanded before its list is written, and is the current node.
+    wrong += !s.expanded(u) || s.current() != u || s.in_frontier(u);
+  }
+  void on_list(const auto& s, NodeId u, NodeId v) {
+    ++lists;
+    last_listed = v;
+    // v is discovered, not expanded, and its parent is set (to u, unless BFS met it
+    // before).
+    wrong += !s.discovered(v) || s.expanded(v) || s.parent(v) == no_node;
+    if (s.options().algorithm == Algorithm::dfs)
+      wrong += s.parent(v) != u;
+  }
+  void on_discover(const auto& s, NodeId v) {
+    // Fired right after the on_list of its first listing, with u as its parent.
+    wrong += v != last_listed || s.parent(v) != s.current();
+  }
+  void on_close(const auto& s, NodeId) { wrong += s.current() != no_node; }
+};
+
+} // namespace
+
 TEST_CASE("a node counts as expanded at on_expand and as discovered at on_list") {
   // Checked on every event of every option on two graphs, against the documented moments.
   for (const std::string_view text : {seed, std::string_view("3,0|0,1|2,0|1,4|3,4/0,4")}) {
     const Prompt p = prompt(text);
     for (const SearchOptions& o : searchtrace_test::all_options()) {
       CAPTURE(searchtrace_test::option_name(o));
-      struct Moments {
-        int wrong = 0;
-        int lists = 0;
-        NodeId last_listed = no_node;
-        void on_expand(const SearchState& s, NodeId u) {
-          // u is expanded before its list is written, and is the current node.
-          wrong += !s.expanded(u) || s.current() != u || s.in_frontier(u);
-        }
-        void on_list(const SearchState& s, NodeId u, NodeId v) {
-          ++lists;
-          last_listed = v;
-          // v is discovered, not expanded, and its parent is set (to u, unless BFS met it
-          // before).
-          wrong += !s.discovered(v) || s.expanded(v) || s.parent(v) == no_node;
-          if (s.options().algorithm == Algorithm::dfs)
-            wrong += s.parent(v) != u;
-        }
-        void on_discover(const SearchState& s, NodeId v) {
-          // Fired right after the on_list of its first listing, with u as its parent.
-          wrong += v != last_listed || s.parent(v) != s.current();
-        }
-        void on_close(const SearchState& s, NodeId) { wrong += s.current() != no_node; }
-      } moments;
-      SearchState st;
+      Moments moments;
+      RuntimeSearchState st;
       REQUIRE(search(st, p.graph, p.query, o, moments) == SearchStatus::found);
       CHECK(moments.wrong == 0);
       CHECK(moments.lists > 0);
@@ -262,7 +266,7 @@ TEST_CASE("a node counts as expanded at on_expand and as discovered at on_list")
 
 TEST_CASE("a sink implements any subset of the hooks") {
   const Prompt p = prompt(seed);
-  SearchState st;
+  RuntimeSearchState st;
   SUBCASE("no hooks at all") {
     NoHooks none;
     CHECK(search(st, p.graph, p.query, SearchOptions{}, none) == SearchStatus::found);
@@ -293,7 +297,7 @@ TEST_CASE("tee sends every event to both sinks, first then second") {
   Tagged a{"a:", &log};
   Tagged b{"b:", &log};
   OnlyBacktrack back;
-  SearchState st;
+  RuntimeSearchState st;
 
   SUBCASE("two sinks") {
     auto both = tee(a, b);
@@ -321,7 +325,7 @@ TEST_CASE("an unreachable target fires neither stop nor backtrack") {
   const Prompt p = prompt("0,1|2,3/0,3");
   for (const SearchOptions& o : searchtrace_test::all_options()) {
     CAPTURE(searchtrace_test::option_name(o));
-    SearchState st;
+    RuntimeSearchState st;
     StateRecorder rec;
     CHECK(search(st, p.graph, p.query, o, rec) == SearchStatus::unreachable);
     REQUIRE(rec.log.size() >= 2u);
@@ -333,9 +337,9 @@ TEST_CASE("an unreachable target fires neither stop nor backtrack") {
   }
 }
 
-TEST_CASE("SearchState can be driven by hand, as a replay does") {
+TEST_CASE("the search state can be driven by hand, as a replay does") {
   const Prompt p = prompt(seed);
-  SearchState st;
+  RuntimeSearchState st;
   st.reset(p.graph, p.query, SearchOptions{});
   CHECK(&st.graph() == &p.graph);
   CHECK(st.query() == p.query);
@@ -412,7 +416,7 @@ TEST_CASE("DFS moves a relisted node to the top of the stack by hand too") {
   const Prompt p = prompt(seed);
   SearchOptions o;
   o.algorithm = Algorithm::dfs;
-  SearchState st;
+  RuntimeSearchState st;
   st.reset(p.graph, p.query, o);
   st.expand(0);
   st.list(1);
@@ -440,7 +444,7 @@ TEST_CASE("DFS moves a relisted node to the top of the stack by hand too") {
 TEST_CASE("reference listings follow the options") {
   const Prompt p = prompt(seed);
   auto listing = [&](const SearchOptions& o, NodeId u) {
-    SearchState st;
+    RuntimeSearchState st;
     st.reset(p.graph, p.query, o);
     st.expand(0);
     st.list(1);
@@ -467,17 +471,17 @@ TEST_CASE("reference listings follow the options") {
                 3) == std::vector<NodeId>{1, 4});
 }
 
-TEST_CASE("one SearchState serves graphs of any size and either algorithm") {
+TEST_CASE("one search state serves graphs of any size and either algorithm") {
   const Prompt big = prompt("0,1|1,2|2,3|3,4|4,5|5,6|6,7|7,8|8,9|9,10|0,10|5,11/0,11");
   const Prompt small = prompt(seed);
   SearchOptions dfs;
   dfs.algorithm = Algorithm::dfs;
-  SearchState reused;
+  RuntimeSearchState reused;
   for (int round = 0; round < 2; ++round)
     for (const Prompt* p : {&big, &small})
       for (const SearchOptions& o : {dfs, SearchOptions{}}) {
         StateRecorder a, b;
-        SearchState fresh;
+        RuntimeSearchState fresh;
         REQUIRE(search(reused, p->graph, p->query, o, a) == SearchStatus::found);
         REQUIRE(search(fresh, p->graph, p->query, o, b) == SearchStatus::found);
         CHECK(a.log == b.log);

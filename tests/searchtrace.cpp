@@ -28,7 +28,7 @@ TEST_CASE("the umbrella header gives the seed workflow end to end") {
     PromptParser parser;
     Prompt reused;
     Trace t;
-    SearchState scratch;
+    SearchScratch scratch;
     REQUIRE_FALSE(parser.parse(text, reused).has_value());
     REQUIRE(trace_into(t, scratch, reused.graph, reused.query) == SearchStatus::found);
     CHECK(t == *trace_bfs(p));

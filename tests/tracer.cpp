@@ -244,7 +244,7 @@ TEST_CASE("an unreachable target is a result, not a crash") {
   SUBCASE("trace_into keeps the partial exploration and writes no answer") {
     const Prompt p = prompt("0,1|1,2|3,2/0,3", true);
     Trace t;
-    SearchState scratch;
+    SearchScratch scratch;
     REQUIRE(trace_into(t, scratch, p.graph, p.query) == SearchStatus::unreachable);
     CHECK(t.expanded == std::vector<Label>{0, 1, 2});
     CHECK(t.listed == std::vector<Label>{1, 2});
@@ -265,7 +265,7 @@ TEST_CASE("an unreachable target is a result, not a crash") {
 
 TEST_CASE("trace_into reuses its buffers and agrees with trace") {
   Trace t;
-  SearchState scratch;
+  SearchScratch scratch;
   for (int round = 0; round < 2; ++round)
     for (const std::string_view text : {big_labels, seed, adjacent, shuffled})
       for (const SearchOptions& o : all_options()) {
@@ -586,7 +586,7 @@ TEST_CASE("random connected graphs pass an independent check under every option"
   PromptParser parser;
   Prompt p;
   Trace t;
-  SearchState scratch;
+  SearchScratch scratch;
   const std::vector<SearchOptions> opts = all_options();
   int failures = 0;
   std::size_t checked = 0;
@@ -634,7 +634,7 @@ TEST_CASE("random connected graphs pass an independent check under every option"
 TEST_CASE("random disconnected graphs are unreachable under every option") {
   SplitMix64 rng(0x5eed0002);
   Trace t;
-  SearchState scratch;
+  SearchScratch scratch;
   int failures = 0;
   for (int g = 0; g < 1000 && failures < 10; ++g) {
     const Sample s = random_disconnected(rng);
@@ -664,7 +664,7 @@ TEST_CASE("random disconnected graphs are unreachable under every option") {
 TEST_CASE("random directed graphs pass an independent check under every option") {
   SplitMix64 rng(0x5eed0003);
   Trace t;
-  SearchState scratch;
+  SearchScratch scratch;
   int failures = 0, found = 0, unreachable = 0;
   for (int g = 0; g < 3000 && failures < 10; ++g) {
     const Sample s = random_directed(rng);
@@ -764,7 +764,7 @@ TEST_CASE("the bit-row BFS of trace_into gives what driving SearchState gives") 
   // trace, found or not, at every size up to the limit and just past it.
   SplitMix64 rng(0x5eed0004);
   Trace fast, slow;
-  SearchState scratch;
+  SearchScratch scratch;
   std::size_t compared = 0, unreachable = 0, small = 0;
   for (int g = 0; g < 3000; ++g) {
     Sample s;

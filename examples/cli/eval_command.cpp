@@ -337,7 +337,7 @@ inline int run_eval(const EvalCommandOptions& o) {
   PromptParser prompt_parser;
   Prompt prompt;
   Classifier classifier;
-  SearchState state;
+  SearchScratch state;
   Trace reference;
   std::vector<Token> reference_tokens;
   SampleLine sample;

@@ -42,7 +42,7 @@ inline int run_trace(const TraceCommandOptions& o) {
   // Reused across lines: after the first few lines nothing here allocates on the success path.
   PromptParser parser;
   Prompt prompt;
-  SearchState state;
+  SearchScratch state;
   Trace trace;
   const PromptOptions prompt_options{o.directed};
   std::string message;

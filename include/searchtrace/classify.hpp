@@ -1,17 +1,24 @@
-// The error classifier (SPEC §6–7): replays a completion through the search core (SearchState,
-// the very state machine the tracers drive) and names every deviation, with its byte offset
-// (or token index) and expansion index. One code path for BFS and DFS: only the frontier
-// discipline inside SearchState differs, and the same SearchOptions policies apply.
+// The error classifier: replays a completion through the search core's transitions (the very
+// SearchState the tracer drives) and names every deviation, with its byte offset (or token
+// index) and expansion index (docs/reference.md, "Error kinds" and "Decisions that fix a
+// verdict"). One code path for every discipline: only the frontier type differs, and the same
+// SearchOptions policies apply. The replay fires the search events to a caller's sink with the
+// state the completion implies, so a sink written for a reference search also runs on a model's
+// completion (`Classifier::replay`).
+//
+//   text → lexer → parser → ParsedCompletion → replay (SearchState transitions) → Verdict
+//                                                    └─ events → a caller's sink
 //
 // How a completion is judged, token by token (the replay adopts the completion's choice after
-// every error, SPEC §7.6, so the frontier it checks against is the one the completion implies):
+// every error, so the frontier it checks against is the one the completion implies):
 //
 //   expansion node u       missed_target if the exploration should already have stopped (first
 //                          extra expansion only; `should_stop()` before expanding), then ONE of
 //                          unknown_node > wrong_start > reexpanded > not_in_frontier >
-//                          frontier_order (SPEC §7.3); then `expand(u)`.
+//                          frontier_order; then `expand(u)`.
 //   listed node v          ONE of unknown_node > non_edge > listed_expanded > duplicate_neighbor
-//                          > neighbor_order; then `list(v)` (an unknown node changes nothing).
+//                          > neighbor_order; then `list(v)` (a number that is no node changes
+//                          nothing).
 //   ')'                    missing_neighbor per required node not listed (in required order);
 //                          then `close()`.
 //   '-'                    early_stop unless `should_stop()` (held at any point between
@@ -23,19 +30,22 @@
 //                          traceback_end was reported past it).
 //   path (whole)           unknown_node at each node that is not a node of the graph; at the
 //                          first path node: answer_mismatch, then answer_invalid or
-//                          answer_not_shortest (SPEC §7.5 orders them by the table).
+//                          answer_not_shortest (the table order).
 //
-// Decisions where SPEC is silent (each is tested in tests/classify.cpp):
+// Decisions (each tested in tests/classify.cpp; docs/reference.md states them for users):
 // - missed_target sits on the first extra expansion in addition to that expansion's own queue
-//   error, if any; SPEC §7.5's table order puts the queue error first. Under StopRule::on_pop
-//   "the exploration should have stopped" means the target is at the front of the frontier
+//   error, if any; the table order puts the queue error first. Under StopRule::on_pop "the
+//   exploration should have stopped" means the target is at the front of the frontier
 //   (`should_stop()`): expanding it, or anything else, is missed_target; early_stop at '-'
 //   means the target had not reached the front.
 // - The target counts as listed whoever lists it, even along a non-edge: the replay adopts the
-//   completion's listing (the seed's blog example lists the target through a non-edge and then
-//   has nothing left to do but stop).
-// - An expansion of an unknown node is reported once (unknown_node); its list is checked for
-//   unknown nodes only and changes nothing in the state (there is no node to be adjacent to).
+//   completion's listing.
+// - A number that is not a node of the graph (a phantom: SearchState::foreign) never enters the
+//   frontier or the expanded set and has no parent of its own. An expansion of one is reported
+//   once (unknown_node), and still lists: each node of the graph it lists is non_edge (no edge
+//   joins it to a non-node) and is otherwise adopted like any listed node — queued or stacked,
+//   with the phantom as its parent — so a later expansion of it is not not_in_frontier, and its
+//   listing as the target avoids early_stop. Nothing is missing from such a list.
 // - Under Listing::undiscovered, listing a node that was already discovered before this
 //   expansion (queued, not expanded) is listed_expanded: the kind means "a node the listing
 //   policy excludes was listed again"; the message says "discovered".
@@ -43,18 +53,19 @@
 //   below that of the previous listed node that is in the required list (nodes with another
 //   error in that list are skipped when finding the predecessor).
 // - A backtrack node after the source is traceback_end (once); the rest of the backtrack is not
-//   checked against parents. A step from a node without a recorded parent (an unknown node, a
-//   node never listed, the node of a wrong start) is not flagged. A backtrack that starts at the
+//   checked against parents. A step from a node without a recorded parent (a phantom, a node
+//   never listed, the node of a wrong start) is not flagged. A backtrack that starts at the
 //   source is traceback_start, and its second node is then past the source.
 // - answer_invalid: the path does not start at the source, does not end at the target, has a
 //   node not in the graph, or a step that is not an edge (an arc u→v when directed). A walk that
 //   repeats a node is a path of the graph for this purpose, hence answer_not_shortest (BFS).
-// - answer_not_shortest is a BFS error only: a DFS path need not be shortest; a DFS path other
-//   than the reference path is answer_mismatch or follows a traceback error.
-// - answer_correct (SPEC §7.7) ignores answer_mismatch: BFS needs a complete path, followed by
-//   nothing, from the source to the target along edges, of shortest length; DFS needs the
-//   reference path exactly. After any syntax error or truncation the answer is not judged: no
-//   answer error, answer_correct = false.
+// - answer_not_shortest applies to disciplines whose answers are shortest paths (BFS): a DFS
+//   path need not be shortest; a DFS path other than the reference path is answer_mismatch or
+//   follows a traceback error.
+// - answer_correct ignores answer_mismatch: BFS needs a complete path, followed by nothing, from
+//   the source to the target along edges, of shortest length; DFS needs the reference path
+//   exactly. After any syntax error or truncation the answer is not judged: no answer error,
+//   answer_correct = false.
 // - unknown_node also applies to backtrack and path nodes (it is about the token, whatever its
 //   role), and a number beyond 2^32-1 is always unknown_node.
 // - A prompt whose target cannot be reached is still classified: the replay has no stop, so a
@@ -68,7 +79,7 @@
 // - Consequence worth knowing: answer_invalid and answer_not_shortest are never FIRST errors.
 //   Without an earlier error the backtrack is the reference's, so a path equal to it reversed
 //   is valid (and shortest for BFS), and any other path is answer_mismatch, which precedes them
-//   at the same offset (SPEC §7.5). They show up after answer_mismatch or after other errors.
+//   at the same offset. They show up after answer_mismatch or after other errors.
 // - exact (token for token the tracer's completion) and valid (no error) coincide, since the
 //   correct completion is unique; they are computed independently and tested to agree.
 //
@@ -77,7 +88,6 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -88,6 +98,9 @@
 #include <vector>
 
 #include "searchtrace/completion.hpp"
+#include "searchtrace/detail/findings.hpp"
+#include "searchtrace/detail/match.hpp"
+#include "searchtrace/frontier.hpp"
 #include "searchtrace/graph.hpp"
 #include "searchtrace/prompt.hpp"
 #include "searchtrace/search.hpp"
@@ -99,278 +112,8 @@ namespace searchtrace {
 
 namespace detail {
 
-/// One error as found, before its message is written: kind, position and the nodes the message
-/// names. Messages are written only once the errors are sorted, into reused strings.
-struct Finding {
-  ErrorKind kind = ErrorKind::syntax;
-  std::uint8_t detail = 0; // which message variant
-  std::uint32_t seq = 0;   // order found, for a stable sort
-  std::size_t offset = 0;
-  std::size_t expansion = 0;
-  std::uint64_t a = 0, b = 0, c = 0;
-};
-
-/// Message variants (Finding::detail).
-enum : std::uint8_t {
-  role_expansion = 0,
-  role_listed = 1,
-  role_backtrack = 2,
-  role_path = 3,
-  big_number = 4, // or'ed in: the number was beyond 2^32-1
-};
-
-/// Sink counting backtrack nodes (shortest distance with a BFS run of the core).
-struct BacktrackCounter {
-  std::size_t nodes = 0;
-  void on_backtrack(const SearchState&, NodeId) { ++nodes; }
-};
-
-/// Sink recording the backtrack (the reference path, reversed).
-struct BacktrackRecorder {
-  std::vector<NodeId>* out;
-  void on_backtrack(const SearchState&, NodeId v) { out->push_back(v); }
-};
-
-/// The spelling of 0..99 as the two bytes at the start of a text (in memory order) and the
-/// mask that keeps the bytes a label of one digit uses, for matching labels without dividing.
-struct SmallLabels {
-  std::uint16_t bytes[100];
-  std::uint16_t mask[100];
-  std::uint8_t length[100];
-};
-
-constexpr SmallLabels make_small_labels() noexcept {
-  SmallLabels t{};
-  const auto pack = [](unsigned first, unsigned second) {
-    return static_cast<std::uint16_t>(
-        std::endian::native == std::endian::little ? first | second << 8 : first << 8 | second);
-  };
-  for (unsigned i = 0; i < 100; ++i) {
-    t.bytes[i] = i < 10 ? pack('0' + i, 0) : pack('0' + i / 10, '0' + i % 10);
-    t.mask[i] = i < 10 ? pack(0xFF, 0) : pack(0xFF, 0xFF);
-    t.length[i] = i < 10 ? 1 : 2;
-  }
-  return t;
-}
-
-inline constexpr SmallLabels small_labels = make_small_labels();
-
-/// Reads the label x at p (NUL-padded text) and advances p past it, or leaves p and returns
-/// false. The caller checks the byte after it, which must be punctuation (or the end): that
-/// check rejects a longer number. Labels below 100 (the usual label spaces) are one masked
-/// two-byte comparison; longer ones go through scan_label (which refuses ten digits or more:
-/// such a text goes to the parser).
-inline bool match_label(const char*& p, const char* end, Label x) noexcept {
-  if (x < 100) [[likely]] {
-    std::uint16_t two;
-    std::memcpy(&two, p, 2);
-    const bool ok = (two & small_labels.mask[x]) == small_labels.bytes[x];
-    p += ok ? small_labels.length[x] : 0;
-    return ok;
-  }
-  Label y = 0;
-  const char* q = scan_label(p, end, y);
-  if (q == nullptr || y != x)
-    return false;
-  p = q;
-  return true;
-}
-
-/// NUL bytes that must follow a text given to `matches_reference`.
-inline constexpr std::size_t reference_padding = 4;
-
-/// The reading steps both reference matchers share. `u,(` opening an expansion, after the ','
-/// that separates it from the previous one; false (p anywhere) on a mismatch.
-inline bool match_expansion_open(const char*& p, const char* end, Label u, bool first) noexcept {
-  if (!first) {
-    if (*p != ',')
-      return false;
-    ++p;
-  }
-  if (!match_label(p, end, u) || p[0] != ',' || p[1] != '(')
-    return false;
-  p += 2;
-  return true;
-}
-
-/// One listed node, after its separator (',' and an optional space) unless it is the list's
-/// first (`sep` false). No branch on the text: a mismatch only clears `ok` (and p stops
-/// advancing at it), so the caller's listing runs on unchanged.
-inline void match_listed(const char*& p, const char* end, Label v, bool& sep, bool& ok) noexcept {
-  const bool comma = *p == ',';
-  p += sep & comma;
-  p += sep & comma & (*p == ' ');
-  ok = ok & (!sep | comma) & match_label(p, end, v);
-  sep = true;
-}
-
-/// The ')' closing a list whose nodes all matched.
-inline bool match_list_close(const char*& p, bool ok) noexcept {
-  if (!ok || *p != ')')
-    return false;
-  ++p;
-  return true;
-}
-
-/// The answer part of a reference completion, from just after the last ')': the '-' (with its
-/// optional spaces), the backtrack from the target along `parent_of` to the source, '>=', the
-/// same nodes in reverse, and the end of the text. Parents point to nodes expanded earlier, so
-/// the walk ends at the source within `n` steps; `walk` has room for n nodes.
-template <class ParentOf>
-bool match_answer(const char* p, const char* end, const Label* labels, Query q, std::size_t n,
-                  ParentOf&& parent_of, NodeId* walk) {
-  p += *p == ' ';
-  if (*p != '-')
-    return false;
-  ++p;
-  p += *p == ' ';
-  std::size_t steps = 0;
-  for (NodeId v = q.target;; v = parent_of(v)) {
-    if (v == no_node || steps == n)
-      return false; // not reached for a found search; a guard for the array
-    if (steps != 0) {
-      if (*p != ',')
-        return false;
-      ++p;
-    }
-    if (!match_label(p, end, labels[v]))
-      return false;
-    walk[steps++] = v;
-    if (v == q.source)
-      break;
-  }
-  if (p[0] != '>' || p[1] != '=')
-    return false;
-  p += 2;
-  for (std::size_t j = steps; j-- > 0;) {
-    if (j + 1 != steps) {
-      if (*p != ',')
-        return false;
-      ++p;
-    }
-    if (!match_label(p, end, labels[walk[j]]))
-      return false;
-  }
-  return p == end;
-}
-
-/// Whether `text` is the reference completion of `pr` under `o`, in some accepted spacing: the
-/// loop of `search` (search.hpp) on the same SearchState transitions, reading the text as it
-/// goes and leaving at the first token that differs. Spacing as the parser's (SPEC §7.1): one
-/// optional space after a comma inside parentheses and on either side of `-`. A node matches
-/// when the text holds exactly its label's digits followed by the punctuation the grammar
-/// expects there (or the end), so an accepted text is one that CompletionParser reads, without
-/// error, into the reference trace. `text` must be followed by `reference_padding` NUL bytes: a
-/// NUL matches no expected character, so no read needs a bounds check. `backtrack` is scratch.
-/// A trivial query (source = target) or an unreachable target has no reference: false.
-inline bool matches_reference_core(SearchState& st, const Prompt& pr, std::string_view text,
-                                   const SearchOptions& o, std::vector<NodeId>& backtrack) {
-  const Graph& g = pr.graph;
-  const Query q = pr.query;
-  if (q.source == q.target)
-    return false;
-  const Label* labels = g.labels().data();
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  if (*p != '<')
-    return false;
-  ++p;
-  if (backtrack.size() < g.node_count())
-    backtrack.resize(g.node_count());
-  st.reset(g, q, o);
-  for (bool first = true;; first = false) {
-    const NodeId u = st.next();
-    if (u == no_node)
-      return false;
-    if (o.stop == StopRule::on_pop && u == q.target)
-      break;
-    if (!match_expansion_open(p, end, labels[u], first))
-      return false;
-    st.expand(u);
-    bool ok = true, sep = false;
-    st.for_each_reference_listing(u, [&](NodeId v) {
-      match_listed(p, end, labels[v], sep, ok);
-      st.list(v);
-    });
-    if (!match_list_close(p, ok))
-      return false;
-    st.close();
-    if (o.stop == StopRule::on_list && st.target_listed())
-      break;
-  }
-  return match_answer(
-      p, end, labels, q, g.node_count(), [&](NodeId v) { return st.parent(v); }, backtrack.data());
-}
-
-/// matches_reference for BFS in ascending order on a graph of at most Graph::small_nodes nodes:
-/// the same transitions on the graph's bit rows (as the tracer's detail::trace_bfs_rows), with
-/// the sets as single words. Without a replay the queue never holds an expanded node, so it is
-/// a plain array; an expansion lists `row(u)` minus the excluded set, ascending, and queues the
-/// part not yet discovered. The tests compare it with matches_reference_core on every text.
-/// (One driver for this loop and the tracer's, with the reading and the recording as its
-/// visitors, was tried: generation, which inlines the tracer's, ran 3% slower.)
-inline bool matches_reference_rows(const Prompt& pr, std::string_view text,
-                                   const SearchOptions& o) {
-  const Graph& g = pr.graph;
-  const std::uint64_t* const rows = g.rows().data();
-  const Label* const labels = g.labels().data();
-  const NodeId s = pr.query.source, t = pr.query.target;
-  const bool undiscovered = o.listing == Listing::undiscovered;
-  const bool on_pop = o.stop == StopRule::on_pop;
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  if (s == t || *p != '<')
-    return false;
-  ++p;
-  NodeId queue[Graph::small_nodes];
-  NodeId parent[Graph::small_nodes];
-  std::size_t head = 0, tail = 0;
-  queue[tail++] = s;
-  std::uint64_t expanded = 0, discovered = std::uint64_t{1} << s;
-  bool found = false;
-  for (bool first = true; head < tail; first = false) {
-    const NodeId u = queue[head++];
-    if (on_pop && u == t) {
-      found = true;
-      break;
-    }
-    if (!match_expansion_open(p, end, labels[u], first))
-      return false;
-    expanded |= std::uint64_t{1} << u;
-    const std::uint64_t list = rows[u] & ~(undiscovered ? expanded | discovered : expanded);
-    const std::uint64_t fresh = list & ~discovered;
-    discovered |= list;
-    bool ok = true, sep = false;
-    for (std::uint64_t b = list; b != 0; b &= b - 1)
-      match_listed(p, end, labels[std::countr_zero(b)], sep, ok);
-    if (!match_list_close(p, ok))
-      return false;
-    for (std::uint64_t b = fresh; b != 0; b &= b - 1) {
-      const auto v = static_cast<NodeId>(std::countr_zero(b));
-      parent[v] = u;
-      queue[tail++] = v;
-    }
-    if (!on_pop && ((list >> t) & 1u)) {
-      found = true;
-      break;
-    }
-  }
-  if (!found)
-    return false;
-  // `queue` is done with: it holds the walk.
-  return match_answer(
-      p, end, labels, pr.query, g.node_count(), [&](NodeId v) { return parent[v]; }, queue);
-}
-
-/// Whether `text` is the reference completion (see matches_reference_core): on the graph's bit
-/// rows for BFS in ascending order on up to Graph::small_nodes nodes, else on SearchState.
-inline bool matches_reference(SearchState& st, const Prompt& pr, std::string_view text,
-                              const SearchOptions& o, std::vector<NodeId>& backtrack) {
-  if (o.algorithm == Algorithm::bfs && o.order == NeighborOrder::ascending &&
-      !pr.graph.rows().empty())
-    return matches_reference_rows(pr, text, o);
-  return matches_reference_core(st, pr, text, o, backtrack);
-}
+/// A sink with no hooks: a replay run only for its verdict.
+struct NullSink {};
 
 } // namespace detail
 
@@ -378,23 +121,33 @@ inline bool matches_reference(SearchState& st, const Prompt& pr, std::string_vie
 /// allocates nothing (the parse, the replay state, the findings and the messages all live in
 /// reused buffers; only a syntax error's lexer message may allocate). The returned Verdict is
 /// valid until the next call. Cost on G15_2_4 (bench/classify.cpp, callgrind): a correct
-/// completion text takes the fast path, about 1,250 instructions for BFS (ascending order, on
-/// the graph's bit rows) and 2,350 for DFS (on SearchState); any other text about 8,000 (the
-/// failed match, the parse, the replay and the messages); ids are always parsed and replayed. With
-/// many distinct prompts in memory, the cache misses on their graphs cost about as much again, so
-/// keep prompts compact or parse them just in time.
+/// completion text takes the fast path, about 1,300 instructions for BFS; any other text about
+/// 8,000 (the failed match, the parse, the replay and the messages); ids are always parsed and
+/// replayed. With many distinct prompts in memory, the cache misses on their graphs cost about
+/// as much again, so keep prompts compact or parse them just in time.
+///
+/// Every member that judges takes the discipline from `o.algorithm`, or from a caller's frontier
+/// prototype (frontier.hpp) given as the last argument before any sink.
 class Classifier {
 public:
   /// Parses and judges a completion text (either spacing). Offsets are byte offsets.
   ///
   /// Fast path: the text is first matched, token by token, against the reference completion as
-  /// the search core produces it (detail::matches_reference: the loop of `search` on the same
-  /// SearchState, reading the text as it goes; no parse). A text that is the reference in an
-  /// accepted spacing gets the verdict the replay gives it (exact, valid, answer_correct, no
-  /// errors; the tests check both paths against each other); any other text is parsed and
-  /// replayed. After the fast path, `parsed()` parses the text on demand.
+  /// the search loop produces it (detail::matches_reference: the TokenWriter comparing instead of
+  /// writing; no parse). A text that is the reference in an accepted spacing gets the verdict the
+  /// replay gives it (exact, valid, answer_correct, no errors; the tests check both paths
+  /// against each other); any other text is parsed and replayed. After the fast path,
+  /// `parsed()` parses the text on demand.
   const Verdict& classify(const Prompt& p, std::string_view completion,
                           const SearchOptions& o = {}) {
+    if (o.algorithm == Algorithm::dfs)
+      return classify(p, completion, o, LifoFrontier{});
+    return classify(p, completion, o, FifoFrontier{});
+  }
+
+  template <class Frontier>
+  const Verdict& classify(const Prompt& p, std::string_view completion, const SearchOptions& o,
+                          const Frontier& frontier) {
     check_query(p);
     prefetch(p, o);
     const std::size_t n = completion.size();
@@ -404,14 +157,17 @@ public:
     if (n != 0) // (memcpy from the null data() of an empty view is undefined)
       std::memcpy(text_.data(), completion.data(), n);
     std::memset(text_.data() + n, 0, detail::reference_padding);
-    if (detail::matches_reference(scratch_, p, std::string_view(text_.data(), n), o,
-                                  match_backtrack_)) {
+    const std::string_view padded(text_.data(), n);
+    if (p.query.source != p.query.target &&
+        with_search_state(scratch_, p.graph, p.query, o, frontier,
+                          [&](auto& st) { return detail::matches_reference(st, padded); })) {
       parsed_current_ = false;
       return exact_verdict();
     }
     parser_.parse(completion, parsed_);
     parsed_current_ = true;
-    return classify(p, parsed_, o);
+    detail::NullSink none;
+    return replay(p, parsed_, o, frontier, none);
   }
 
   /// Judges a completion given as token ids (strip BOS/EOS/PAD first). Offsets are token
@@ -433,10 +189,49 @@ public:
   /// Judges an already parsed completion (its positions are the verdict's offsets).
   const Verdict& classify(const Prompt& p, const ParsedCompletion& pc,
                           const SearchOptions& o = {}) {
+    detail::NullSink none;
+    return replay(p, pc, o, none);
+  }
+
+  template <class Frontier>
+  const Verdict& classify(const Prompt& p, const ParsedCompletion& pc, const SearchOptions& o,
+                          const Frontier& frontier) {
+    detail::NullSink none;
+    return replay(p, pc, o, frontier, none);
+  }
+
+  /// Judges a parsed completion and reports the search events it implies to `sink`, with the
+  /// state after each (the hooks of `run_search`, search.hpp): on_start at '<', on_expand,
+  /// on_list and on_discover, on_close at ')', on_stop at '-', on_backtrack and on_path per
+  /// node, up to the first syntax error. The state is the one the completion implies (the
+  /// replay adopts its choices); a number that is not a node of the graph comes as a phantom id
+  /// (`state.is_phantom(v)`, `state.label(v)`). The sink's answers ("go on?") are ignored: a
+  /// replay reads the whole completion.
+  template <class Sink>
+  const Verdict& replay(const Prompt& p, const ParsedCompletion& pc, const SearchOptions& o,
+                        Sink& sink) {
+    if (o.algorithm == Algorithm::dfs)
+      return replay(p, pc, o, LifoFrontier{}, sink);
+    return replay(p, pc, o, FifoFrontier{}, sink);
+  }
+
+  template <class Frontier, class Sink>
+  const Verdict& replay(const Prompt& p, const ParsedCompletion& pc, const SearchOptions& o,
+                        const Frontier& frontier, Sink& sink) {
+    check_query(p);
     begin(p, pc, o);
-    explore(pc);
-    traceback(pc);
-    answer(pc);
+    // A trivial query (a hand-built prompt: parsed ones reject it) has no search to replay:
+    // the state throws std::invalid_argument, as `search` does.
+    with_search_state<true>(scratch_, p.graph, p.query, o, frontier, [&](auto& st) {
+      discipline_ = &st.discipline;
+      if (pc.lt_at != no_offset)
+        detail::fire_on_start(sink, st);
+      explore(st, pc, sink);
+      traceback(st, pc, sink);
+      answer(st, pc, frontier);
+      for (std::size_t j = 0; j < pc.trace.path.size(); ++j)
+        detail::fire_on_path(sink, st, to_id(st, pc.trace.path[j], pc.path_at[j]));
+    });
     if (pc.error)
       add_syntax(*pc.error);
     finish(pc);
@@ -507,11 +302,11 @@ private:
   }
 
   void begin(const Prompt& p, const ParsedCompletion& pc, const SearchOptions& o) {
-    check_query(p);
     graph_ = &p.graph;
     query_ = p.query;
     options_ = o;
     pc_ = &pc;
+    discipline_ = &FifoFrontier::traits;
     findings_.clear();
     capped_ = false;
     exact_ = true;
@@ -537,24 +332,31 @@ private:
       for (NodeId i = 0; i < labels.size(); ++i)
         table_[labels[i]] = i;
     }
-    st_.reset(*graph_, query_, o);
   }
 
   // Whether the exploration is complete: sticky, so that under StopRule::on_pop a target that
   // reached the front of the frontier and was then expanded (missed_target) still counts as
   // reached when the completion finally stops (no early_stop on top of the missed_target).
-  bool stopped() {
-    reached_ = reached_ || st_.should_stop();
+  template <class State>
+  bool stopped(State& st) {
+    reached_ = reached_ || st.should_stop();
     return reached_;
   }
 
-  NodeId to_id(Label x, std::size_t offset) const {
-    if (x == 0xFFFFFFFFu && pc_->too_large(offset))
-      return no_node;
-    if (!table_.empty())
-      return x < table_.size() ? table_[x] : no_node;
-    const auto v = graph_->node(x);
-    return v ? *v : no_node;
+  // The id of a number of the completion: a node of the graph, or a phantom (SearchState::
+  // foreign) for a number that is not one (a number beyond 2^32-1 is never one).
+  template <class State>
+  NodeId to_id(State& st, Label x, std::size_t offset) {
+    NodeId v = no_node;
+    if (x != 0xFFFFFFFFu || !pc_->too_large(offset)) {
+      if (!table_.empty()) {
+        if (x < table_.size())
+          v = table_[x];
+      } else if (const auto id = graph_->node(x)) {
+        v = *id;
+      }
+    }
+    return v != no_node ? v : st.foreign(x);
   }
 
   Label label(NodeId v) const noexcept {
@@ -598,62 +400,99 @@ private:
 
   // --- the exploration -------------------------------------------------------------------------
 
-  void explore(const ParsedCompletion& pc) {
+  template <class State, class Sink>
+  void explore(State& st, const ParsedCompletion& pc, Sink& sink) {
     const Trace& t = pc.trace;
     const std::size_t count = t.expansion_count();
     bool missed = false;
     for (std::size_t i = 0; i < count && !capped_; ++i) {
       const std::size_t at = pc.expanded_at[i];
       // The termination rule first: it is about the existence of this expansion.
-      if (stopped()) {
+      if (stopped(st)) {
         exact_ = false;
         if (!missed) {
           add(ErrorKind::missed_target, at, i, label(query_.target));
           missed = true;
         }
       }
-      const NodeId front = st_.next();
-      const NodeId u = to_id(t.expanded[i], at);
+      const NodeId front = st.next();
+      const NodeId u = to_id(st, t.expanded[i], at);
       const auto list = t.list(i);
       const std::size_t first = i == 0 ? 0 : t.list_end[i - 1];
-      if (u == no_node) {
+      if (st.is_phantom(u)) {
         exact_ = false;
         add_unknown(t.expanded[i], at, i, detail::role_expansion);
-        for (std::size_t j = 0; j < list.size(); ++j)
-          if (to_id(list[j], pc.listed_at[first + j]) == no_node)
-            add_unknown(list[j], pc.listed_at[first + j], i, detail::role_listed);
+        st.expand_foreign(u);
+        detail::fire_on_expand(sink, st, u);
+        foreign_list(st, pc, i, u, list, first, sink);
         continue;
       }
       if (u != front)
         exact_ = false;
       if (i == 0 && u != query_.source)
         add(ErrorKind::wrong_start, at, i, label(u), label(query_.source));
-      else if (st_.expanded(u))
+      else if (st.expanded(u))
         add(ErrorKind::reexpanded, at, i, label(u));
-      else if (!st_.in_frontier(u))
+      else if (!st.in_frontier(u))
         add(ErrorKind::not_in_frontier, at, i, label(u));
       else if (u != front)
         add(ErrorKind::frontier_order, at, i, label(u), label(front));
-      st_.expand(u);
-      expand_list(pc, i, u, list, first);
+      st.expand(u);
+      detail::fire_on_expand(sink, st, u);
+      expand_list(st, pc, i, u, list, first, sink);
     }
   }
 
+  // Lists node v of the completion (a node of the graph or a phantom, which changes nothing)
+  // and reports it.
+  template <class State, class Sink>
+  void list_node(State& st, NodeId u, NodeId v, Sink& sink) {
+    const bool fresh = !st.is_phantom(v) && st.list(v);
+    detail::fire_on_list(sink, st, u, v);
+    if (fresh)
+      detail::fire_on_discover(sink, st, v);
+  }
+
+  template <class State, class Sink>
+  void close_list(State& st, NodeId u, Sink& sink) {
+    st.close();
+    detail::fire_on_close(sink, st, u);
+  }
+
+  // The list of an expansion of a phantom u: every node of the graph in it is non_edge, and is
+  // adopted as listed by u.
+  template <class State, class Sink>
+  void foreign_list(State& st, const ParsedCompletion& pc, std::size_t i, NodeId u,
+                    std::span<const Label> list, std::size_t first, Sink& sink) {
+    for (std::size_t j = 0; j < list.size(); ++j) {
+      const std::size_t at = pc.listed_at[first + j];
+      const NodeId v = to_id(st, list[j], at);
+      if (st.is_phantom(v))
+        add_unknown(list[j], at, i, detail::role_listed);
+      else
+        add(ErrorKind::non_edge, at, i, st.label(u), label(v));
+      list_node(st, u, v, sink);
+    }
+    if (i < pc.list_close_at.size())
+      close_list(st, u, sink);
+  }
+
   // The list of expansion i (of node u), then its ')' if the text reached it.
-  void expand_list(const ParsedCompletion& pc, std::size_t i, NodeId u, std::span<const Label> list,
-                   std::size_t first) {
+  template <class State, class Sink>
+  void expand_list(State& st, const ParsedCompletion& pc, std::size_t i, NodeId u,
+                   std::span<const Label> list, std::size_t first, Sink& sink) {
     ref_.clear();
-    st_.for_each_reference_listing(u, [&](NodeId v) { ref_.push_back(v); });
+    st.for_each_reference_listing(u, [&](NodeId v) { ref_.push_back(v); });
     // The common case, a list exactly as required and closed: nothing to report, the state
     // takes the list as it is (the same transitions as below, without the bookkeeping).
     if (list.size() == ref_.size() && i < pc.list_close_at.size()) {
       std::size_t j = 0;
-      while (j < list.size() && to_id(list[j], pc.listed_at[first + j]) == ref_[j])
+      while (j < list.size() && to_id(st, list[j], pc.listed_at[first + j]) == ref_[j])
         ++j;
       if (j == list.size()) {
         for (const NodeId v : ref_)
-          st_.list(v);
-        st_.close();
+          list_node(st, u, v, sink);
+        close_list(st, u, sink);
         return;
       }
     }
@@ -664,10 +503,11 @@ private:
     bool order_reported = false;
     for (std::size_t j = 0; j < list.size(); ++j) {
       const std::size_t at = pc.listed_at[first + j];
-      const NodeId v = to_id(list[j], at);
-      if (v == no_node) {
+      const NodeId v = to_id(st, list[j], at);
+      if (st.is_phantom(v)) {
         exact_ = false;
         add_unknown(list[j], at, i, detail::role_listed);
+        list_node(st, u, v, sink);
         continue;
       }
       if (j >= ref_.size() || ref_[j] != v)
@@ -688,10 +528,10 @@ private:
       } else if (!graph_->adjacent(u, v)) {
         add(ErrorKind::non_edge, at, i, label(u), label(v));
       } else {
-        add(ErrorKind::listed_expanded, at, i, label(u), label(v), 0, st_.expanded(v) ? 0 : 1);
+        add(ErrorKind::listed_expanded, at, i, label(u), label(v), 0, st.expanded(v) ? 0 : 1);
       }
       seen_[v] = stamp_;
-      st_.list(v);
+      list_node(st, u, v, sink);
     }
     if (i < pc.list_close_at.size()) {
       if (list.size() != ref_.size())
@@ -699,7 +539,7 @@ private:
       for (const NodeId v : ref_)
         if (seen_[v] != stamp_)
           add(ErrorKind::missing_neighbor, pc.list_close_at[i], i, label(u), label(v));
-      st_.close();
+      close_list(st, u, sink);
     }
     for (const NodeId v : ref_)
       rank_[v] = 0;
@@ -707,25 +547,27 @@ private:
 
   // --- the backtrack ---------------------------------------------------------------------------
 
-  void traceback(const ParsedCompletion& pc) {
+  template <class State, class Sink>
+  void traceback(State& st, const ParsedCompletion& pc, Sink& sink) {
     if (pc.dash_at == no_offset)
       return;
     const std::size_t e = pc.trace.expansion_count();
-    if (!stopped()) {
+    if (!stopped(st)) {
       exact_ = false;
       add(ErrorKind::early_stop, pc.dash_at, e, label(query_.target));
     }
+    detail::fire_on_stop(sink, st);
     const auto& bt = pc.trace.backtrack;
     NodeId prev = no_node;
     bool past = false; // a traceback_end past the source was reported
     for (std::size_t j = 0; j < bt.size(); ++j) {
       const std::size_t at = pc.backtrack_at[j];
-      const NodeId v = to_id(bt[j], at);
+      const NodeId v = to_id(st, bt[j], at);
       // The reference: the target, then parents up to the source and no further.
       if (j == 0 ? v != query_.target
-                 : (prev == no_node || prev == query_.source || v != st_.parent(prev)))
+                 : (prev == no_node || prev == query_.source || v != st.parent(prev)))
         exact_ = false;
-      if (v == no_node) {
+      if (st.is_phantom(v)) {
         add_unknown(bt[j], at, e, detail::role_backtrack);
       } else if (j == 0) {
         if (v != query_.target)
@@ -735,16 +577,18 @@ private:
       } else if (prev == query_.source) {
         add(ErrorKind::traceback_end, at, e, label(v), label(query_.source), 0, 1);
         past = true;
-      } else if (prev != no_node && st_.parent(prev) != no_node && v != st_.parent(prev)) {
-        add(ErrorKind::traceback_parent, at, e, label(prev), label(v), label(st_.parent(prev)));
+      } else if (st.parent(prev) != no_node && v != st.parent(prev)) {
+        add(ErrorKind::traceback_parent, at, e, st.label(prev), label(v),
+            st.label(st.parent(prev)));
       }
+      detail::fire_on_backtrack(sink, st, v);
       prev = v;
     }
     if (pc.gt_at != no_offset && !bt.empty() && prev != query_.source) {
       exact_ = false;
       if (!past)
         add(ErrorKind::traceback_end, pc.gt_at, e, bt.back(), label(query_.source), 0,
-            prev == no_node && pc.too_large(pc.backtrack_at.back()) ? detail::big_number : 0);
+            st.is_phantom(prev) && pc.too_large(pc.backtrack_at.back()) ? detail::big_number : 0);
     }
   }
 
@@ -756,7 +600,8 @@ private:
     return x != 0xFFFFFFFFu || pc_->too_large(at_x) == pc_->too_large(at_y);
   }
 
-  void answer(const ParsedCompletion& pc) {
+  template <class State, class Frontier>
+  void answer(State& st, const ParsedCompletion& pc, const Frontier& frontier) {
     if (!pc.complete || pc.error)
       return;
     const auto& path = pc.trace.path;
@@ -766,7 +611,7 @@ private:
     // Unknown nodes, each at its own offset.
     bool all_known = true;
     for (std::size_t j = 0; j < path.size(); ++j) {
-      if (to_id(path[j], pc.path_at[j]) == no_node) {
+      if (st.is_phantom(to_id(st, path[j], pc.path_at[j]))) {
         all_known = false;
         add_unknown(path[j], pc.path_at[j], e, detail::role_path);
       }
@@ -788,16 +633,16 @@ private:
       return;
     }
     // A path of the graph from the source to the target.
-    const NodeId s = to_id(path.front(), pc.path_at.front());
-    const NodeId t = to_id(path.back(), pc.path_at.back());
     if (!all_known) {
       std::size_t j = 0;
-      while (to_id(path[j], pc.path_at[j]) != no_node)
+      while (!st.is_phantom(to_id(st, path[j], pc.path_at[j])))
         ++j;
       add(ErrorKind::answer_invalid, at, e, path[j], 0, 0,
           pc.too_large(pc.path_at[j]) ? detail::big_number | 3 : 3);
       return;
     }
+    const NodeId s = to_id(st, path.front(), pc.path_at.front());
+    const NodeId t = to_id(st, path.back(), pc.path_at.back());
     if (s != query_.source) {
       add(ErrorKind::answer_invalid, at, e, path.front(), label(query_.source), 0, 0);
       return;
@@ -807,39 +652,57 @@ private:
       return;
     }
     for (std::size_t j = 1; j < path.size(); ++j) {
-      const NodeId a = to_id(path[j - 1], pc.path_at[j - 1]);
-      const NodeId b = to_id(path[j], pc.path_at[j]);
+      const NodeId a = to_id(st, path[j - 1], pc.path_at[j - 1]);
+      const NodeId b = to_id(st, path[j], pc.path_at[j]);
       if (!graph_->adjacent(a, b)) {
         add(ErrorKind::answer_invalid, at, e, path[j - 1], path[j], 0, 2);
         return;
       }
     }
     const std::size_t edges = path.size() - 1;
-    if (options_.algorithm == Algorithm::bfs) {
+    if (State::discipline.shortest_paths) {
       const std::size_t shortest = shortest_distance();
       answer_correct_ = edges == shortest;
       if (edges > shortest)
         add(ErrorKind::answer_not_shortest, at, e, edges, shortest);
       return;
     }
-    // DFS: the reference path, from a run of the same core (the replay followed the completion,
-    // which left the reference somewhere, or we would not be here).
+    // Otherwise the reference path, from a search of the same discipline (the replay followed
+    // the completion, which left the reference somewhere, or we would not be here).
     reference_.clear();
-    detail::BacktrackRecorder rec{&reference_};
-    if (search(scratch_, *graph_, query_, options_, rec) != SearchStatus::found)
+    PathRecorder rec{&reference_};
+    if (search(reference_scratch_, *graph_, query_, options_, frontier, rec) != SearchStatus::found)
       return;
     answer_correct_ = reference_.size() == path.size();
     for (std::size_t j = 0; answer_correct_ && j < path.size(); ++j)
-      answer_correct_ = to_id(path[j], pc.path_at[j]) == reference_[reference_.size() - 1 - j];
+      answer_correct_ = to_id(st, path[j], pc.path_at[j]) == reference_[j];
   }
 
-  // The length of a shortest path, from a BFS run of the same core (its parents give shortest
-  // paths: every node's parent is its first lister).
+  // A sink recording the path of a search.
+  struct PathRecorder {
+    std::vector<NodeId>* out;
+    template <class State>
+    void on_path(const State&, NodeId v) {
+      out->push_back(v);
+    }
+  };
+
+  // A sink counting the edges of a search's path.
+  struct PathCounter {
+    std::size_t nodes = 0;
+    template <class State>
+    void on_path(const State&, NodeId) {
+      ++nodes;
+    }
+  };
+
+  // The length of a shortest path, from a BFS (its parents give shortest paths: every node's
+  // parent is its first lister).
   std::size_t shortest_distance() {
     SearchOptions bfs;
-    bfs.algorithm = Algorithm::bfs;
-    detail::BacktrackCounter counter;
-    if (search(scratch_, *graph_, query_, bfs, counter) != SearchStatus::found)
+    PathCounter counter;
+    if (search(reference_scratch_, *graph_, query_, bfs, FifoFrontier{}, counter) !=
+        SearchStatus::found)
       return static_cast<std::size_t>(-1);
     return counter.nodes - 1;
   }
@@ -869,6 +732,8 @@ private:
         spare_.pop_back();
       }
     }
+    const detail::MessageContext ctx{discipline_, &options_, graph_->directed(),
+                                     pc.error ? &*pc.error : nullptr};
     for (std::size_t i = 0; i < findings_.size(); ++i) {
       const Finding& f = findings_[i];
       Deviation& d = errs[i];
@@ -876,189 +741,12 @@ private:
       d.offset = f.offset;
       d.expansion = f.expansion;
       d.message.clear();
-      write_message(d.message, f, pc);
+      detail::write_message(d.message, f, ctx);
     }
     verdict_.valid = findings_.empty();
     verdict_.errors_capped = capped_;
     verdict_.exact = exact_ && pc.complete && !pc.error;
     verdict_.answer_correct = answer_correct_;
-  }
-
-  void write_message(std::string& m, const Finding& f, const ParsedCompletion& pc) const {
-    const auto num = [&m](std::uint64_t v) { detail::append_number(m, v); };
-    const bool bfs = options_.algorithm == Algorithm::bfs;
-    const std::string_view front = bfs ? "at the front of the queue" : "on top of the stack";
-    switch (f.kind) {
-    case ErrorKind::syntax:
-    case ErrorKind::truncated:
-      m += pc.error ? std::string_view(pc.error->message) : std::string_view("syntax error");
-      break;
-    case ErrorKind::unknown_node: {
-      constexpr std::string_view roles[] = {"expanded node ", "listed node ", "backtrack node ",
-                                            "path node "};
-      m += roles[f.detail & 3];
-      if (f.detail & detail::big_number)
-        m += "beyond 4294967295";
-      else
-        num(f.a);
-      m += " is not a node of the graph";
-      break;
-    }
-    case ErrorKind::non_edge:
-      m += "listed ";
-      num(f.b);
-      m += graph_->directed() ? ", but there is no arc from " : ", which is not a neighbour of ";
-      num(f.a);
-      if (graph_->directed()) {
-        m += " to ";
-        num(f.b);
-      }
-      break;
-    case ErrorKind::missing_neighbor:
-      m += "left out ";
-      num(f.b);
-      m += options_.listing == Listing::unexpanded ? ", an unexpanded neighbour of "
-                                                   : ", an undiscovered neighbour of ";
-      num(f.a);
-      break;
-    case ErrorKind::listed_expanded:
-      m += "listed ";
-      num(f.b);
-      m += f.detail == 0 ? ", which is already expanded"
-                         : ", which is already discovered (listing: undiscovered)";
-      break;
-    case ErrorKind::duplicate_neighbor:
-      m += "listed ";
-      num(f.b);
-      m += " twice in the list of ";
-      num(f.a);
-      break;
-    case ErrorKind::neighbor_order:
-      m += "listed ";
-      num(f.a);
-      m += " after ";
-      num(f.b);
-      m += options_.order == NeighborOrder::ascending ? ", out of ascending order"
-                                                      : ", out of the prompt's order";
-      break;
-    case ErrorKind::wrong_start:
-      m += "the first expansion is ";
-      num(f.a);
-      m += ", not the source ";
-      num(f.b);
-      break;
-    case ErrorKind::not_in_frontier:
-      m += "expanded ";
-      num(f.a);
-      m += ", which was never listed";
-      break;
-    case ErrorKind::frontier_order:
-      m += "expanded ";
-      num(f.a);
-      m += " while ";
-      num(f.b);
-      m += " is ";
-      m += front;
-      break;
-    case ErrorKind::reexpanded:
-      m += "expanded ";
-      num(f.a);
-      m += " again";
-      break;
-    case ErrorKind::missed_target:
-      m += "the target ";
-      num(f.a);
-      if (options_.stop == StopRule::on_list) {
-        m += " was listed";
-      } else {
-        m += " is ";
-        m += front;
-      }
-      m += ", but the exploration goes on";
-      break;
-    case ErrorKind::early_stop:
-      m += "the exploration ends before the target ";
-      num(f.a);
-      if (options_.stop == StopRule::on_list) {
-        m += " was listed";
-      } else {
-        m += bfs ? " reached the front of the queue" : " reached the top of the stack";
-      }
-      break;
-    case ErrorKind::traceback_start:
-      m += "the backtrack starts at ";
-      num(f.a);
-      m += ", not at the target ";
-      num(f.b);
-      break;
-    case ErrorKind::traceback_parent:
-      m += "the backtrack goes from ";
-      num(f.a);
-      m += " to ";
-      num(f.b);
-      m += ", but the parent of ";
-      num(f.a);
-      m += " is ";
-      num(f.c);
-      break;
-    case ErrorKind::traceback_end:
-      if (f.detail == 1) {
-        m += "the backtrack goes on past the source ";
-        num(f.b);
-      } else {
-        m += "the backtrack stops at ";
-        if (f.detail & detail::big_number)
-          m += "a number beyond 4294967295";
-        else
-          num(f.a);
-        m += ", before the source ";
-        num(f.b);
-      }
-      break;
-    case ErrorKind::answer_mismatch:
-      m += "the path is not the backtrack reversed (they differ from position ";
-      num(f.a);
-      m += ")";
-      break;
-    case ErrorKind::answer_invalid:
-      switch (f.detail & 3) {
-      case 0:
-        m += "the path starts at ";
-        num(f.a);
-        m += ", not at the source ";
-        num(f.b);
-        break;
-      case 1:
-        m += "the path ends at ";
-        num(f.a);
-        m += ", not at the target ";
-        num(f.b);
-        break;
-      case 2:
-        m += "the path steps from ";
-        num(f.a);
-        m += " to ";
-        num(f.b);
-        m += graph_->directed() ? ", which is not an arc" : ", which is not an edge";
-        break;
-      default:
-        m += "the path goes through ";
-        if (f.detail & detail::big_number)
-          m += "a number beyond 4294967295";
-        else
-          num(f.a);
-        m += ", which is not a node of the graph";
-        break;
-      }
-      break;
-    case ErrorKind::answer_not_shortest:
-      m += "the path has ";
-      num(f.a);
-      m += f.a == 1 ? " edge" : " edges";
-      m += ", a shortest one ";
-      num(f.b);
-      break;
-    }
   }
 
   static constexpr Label direct_table_limit = 1u << 16;
@@ -1068,10 +756,11 @@ private:
   mutable bool parsed_current_ = true;
   std::vector<char> text_;    // the last text and NUL padding (parsed() reads it on demand)
   std::size_t text_size_ = 0; // its length
-  SearchState st_;
-  SearchState scratch_;
+  SearchScratch scratch_;
+  SearchScratch reference_scratch_;
   const Graph* graph_ = nullptr;
   const ParsedCompletion* pc_ = nullptr;
+  const DisciplineTraits* discipline_ = nullptr;
   Query query_;
   SearchOptions options_;
   std::vector<NodeId> table_;
@@ -1079,7 +768,6 @@ private:
   std::vector<std::uint32_t> rank_;
   std::vector<std::uint32_t> seen_;
   std::vector<NodeId> reference_;
-  std::vector<NodeId> match_backtrack_; // scratch of the fast path
   std::uint32_t stamp_ = 0;
   std::vector<Finding> findings_;
   std::vector<Deviation> spare_;
@@ -1091,7 +779,7 @@ private:
   std::size_t max_errors_ = default_max_errors;
 };
 
-/// Judges one completion text against a prompt (SPEC §6). For many, reuse a Classifier.
+/// Judges one completion text against a prompt. For many, reuse a Classifier.
 inline Verdict classify(const Prompt& p, std::string_view completion, const SearchOptions& o = {}) {
   Classifier c;
   return c.classify(p, completion, o);

@@ -33,6 +33,7 @@
 #include "searchtrace/family.hpp"
 #include "searchtrace/fingerprint.hpp"
 #include "searchtrace/grammar.hpp"
+#include "searchtrace/hints.hpp"
 #include "searchtrace/prompt.hpp"
 #include "searchtrace/random.hpp"
 #include "searchtrace/render.hpp"
@@ -121,31 +122,6 @@ struct DatasetError {
   std::string message;
 };
 
-namespace detail {
-
-/// The tokens of a completion with these counts: `<`, per expansion `u , ( ... )` and a comma
-/// between expansions, 2k-1 tokens for a list of k ≥ 1 nodes, `-`, the backtrack, `> =`, the
-/// path.
-constexpr std::uint32_t completion_token_count(std::size_t expansions, std::size_t listed,
-                                               std::size_t nonempty_lists, std::size_t backtrack,
-                                               std::size_t path) noexcept {
-  const auto commas_between = [](std::size_t k) { return k == 0 ? 0 : 2 * k - 1; };
-  return static_cast<std::uint32_t>(1 + 4 * expansions + (expansions == 0 ? 0 : expansions - 1) +
-                                    2 * listed - nonempty_lists + 1 + commas_between(backtrack) +
-                                    2 + commas_between(path));
-}
-
-} // namespace detail
-
-/// The number of tokens (commas included) of a completion, without rendering it.
-inline std::uint32_t completion_token_count(const Trace& t) noexcept {
-  std::size_t nonempty = 0;
-  for (std::size_t i = 0; i < t.expanded.size(); ++i)
-    nonempty += !t.list(i).empty();
-  return detail::completion_token_count(t.expanded.size(), t.listed.size(), nonempty,
-                                        t.backtrack.size(), t.path.size());
-}
-
 /// Produces sample i of a dataset into a reused Sample. One per thread; steady state allocates
 /// nothing (for split=all with the plain fingerprint).
 class Generator {
@@ -197,33 +173,27 @@ public:
     if (!want_fp)
       out.info.fingerprint = {};
     const Prompt& p = out.prompt;
-    // Text is written into a scratch buffer that only grows, then copied: growing out.text to
-    // the bound would zero-fill hundreds of bytes per sample (measured: a tenth of the time).
-    char* begin = nullptr;
+    // The text is written into a scratch buffer that only grows, then copied: growing out.text
+    // to the bound would zero-fill hundreds of bytes per sample (measured: a tenth of the time).
+    // The completion is written while the search runs: one pass, no walk over the Trace after.
+    char* const begin =
+        scratch(detail::prompt_bytes_bound(p) + detail::completion_bytes_bound_for(p.graph));
     char* middle = nullptr;
     char* end = nullptr;
-    SearchStatus status = SearchStatus::unreachable;
     std::uint32_t tokens = 0; // of the completion
-    if (writes_while_tracing(p)) {
-      // The seed's format on a small graph: the completion is written by the tracer as it
-      // lists (the same bytes as write_completion, tests/dataset.cpp checks), and the prompt
-      // from the same node words.
-      begin = scratch(detail::prompt_bytes_bound(p) + detail::completion_bytes_bound_for(p.graph));
+    SearchStatus status = SearchStatus::unreachable;
+    out.trace.clear();
+    if (options_.rendering == Rendering::compact && detail::fits_prompt_words(p)) {
+      // The seed's format on a small graph: every node, of the prompt and of the completion, is
+      // one word store of its text.
       detail::fill_node_words(words_, p.graph);
       middle = detail::write_prompt_words(begin, p, words_);
-      detail::CompactCompletionEcho echo(middle, words_);
-      out.trace.clear();
-      status = detail::trace_bfs_rows(out.trace, p.graph, p.query, options_.search, echo);
-      end = echo.p;
-      tokens = detail::completion_token_count(out.trace.expanded.size(), out.trace.listed.size(),
-                                              echo.nonempty_lists, out.trace.backtrack.size(),
-                                              out.trace.path.size());
+      status =
+          trace_and_write(p, out.trace, detail::CompactWordEmitter{middle, &words_}, end, tokens);
     } else {
-      status = trace_into(out.trace, state_, p.graph, p.query, options_.search);
-      begin = scratch(detail::prompt_bytes_bound(p) + detail::completion_bytes_bound(out.trace));
       middle = detail::write_prompt(begin, p);
-      end = detail::write_completion(middle, out.trace, options_.rendering);
-      tokens = completion_token_count(out.trace);
+      status = trace_and_write(
+          p, out.trace, detail::TextEmitter{middle, &dialect(options_.rendering)}, end, tokens);
     }
     if (status != SearchStatus::found)
       throw std::logic_error("searchtrace: a family drew an unreachable query");
@@ -242,24 +212,32 @@ public:
   }
 
 private:
+  // One search with two sinks: the trace recorder and the text writer. Flattened, so that the
+  // sinks and the search state are locals the compiler keeps in registers: they would otherwise
+  // be reloaded after every byte of text stored (a char store may alias anything).
+  template <class Emit>
+  SEARCHTRACE_FLATTEN SearchStatus trace_and_write(const Prompt& p, Trace& trace, Emit emit,
+                                                   char*& end, std::uint32_t& tokens) {
+    TraceRecorder recorder(trace);
+    TokenWriter<Emit> writer(emit);
+    auto sink = tee(recorder, writer);
+    const SearchStatus status = search(search_, p.graph, p.query, options_.search, sink);
+    end = writer.emitter().p;
+    tokens = writer.emitter().tokens;
+    return status;
+  }
+
   char* scratch(std::size_t bound) {
     if (text_scratch_.size() < bound)
       text_scratch_.resize(bound);
     return text_scratch_.data();
   }
 
-  // trace_into's bit-row BFS with the compact rendering and labels that fit words.
-  bool writes_while_tracing(const Prompt& p) const noexcept {
-    return options_.rendering == Rendering::compact &&
-           detail::traces_on_rows(p.graph, p.query, options_.search) &&
-           detail::fits_prompt_words(p);
-  }
-
   DatasetOptions options_;
   Family family_;
   Sampler sampler_;
   Fingerprinter fingerprinter_;
-  SearchState state_;
+  SearchScratch search_;
   std::string text_scratch_;
   detail::NodeWords words_;
 };

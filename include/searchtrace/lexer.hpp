@@ -36,6 +36,78 @@ constexpr std::uint8_t byte_class(char c) noexcept {
   return byte_classes[static_cast<unsigned char>(c)];
 }
 
+inline constexpr std::uint64_t max_label_value = 0xFFFFFFFFull;
+
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+
+/// Appends a digit to a number being read, saturating past Label's range (such a number is
+/// well-formed but too large: it names no node).
+constexpr void add_digit(std::uint64_t& value, char c) noexcept {
+  if (value <= max_label_value)
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+}
+
+inline std::string unexpected_byte_message(char c) {
+  const auto b = static_cast<unsigned char>(c);
+  if (b >= 0x21 && b < 0x7F)
+    return std::string("unexpected character '") + c + "'";
+  static constexpr char hex[] = "0123456789abcdef";
+  return std::string("unexpected byte 0x") + hex[b >> 4] + hex[b & 15];
+}
+
+/// The spacing rules of the grammar tables (SPEC §7.1: between two tokens, none, the first
+/// one's trailing padding, the second one's leading padding, or both), and what they need to
+/// know of the tokens read so far. The pull Lexer and the PushLexer both read spaces through it.
+class Spacing {
+public:
+  /// Spaces the previous token's trailing padding allows (none after a node, or at the start).
+  std::size_t after() const noexcept {
+    return have_prev_ && prev_ != TokenKind::node ? accepted_padding.at(prev_, prev_ctx_).after : 0;
+  }
+  /// Spaces a next token of kind `next` allows before it (none before a node).
+  std::size_t before(TokenKind next) const noexcept {
+    if (next == TokenKind::node)
+      return 0;
+    return accepted_padding.at(next, inside_ ? Context::inside_list : Context::outside_list).before;
+  }
+  /// Whether `spaces` spaces may stand between the previous token and a `next` one.
+  bool allows(std::size_t spaces, TokenKind next) const noexcept {
+    const std::size_t a = after(), b = before(next);
+    return spaces == 0 || spaces == a || spaces == b || spaces == a + b;
+  }
+  /// Of `spaces` spaces before a `next` token that `allows` rejects, the index of the first
+  /// one that no reading allows.
+  std::size_t first_bad(std::size_t spaces, TokenKind next) const noexcept {
+    const std::size_t a = after(), b = before(next);
+    std::size_t ok = 0;
+    for (const std::size_t allowed : {a, b, a + b})
+      if (allowed <= spaces && allowed > ok)
+        ok = allowed;
+    return ok;
+  }
+  /// A token of kind k was read.
+  void note(TokenKind k) noexcept {
+    if (k != TokenKind::node)
+      prev_ctx_ = inside_ ? Context::inside_list : Context::outside_list;
+    if (k == TokenKind::lparen)
+      inside_ = true;
+    else if (k == TokenKind::rparen)
+      inside_ = false;
+    prev_ = k;
+    have_prev_ = true;
+  }
+  /// True between a `(` and its `)`: where a comma takes the list spelling.
+  bool inside_list() const noexcept { return inside_; }
+
+private:
+  bool inside_ = false;
+  bool have_prev_ = false;
+  TokenKind prev_ = TokenKind::node;
+  Context prev_ctx_ = Context::outside_list;
+};
+
 } // namespace detail
 
 /// A token as read, with where it stands in the text.
@@ -71,35 +143,25 @@ public:
     out.offset = pos_;
     out.too_large = false;
     if (cls == detail::byte_digit) {
-      if (c == '0' && pos_ + 1 < text_.size() && is_digit(text_[pos_ + 1]))
+      if (c == '0' && pos_ + 1 < text_.size() && detail::is_digit(text_[pos_ + 1]))
         return fail(pos_, "leading zero in a number");
       std::uint64_t value = 0;
       std::size_t end = pos_;
-      while (end < text_.size() && is_digit(text_[end])) {
-        if (value <= max_label)
-          value = value * 10 + static_cast<std::uint64_t>(text_[end] - '0');
-        ++end;
-      }
-      out.too_large = value > max_label;
-      out.token = node_token(static_cast<Label>(out.too_large ? max_label : value));
+      while (end < text_.size() && detail::is_digit(text_[end]))
+        detail::add_digit(value, text_[end++]);
+      out.too_large = value > detail::max_label_value;
+      out.token = node_token(static_cast<Label>(out.too_large ? detail::max_label_value : value));
       out.length = end - pos_;
       pos_ = end;
-      prev_ = TokenKind::node;
-      have_prev_ = true;
+      spacing_.note(TokenKind::node);
       return LexStatus::token;
     }
     if (cls == detail::byte_other)
-      return fail(pos_, unexpected_byte_message(c));
+      return fail(pos_, detail::unexpected_byte_message(c));
     const auto kind = static_cast<TokenKind>(cls);
     out.token = punct_token(kind);
     out.length = 1;
-    prev_ctx_ = inside_ ? Context::inside_list : Context::outside_list;
-    if (kind == TokenKind::lparen)
-      inside_ = true;
-    else if (kind == TokenKind::rparen)
-      inside_ = false;
-    prev_ = kind;
-    have_prev_ = true;
+    spacing_.note(kind);
     ++pos_;
     return LexStatus::token;
   }
@@ -108,64 +170,153 @@ public:
   std::size_t position() const noexcept { return pos_; }
   std::string_view text() const noexcept { return text_; }
   /// True between a `(` and its `)`: where a comma takes the list spelling.
-  bool inside_list() const noexcept { return inside_; }
+  bool inside_list() const noexcept { return spacing_.inside_list(); }
 
 private:
-  static constexpr std::uint64_t max_label = 0xFFFFFFFFull;
-
-  static constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-  static std::string unexpected_byte_message(char c) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b >= 0x21 && b < 0x7F)
-      return std::string("unexpected character '") + c + "'";
-    static constexpr char hex[] = "0123456789abcdef";
-    return std::string("unexpected byte 0x") + hex[b >> 4] + hex[b & 15];
-  }
-
   LexStatus fail(std::size_t offset, std::string message) {
     error_.offset = offset;
     error_.message = std::move(message);
     return LexStatus::error;
   }
 
-  // Accepts the spaces between the previous token and the next one: none, the previous token's
-  // trailing padding, the next token's leading padding, or both.
+  // Accepts the spaces between the previous token and the next one (detail::Spacing).
   bool skip_padding() {
     std::size_t spaces = 0;
     while (pos_ + spaces < text_.size() && text_[pos_ + spaces] == ' ')
       ++spaces;
     if (spaces == 0)
       return true;
-    const Context next_ctx = inside_ ? Context::inside_list : Context::outside_list;
-    const std::size_t after = have_prev_ && prev_ != TokenKind::node
-                                  ? detail::accepted_padding.at(prev_, prev_ctx_).after
-                                  : 0;
-    std::size_t before = 0;
+    TokenKind next = TokenKind::node; // a digit, another byte or the end: no leading padding
     if (pos_ + spaces < text_.size()) {
-      const std::uint8_t next = detail::byte_class(text_[pos_ + spaces]);
-      if (next < token_kind_count)
-        before = detail::accepted_padding.at(static_cast<TokenKind>(next), next_ctx).before;
+      const std::uint8_t cls = detail::byte_class(text_[pos_ + spaces]);
+      if (cls < token_kind_count)
+        next = static_cast<TokenKind>(cls);
     }
-    if (spaces == after || spaces == before || spaces == after + before) {
+    if (spacing_.allows(spaces, next)) {
       pos_ += spaces;
       return true;
     }
-    // The first space that no reading allows.
-    std::size_t ok = 0;
-    for (std::size_t allowed : {after, before, after + before})
-      if (allowed <= spaces && allowed > ok)
-        ok = allowed;
-    fail(pos_ + ok, "unexpected space");
+    fail(pos_ + spacing_.first_bad(spaces, next), "unexpected space");
     return false;
   }
 
   std::string_view text_;
   std::size_t pos_ = 0;
-  bool inside_ = false;
-  bool have_prev_ = false;
-  TokenKind prev_ = TokenKind::node;
-  Context prev_ctx_ = Context::outside_list;
+  detail::Spacing spacing_;
+  LexError error_;
+};
+
+/// The lexer in push mode, for text that arrives a byte at a time (a decoder writing a
+/// completion, see CompletionCursor): each byte says what it completed. The rules are the pull
+/// Lexer's (the same detail::Spacing and number rules): a number ends at the first byte that is
+/// not a digit, spaces wait until the byte after them says whether they are allowed.
+class PushLexer {
+public:
+  /// What one byte did. `number` (if set) is a number that this byte ended; then either `token`
+  /// (a punctuation token this byte is), or `error` (this byte, or the spaces before it, broke
+  /// the rules; `error_info()` says what and where), or nothing more (a digit or a space: the
+  /// token is still being typed).
+  struct Step {
+    bool number = false;
+    bool token = false;
+    bool error = false;
+    Lexeme number_lexeme;
+    Lexeme token_lexeme;
+  };
+
+  void reset() noexcept { *this = PushLexer(); }
+
+  Step feed(char c, std::size_t at) {
+    Step step;
+    if (detail::is_digit(c)) {
+      if (digits_ == 0) {
+        if (!spaces_fit(TokenKind::node, step))
+          return step;
+        spaces_ = 0;
+        number_ = 0;
+        number_at_ = at;
+      } else if (digits_ == 1 && number_ == 0) {
+        return fail(step, number_at_, "leading zero in a number");
+      }
+      detail::add_digit(number_, c);
+      ++digits_;
+      return step;
+    }
+    end_number(step);
+    if (c == ' ') {
+      if (spaces_ == 0)
+        spaces_at_ = at;
+      ++spaces_;
+      return step;
+    }
+    const std::uint8_t cls = detail::byte_class(c);
+    if (cls == detail::byte_other)
+      return fail(step, at, detail::unexpected_byte_message(c));
+    const auto kind = static_cast<TokenKind>(cls);
+    if (!spaces_fit(kind, step))
+      return step;
+    spaces_ = 0;
+    step.token = true;
+    step.token_lexeme.token = punct_token(kind);
+    step.token_lexeme.offset = at;
+    step.token_lexeme.length = 1;
+    spacing_.note(kind);
+    return step;
+  }
+
+  /// The input ended: a number being typed is complete. Pending spaces are left to the caller
+  /// (`pending_spaces`): the grammar decides whether the text may end after them.
+  Step finish() {
+    Step step;
+    end_number(step);
+    return step;
+  }
+
+  const LexError& error_info() const noexcept { return error_; }
+
+  // What is being typed, for a caller that judges prefixes (CompletionCursor).
+  std::size_t digits() const noexcept { return digits_; }
+  std::uint64_t number() const noexcept { return number_; } // saturates past 2^32-1
+  std::size_t number_at() const noexcept { return number_at_; }
+  std::size_t pending_spaces() const noexcept { return spaces_; }
+  std::size_t spaces_at() const noexcept { return spaces_at_; }
+  const detail::Spacing& spacing() const noexcept { return spacing_; }
+
+private:
+  Step& fail(Step& step, std::size_t offset, std::string message) {
+    step.error = true;
+    error_.offset = offset;
+    error_.message = std::move(message);
+    return step;
+  }
+
+  bool spaces_fit(TokenKind next, Step& step) {
+    if (spaces_ == 0 || spacing_.allows(spaces_, next))
+      return true;
+    fail(step, spaces_at_ + spacing_.first_bad(spaces_, next), "unexpected space");
+    return false;
+  }
+
+  void end_number(Step& step) {
+    if (digits_ == 0)
+      return;
+    const bool big = number_ > detail::max_label_value;
+    step.number = true;
+    step.number_lexeme.token =
+        node_token(static_cast<Label>(big ? detail::max_label_value : number_));
+    step.number_lexeme.offset = number_at_;
+    step.number_lexeme.length = digits_;
+    step.number_lexeme.too_large = big;
+    digits_ = 0;
+    spacing_.note(TokenKind::node);
+  }
+
+  detail::Spacing spacing_;
+  std::size_t digits_ = 0;
+  std::uint64_t number_ = 0;
+  std::size_t number_at_ = 0;
+  std::size_t spaces_ = 0;
+  std::size_t spaces_at_ = 0;
   LexError error_;
 };
 

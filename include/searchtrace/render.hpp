@@ -1,5 +1,6 @@
-// The one writer of text and token ids: prompts and traces to tokens, to text in a rendering,
-// and to ids in a vocabulary, all from the token walkers and tables of grammar.hpp/trace.hpp.
+// Text and token ids: prompts and completions written in a rendering or a vocabulary. A
+// completion's tokens come from the one TokenWriter (token_writer.hpp), here given emitters that
+// write text (any dialect of grammar.hpp; the compact one fast), collect tokens or encode ids.
 #pragma once
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "searchtrace/grammar.hpp"
 #include "searchtrace/hints.hpp"
 #include "searchtrace/prompt.hpp"
+#include "searchtrace/token_writer.hpp"
 #include "searchtrace/trace.hpp"
 #include "searchtrace/vocabulary.hpp"
 
@@ -93,20 +95,28 @@ inline constexpr std::size_t max_label_bytes = 10;
 /// Writes tokens through a raw pointer into room reserved beforehand (see `append_with`), so
 /// rendering costs one size computation per text instead of a capacity check per token.
 struct TextEmitter {
-  char*& p;
-  const Dialect& d;
-  void operator()(Token t, Context ctx) const noexcept {
-    if (t.kind == TokenKind::node) {
-      p = write_label(p, t.value);
-      return;
-    }
-    const std::string_view s = d.spell(t.kind, ctx);
+  char* p;
+  const Dialect* d;
+  std::uint32_t tokens = 0;
+  void node(Label v, Context) noexcept {
+    p = write_label(p, v);
+    ++tokens;
+  }
+  void punct(TokenKind k, Context ctx) noexcept {
+    ++tokens;
+    const std::string_view s = d->spell(k, ctx);
     if (s.size() == 1) {
       *p++ = s[0];
       return;
     }
     for (const char c : s)
       *p++ = c;
+  }
+  void operator()(Token t, Context ctx) noexcept {
+    if (t.kind == TokenKind::node)
+      node(t.value, ctx);
+    else
+      punct(t.kind, ctx);
   }
 };
 
@@ -122,15 +132,17 @@ static_assert(spells_bare(compact_dialect), "CompactTextEmitter writes the compa
 
 /// The compact dialect's writer: every punctuation token is its bare character, so a token is
 /// one store or a label's digits, with no spelling to look up. Small enough to be inlined into
-/// the token walkers, which the general TextEmitter is not (measured: about a tenth of the
+/// the token writer, which the general TextEmitter is not (measured: about a tenth of the
 /// instructions of dataset generation went to its out-of-line calls).
 struct CompactTextEmitter {
-  char*& p;
-  void operator()(Token t, Context) const noexcept {
+  char* p;
+  void node(Label v, Context) noexcept { p = write_label(p, v); }
+  void punct(TokenKind k, Context) noexcept { *p++ = punct_char[static_cast<std::size_t>(k)]; }
+  void operator()(Token t, Context ctx) noexcept {
     if (t.kind == TokenKind::node)
-      p = write_label(p, t.value);
+      node(t.value, ctx);
     else
-      *p++ = punct_char[static_cast<std::size_t>(t.kind)];
+      punct(t.kind, ctx);
   }
 };
 
@@ -157,16 +169,29 @@ inline std::size_t prompt_bytes_bound(const Prompt& p) noexcept {
   return (2 * m + 2) * max_label_bytes + (2 * m + 2) * max_punct_bytes;
 }
 
+/// Appends ids of a vocabulary to any container of integers.
 template <class Out>
 struct IdEmitter {
-  Out& out;
-  const Vocabulary& v;
-  void operator()(Token t, Context) const { v.encode(t, out); }
+  Out* out;
+  const Vocabulary* v;
+  void node(Label x, Context) { v->encode(node_token(x), *out); }
+  void punct(TokenKind k, Context) { v->encode(punct_token(k), *out); }
+  void operator()(Token t, Context) { v->encode(t, *out); }
 };
 
+/// Collects tokens.
 struct TokenCollector {
-  std::vector<Token>& out;
-  void operator()(Token t, Context) const { out.push_back(t); }
+  std::vector<Token>* out;
+  void node(Label x, Context) { out->push_back(node_token(x)); }
+  void punct(TokenKind k, Context) { out->push_back(punct_token(k)); }
+  void operator()(Token t, Context) { out->push_back(t); }
+};
+
+/// Counts tokens (commas included).
+struct TokenCounter {
+  std::uint32_t count = 0;
+  void node(Label, Context) noexcept { ++count; }
+  void punct(TokenKind, Context) noexcept { ++count; }
 };
 
 template <class Emit>
@@ -192,11 +217,14 @@ namespace detail {
 /// Writes the completion's text at p, which has `completion_bytes_bound(t)` bytes of room, and
 /// returns its end.
 SEARCHTRACE_FLATTEN inline char* write_completion(char* p, const Trace& t, Rendering r) {
-  if (r == Rendering::compact)
-    for_each_completion_token(t, CompactTextEmitter{p});
-  else
-    for_each_completion_token(t, TextEmitter{p, dialect(r)});
-  return p;
+  if (r == Rendering::compact) {
+    TokenWriter<CompactTextEmitter> w({p});
+    write_trace(w, t);
+    return w.emitter().p;
+  }
+  TokenWriter<TextEmitter> w({p, &dialect(r)});
+  write_trace(w, t);
+  return w.emitter().p;
 }
 
 } // namespace detail
@@ -290,44 +318,23 @@ SEARCHTRACE_FLATTEN inline char* write_prompt_small(char* q, const Prompt& p) {
   return write_prompt_words(q, p, w);
 }
 
-/// Writes the compact completion from the hooks of trace_bfs_rows (tracer.hpp) while it traces,
-/// from the node words, instead of walking the finished Trace's tokens afterwards: each listed
-/// node is then one store in the loop that lists it. `p` ends at the completion's end once the
-/// trace is found; the room needed is completion_bytes_bound_for(graph).
-struct CompactCompletionEcho {
+/// The compact dialect's writer for a search on a graph that fits NodeWords: a node is one
+/// 8-byte store from the node words (its digits, and bytes past them that the next token
+/// overwrites) and a pointer bump, with no division and no table of labels. The text is written
+/// while the search runs (TokenWriter as a sink); the room needed is
+/// completion_bytes_bound_for(graph).
+struct CompactWordEmitter {
   char* p;
-  const NodeWords& w;
-  NodeId chain[64];
-  std::size_t chain_length = 0;
-  std::size_t nonempty_lists = 0;
-
-  CompactCompletionEcho(char* at, const NodeWords& words) noexcept : p(at), w(words) { *p++ = '<'; }
-  // "u,(" then "v," per listed node; the list's last ',' becomes ')' and "," follows, which the
-  // end of the expansions turns into '-'.
-  void expand(NodeId u) noexcept {
-    p = put_word(p, w.then_comma, w, u);
-    *p++ = '(';
+  const NodeWords* w;
+  std::uint32_t tokens = 0;
+  void node_id(NodeId v, Context) noexcept {
+    std::memcpy(p, &w->then_comma[v], 8);
+    p += w->length[v] - 1;
+    ++tokens;
   }
-  void list(NodeId v) noexcept { p = put_word(p, w.then_comma, w, v); }
-  void end_list(bool nonempty) noexcept {
-    nonempty_lists += nonempty;
-    p -= nonempty;
-    p[0] = ')';
-    p[1] = ',';
-    p += 2;
-  }
-  void end_expansions() noexcept { p[-1] = '-'; }
-  void backtrack(NodeId v) noexcept {
-    p = put_word(p, w.then_comma, w, v);
-    chain[chain_length++] = v;
-  }
-  // "t,...,s," becomes "t,...,s>=" and the path is the backtrack reversed.
-  void end_backtrack() noexcept {
-    p[-1] = '>';
-    *p++ = '=';
-    for (std::size_t i = chain_length; i-- > 0;)
-      p = put_word(p, w.then_comma, w, chain[i]);
-    --p;
+  void punct(TokenKind k, Context) noexcept {
+    *p++ = punct_char[static_cast<std::size_t>(k)];
+    ++tokens;
   }
 };
 
@@ -344,8 +351,9 @@ inline std::size_t completion_bytes_bound_for(const Graph& g) noexcept {
 SEARCHTRACE_FLATTEN inline char* write_prompt(char* p, const Prompt& pr) {
   if (fits_prompt_words(pr))
     return write_prompt_small(p, pr);
-  for_each_prompt_token(pr, CompactTextEmitter{p});
-  return p;
+  CompactTextEmitter emit{p};
+  for_each_prompt_token(pr, emit);
+  return emit.p;
 }
 
 } // namespace detail
@@ -364,11 +372,19 @@ inline std::string render_prompt(const Prompt& p) {
 
 /// The tokens of a completion (commas included).
 inline void completion_tokens(const Trace& t, std::vector<Token>& out) {
-  for_each_completion_token(t, detail::TokenCollector{out});
+  TokenWriter<detail::TokenCollector> w({&out});
+  write_trace(w, t);
 }
 
 inline void prompt_tokens(const Prompt& p, std::vector<Token>& out) {
-  detail::for_each_prompt_token(p, detail::TokenCollector{out});
+  detail::for_each_prompt_token(p, detail::TokenCollector{&out});
+}
+
+/// The number of tokens (commas included) of a completion, without rendering it.
+inline std::uint32_t completion_token_count(const Trace& t) noexcept {
+  TokenWriter<detail::TokenCounter> w({});
+  write_trace(w, t);
+  return w.emitter().count;
 }
 
 /// Appends the ids of a completion; `Out` is any container of integers (uint16_t for a
@@ -376,12 +392,13 @@ inline void prompt_tokens(const Prompt& p, std::vector<Token>& out) {
 /// vocabulary's label space.
 template <class Out>
 void encode_completion(const Trace& t, const Vocabulary& v, Out& out) {
-  for_each_completion_token(t, detail::IdEmitter<Out>{out, v});
+  TokenWriter<detail::IdEmitter<Out>> w({&out, &v});
+  write_trace(w, t);
 }
 
 template <class Out>
 void encode_prompt(const Prompt& p, const Vocabulary& v, Out& out) {
-  detail::for_each_prompt_token(p, detail::IdEmitter<Out>{out, v});
+  detail::for_each_prompt_token(p, detail::IdEmitter<Out>{&out, &v});
 }
 
 /// Tokens of an id sequence, with dropped commas restored. Returns false at the first id that is
@@ -410,7 +427,7 @@ inline void append_tokens(std::string& out, std::span<const Token> tokens,
   const std::size_t bound =
       tokens.size() * std::max(detail::max_label_bytes, detail::max_punct_bytes);
   detail::append_with(out, bound, [&](char*& p) {
-    const detail::TextEmitter emit{p, dialect(r)};
+    detail::TextEmitter emit{p, &dialect(r)};
     bool inside = false;
     for (const Token t : tokens) {
       if (t.kind == TokenKind::rparen)
@@ -419,6 +436,7 @@ inline void append_tokens(std::string& out, std::span<const Token> tokens,
       if (t.kind == TokenKind::lparen)
         inside = true;
     }
+    p = emit.p;
   });
 }
 

@@ -1,19 +1,32 @@
-// One search core for BFS and DFS (SPEC §3–4): a state machine over a frontier discipline
-// (FIFO or LIFO) and three policies. The tracer drives it with the node the discipline pops;
-// the classifier replays a completion through the very same transitions, so "what a correct
-// trace is" is written once, here.
+// The search core: one loop for every algorithm, over a frontier discipline (frontier.hpp: FIFO
+// for BFS, LIFO for DFS, or a caller's own) and a representation of the graph's sets (word rows
+// for graphs of up to 64 nodes listed in ascending order, adjacency lists otherwise). The loop
+// (`run_search`) and the transitions of `SearchState` are written once; the tracer, the text
+// writer, the classifier's reference matcher and the cursor are sinks or drivers of them, and the
+// classifier's replay drives the same transitions with the nodes a completion writes.
+//
+//   prompt → Graph → search loop → events → sinks: TraceRecorder (Trace), TokenWriter (text,
+//                                            ids, token counts, matching), a caller's own
+//
+// Which representation runs is decided in one place, `with_search_state`.
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
-#include <string>
 #include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <variant>
 #include <vector>
 
+#include "searchtrace/bits.hpp"
+#include "searchtrace/frontier.hpp"
 #include "searchtrace/graph.hpp"
+#include "searchtrace/hints.hpp"
 
 namespace searchtrace {
 
@@ -21,24 +34,24 @@ enum class Algorithm : std::uint8_t { bfs, dfs };
 
 /// Which order an expansion lists its nodes in.
 enum class NeighborOrder : std::uint8_t {
-  ascending, // by node id (SPEC default)
+  ascending, // by node id (the seed's)
   prompt,    // in the order the prompt mentions the neighbours
 };
 
 /// Which neighbours an expansion lists.
 enum class Listing : std::uint8_t {
-  unexpanded,   // every neighbour not yet expanded, queued ones again (SPEC default)
+  unexpanded,   // every neighbour not yet expanded, queued ones again (the seed's)
   undiscovered, // only the neighbours seen for the first time
 };
 
 /// When the exploration ends.
 enum class StopRule : std::uint8_t {
-  on_list, // after the expansion that lists the target (SPEC default)
+  on_list, // after the expansion that lists the target (the seed's)
   on_pop,  // when the target reaches the front of the frontier; it is not written as expanded
 };
 
 struct SearchOptions {
-  Algorithm algorithm = Algorithm::bfs;
+  Algorithm algorithm = Algorithm::bfs; // the discipline, unless a caller gives its own
   NeighborOrder order = NeighborOrder::ascending;
   Listing listing = Listing::unexpanded;
   StopRule stop = StopRule::on_list;
@@ -47,343 +60,625 @@ struct SearchOptions {
 };
 
 constexpr std::string_view algorithm_name(Algorithm a) noexcept {
-  return a == Algorithm::bfs ? "bfs" : "dfs";
+  switch (a) {
+  case Algorithm::bfs:
+    return FifoFrontier::traits.name;
+  case Algorithm::dfs:
+    return LifoFrontier::traits.name;
+  }
+  return "?";
 }
 
 constexpr std::optional<Algorithm> parse_algorithm(std::string_view s) noexcept {
-  if (s == "bfs")
-    return Algorithm::bfs;
-  if (s == "dfs")
-    return Algorithm::dfs;
+  for (const Algorithm a : {Algorithm::bfs, Algorithm::dfs})
+    if (s == algorithm_name(a))
+      return a;
   return std::nullopt;
 }
 
-/// The implicit state behind a trace: the frontier (queue or stack), the expanded set (the
-/// blog's "visited" array), the discovered set and the parent map.
-///
-/// When things happen, precisely (tested): a node counts as *expanded* from the moment it is
-/// expanded, before its list is written; a listed node counts as *discovered*, with its parent
-/// set, as soon as it is listed, and from then on `in_frontier` and `frontier_size` count it.
-/// The pop order (`next`, `for_each_in_frontier`) receives a newly discovered node at once in a
-/// FIFO queue (SPEC §3 pushes while listing), but a LIFO stack receives the listed nodes when
-/// the expansion is closed (`close`), because the stack's order depends on the whole list.
-///
-/// The frontier is lazy: an entry whose node has since been expanded, or (LIFO) that a later
-/// entry of the same node has moved to the top, is skipped when it surfaces. Every view below
-/// shows only live entries, so between expansions a node is in the frontier iff it is
-/// discovered and not expanded.
-class SearchState {
+enum class SearchStatus : std::uint8_t {
+  found,       // the target was reached; the backtrack and the path were reported
+  unreachable, // the frontier ran empty first
+  stopped,     // a sink's hook answered false ("do not go on")
+};
+
+/// The buffers a search works in. Keep one per thread and pass it to every search: they only
+/// grow, so a search allocates nothing once they have reached the size of the largest graph.
+struct SearchScratch {
+  detail::FrontierBuffers frontier;
+  std::vector<NodeId> parent;
+  std::vector<std::uint8_t> flags;
+  std::vector<NodeId> chain;   // the backtrack, for the path
+  std::vector<Label> phantoms; // a replay's numbers that are no node (see SearchState::foreign)
+  std::unordered_map<Label, NodeId> phantom_ids; // and their ids
+
+  template <class T>
+  static T* sized(std::vector<T>& v, std::size_t n) {
+    if (v.size() < n)
+      v.resize(n);
+    return v.data();
+  }
+};
+
+// --- representations ----------------------------------------------------------------------------
+
+/// The sets of a search on a graph of up to 64 nodes, as single words, listing by the graph's
+/// bit rows (`Graph::rows`) in ascending order: an expansion lists `row(u)` minus the excluded
+/// set, with no test per neighbour.
+class RowSets {
 public:
-  /// Starts a search: the source is discovered and is the frontier's only entry.
-  void reset(const Graph& g, Query q, const SearchOptions& o) {
-    graph_ = &g;
-    query_ = q;
-    options_ = o;
-    const std::size_t n = g.node_count();
-    // The buffers only grow; a search touches the first n entries. pos_ needs no reset: it is
-    // read only for nodes that have an entry, and push() sets it. The queue holds each node at
-    // most once (plus the source), so a BFS never grows entries_ during the search.
-    if (flags_.size() < n) {
-      flags_.resize(n);
-      parent_.resize(n);
-      pos_.resize(n);
-    }
-    if (entries_.size() < n + 1)
-      entries_.resize(n + 1);
-    std::fill_n(flags_.data(), n, std::uint8_t{0});
-    std::fill_n(parent_.data(), n, no_node);
-    top_ = 0;
-    pending_top_ = 0;
-    head_ = 0;
-    expansions_ = 0;
-    frontier_size_ = 0;
-    current_ = no_node;
-    target_listed_ = false;
-    if (q.source < n) {
-      flags_[q.source] = discovered_bit;
-      frontier_size_ = 1;
-      push(q.source);
-    }
+  void reset(SearchScratch&, const Graph& g, NodeId source) noexcept {
+    rows_ = g.rows().data();
+    expanded_ = 0;
+    discovered_ = bit(source);
+    listed_ = 0;
   }
-
-  const Graph& graph() const noexcept { return *graph_; }
-  Query query() const noexcept { return query_; }
-  const SearchOptions& options() const noexcept { return options_; }
-
-  bool expanded(NodeId v) const noexcept { return (flags_[v] & expanded_bit) != 0; }
-  bool discovered(NodeId v) const noexcept { return (flags_[v] & discovered_bit) != 0; }
-  bool in_frontier(NodeId v) const noexcept { return flags_[v] == discovered_bit; }
-  /// The node that listed v (BFS: its first lister; DFS: the last), or no_node.
-  NodeId parent(NodeId v) const noexcept { return parent_[v]; }
-  /// The node being expanded, between `expand` and `close`; no_node otherwise.
-  NodeId current() const noexcept { return current_; }
-  std::size_t expansion_count() const noexcept { return expansions_; }
-  std::size_t frontier_size() const noexcept { return frontier_size_; }
-  bool target_listed() const noexcept { return target_listed_; }
-
-  /// Calls f(v) for each node of the frontier in the order the discipline would pop them.
-  template <class F>
-  void for_each_in_frontier(F&& f) const {
-    if (options_.algorithm == Algorithm::bfs) {
-      for (std::size_t i = head_; i < top_; ++i)
-        if (!expanded(entries_[i]))
-          f(entries_[i]);
-    } else {
-      for (std::size_t i = top_; i-- > 0;)
-        if (live_lifo(i))
-          f(entries_[i]);
-    }
-  }
-
-  /// The node the discipline expands next, or no_node when the frontier is empty.
-  NodeId next() noexcept {
-    if (options_.algorithm == Algorithm::bfs) {
-      while (head_ < top_ && expanded(entries_[head_]))
-        ++head_;
-      return head_ < top_ ? entries_[head_] : no_node;
-    }
-    while (top_ > 0 && !live_lifo(top_ - 1))
-      --top_;
-    return top_ == 0 ? no_node : entries_[top_ - 1];
-  }
-
-  /// Whether the exploration is complete under the stop rule. For on_pop this looks at the
-  /// frontier, so call it between expansions.
-  bool should_stop() noexcept {
-    if (options_.stop == StopRule::on_list)
-      return target_listed_;
-    return next() == query_.target;
-  }
-
-  /// Expands u: from here on u counts as expanded. u need not be the node `next()` names (a
-  /// replay adopts the completion's choice); it leaves the frontier wherever it is.
+  bool expanded(NodeId v) const noexcept { return (expanded_ >> v) & 1u; }
+  bool discovered(NodeId v) const noexcept { return (discovered_ >> v) & 1u; }
+  bool listed(NodeId v) const noexcept { return (listed_ >> v) & 1u; }
   void expand(NodeId u) noexcept {
-    if (in_frontier(u))
-      --frontier_size_;
-    flags_[u] = expanded_bit | discovered_bit;
-    current_ = u;
-    ++expansions_;
-    pending_top_ = 0;
+    expanded_ |= bit(u);
+    discovered_ |= bit(u);
   }
-
-  /// The current node lists v. Returns true when v is discovered by it (first seen).
-  bool list(NodeId v) {
-    target_listed_ |= v == query_.target;
-    // flags_ is 0 (unseen), discovered_bit, or both bits (expanded).
-    const std::uint8_t f = flags_[v];
-    if (f & expanded_bit)
-      return false; // only a replay lists an expanded node; it changes nothing
-    const bool fresh = f == 0;
-    flags_[v] = discovered_bit;
-    frontier_size_ += fresh;
-    if (options_.algorithm == Algorithm::bfs) {
-      // Branch-free on `fresh` (unpredictable on random graphs): the queue always has room for
-      // one more entry (see reset), so v is written and kept only when fresh.
-      parent_[v] = fresh ? current_ : parent_[v];
-      if (top_ == entries_.size()) [[unlikely]]
-        grow(entries_);
-      entries_[top_] = v;
-      top_ += fresh;
-    } else {
-      parent_[v] = current_; // a node already on the stack moves to the top: new parent
-      append(pending_, pending_top_, v);
-    }
+  /// Marks v listed; unless it is expanded, discovered. Returns whether it was new: 1 if just
+  /// discovered, 0 if it was discovered before, -1 if it is expanded.
+  template <bool Unexpanded = false>
+  int list(NodeId v) noexcept {
+    const std::uint64_t b = bit(v);
+    listed_ |= b;
+    if (!Unexpanded && (expanded_ & b)) [[unlikely]]
+      return -1;
+    const int fresh = (discovered_ & b) == 0;
+    discovered_ |= b;
     return fresh;
   }
-
-  /// Ends the expansion: LIFO pushes its list so that the first listed node ends on top.
-  void close() {
-    if (options_.algorithm == Algorithm::dfs)
-      for (std::size_t i = pending_top_; i-- > 0;)
-        if (!expanded(pending_[i]))
-          push(pending_[i]);
-    pending_top_ = 0;
-    current_ = no_node;
+  std::size_t waiting() const noexcept {
+    return static_cast<std::size_t>(detail::popcount64(discovered_ & ~expanded_));
+  }
+  template <class F>
+  void for_each_listing(const Graph&, NodeId u, const SearchOptions& o, F&& f) const {
+    const std::uint64_t excluded =
+        o.listing == Listing::unexpanded ? expanded_ : expanded_ | discovered_;
+    for (std::uint64_t b = rows_[u] & ~excluded; b != 0; b &= b - 1)
+      f(static_cast<NodeId>(std::countr_zero(b)));
   }
 
-  /// Calls f(v) for each node a correct expansion of u lists, in the required order.
+private:
+  static constexpr std::uint64_t bit(NodeId v) noexcept { return std::uint64_t{1} << v; }
+  const std::uint64_t* rows_ = nullptr;
+  std::uint64_t expanded_ = 0, discovered_ = 0, listed_ = 0;
+};
+
+/// The sets of a search on any graph, as a flag byte per node, listing by the graph's adjacency
+/// lists in either order.
+class ListSets {
+public:
+  void reset(SearchScratch& s, const Graph& g, NodeId source) {
+    const std::size_t n = g.node_count();
+    flags_ = SearchScratch::sized(s.flags, n);
+    std::fill_n(flags_, n, std::uint8_t{0});
+    flags_[source] = discovered_bit;
+  }
+  bool expanded(NodeId v) const noexcept { return (flags_[v] & expanded_bit) != 0; }
+  bool discovered(NodeId v) const noexcept { return (flags_[v] & discovered_bit) != 0; }
+  bool listed(NodeId v) const noexcept { return (flags_[v] & listed_bit) != 0; }
+  void expand(NodeId u) noexcept { flags_[u] |= expanded_bit | discovered_bit; }
+  template <bool Unexpanded = false>
+  int list(NodeId v) noexcept {
+    const std::uint8_t f = flags_[v];
+    flags_[v] = f | discovered_bit | listed_bit;
+    if (!Unexpanded && (f & expanded_bit)) [[unlikely]]
+      return -1;
+    return (f & discovered_bit) == 0;
+  }
   template <class F>
-  void for_each_reference_listing(NodeId u, F&& f) const {
-    const auto nb = options_.order == NeighborOrder::ascending
-                        ? graph_->neighbors(u)
-                        : graph_->neighbors_in_prompt_order(u);
+  void for_each_listing(const Graph& g, NodeId u, const SearchOptions& o, F&& f) const {
+    const auto nb =
+        o.order == NeighborOrder::ascending ? g.neighbors(u) : g.neighbors_in_prompt_order(u);
     const std::uint8_t skip =
-        options_.listing == Listing::unexpanded ? expanded_bit : expanded_bit | discovered_bit;
+        o.listing == Listing::unexpanded ? expanded_bit : expanded_bit | discovered_bit;
     for (const NodeId v : nb)
       if ((flags_[v] & skip) == 0)
         f(v);
   }
 
 private:
-  static constexpr std::uint8_t discovered_bit = 1;
-  static constexpr std::uint8_t expanded_bit = 2;
-
-  bool live_lifo(std::size_t i) const noexcept {
-    const NodeId v = entries_[i];
-    return !expanded(v) && pos_[v] == i;
-  }
-
-  void push(NodeId v) {
-    if (options_.algorithm == Algorithm::dfs)
-      pos_[v] = static_cast<std::uint32_t>(top_);
-    append(entries_, top_, v);
-  }
-
-  // Appends v at buf[top++], growing buf (whose size is its capacity) when full: an inline
-  // store on the hot path instead of a push_back call.
-  static void append(std::vector<NodeId>& buf, std::size_t& top, NodeId v) {
-    if (top == buf.size()) [[unlikely]]
-      grow(buf);
-    buf[top++] = v;
-  }
-  static void grow(std::vector<NodeId>& buf) { buf.resize(buf.size() < 8 ? 16 : 2 * buf.size()); }
-
-  const Graph* graph_ = nullptr;
-  Query query_;
-  SearchOptions options_;
-  std::vector<std::uint8_t> flags_;
-  std::vector<NodeId> parent_;
-  std::vector<NodeId> entries_;    // queue [head_, top_) or stack [0, top_) (top_-1 = top)
-  std::vector<std::uint32_t> pos_; // LIFO: index of a node's newest entry
-  std::vector<NodeId> pending_;    // LIFO: the current list [0, pending_top_), pushed at close()
-  std::size_t top_ = 0;
-  std::size_t pending_top_ = 0;
-  std::size_t head_ = 0;
-  std::size_t expansions_ = 0;
-  std::size_t frontier_size_ = 0;
-  NodeId current_ = no_node;
-  bool target_listed_ = false;
+  static constexpr std::uint8_t discovered_bit = 1, expanded_bit = 2, listed_bit = 4;
+  std::uint8_t* flags_ = nullptr;
 };
 
-enum class SearchStatus : std::uint8_t { found, unreachable };
+// --- the state ----------------------------------------------------------------------------------
+
+/// The implicit state behind a trace: the frontier (its discipline's queue, stack, ...), the
+/// expanded set (the blog's "visited" array), the discovered set and the parent map; and the
+/// transitions that the search loop, a replay and a cursor make on it.
+///
+/// When things happen, precisely (tested): a node counts as *expanded* from the moment it is
+/// expanded, before its list is written; a listed node counts as *discovered*, with its parent
+/// set, as soon as it is listed, and from then on `in_frontier` counts it. The pop order
+/// (`next`, `for_each_in_frontier`) is the discipline's: a FIFO queue takes a newly discovered
+/// node at once (BFS pushes while listing), a LIFO stack takes the listed nodes when the
+/// expansion closes (its order depends on the whole list). Between expansions a node is in the
+/// frontier iff it is discovered and not expanded.
+///
+/// A SearchState is small (pointers into a SearchScratch, and a few words): make one per search
+/// with `with_search_state`, or construct it from a scratch for a hand-driven replay. `Sets` is
+/// RowSets or ListSets; `Frontier` a discipline of frontier.hpp or the caller's own.
+template <class Sets, class Frontier, bool Phantoms = false>
+class SearchState {
+public:
+  using sets_type = Sets;
+  using frontier_type = Frontier;
+  static constexpr const DisciplineTraits& discipline = Frontier::traits;
+  /// Whether node ids past the graph's name a replay's numbers that are no node (`foreign`).
+  static constexpr bool has_phantoms = Phantoms;
+
+  /// Starts a search: the source is discovered and is the frontier's only entry. A query id out
+  /// of range, or a source equal to the target, throws std::invalid_argument (a programming
+  /// error: parsed prompts have neither).
+  SearchState(SearchScratch& scratch, const Graph& g, Query q, const SearchOptions& o,
+              const Frontier& frontier = Frontier{})
+      : scratch_(&scratch), graph_(&g), labels_(g.labels().data()), query_(q), options_(o),
+        n_(g.node_count()), frontier_(frontier) {
+    if (q.source >= n_ || q.target >= n_)
+      throw std::invalid_argument("searchtrace: query node id out of range");
+    if (q.source == q.target)
+      throw std::invalid_argument("searchtrace: a query's source and target must differ");
+    sets_.reset(scratch, g, q.source);
+    parent_ = SearchScratch::sized(scratch.parent, n_ + 1);
+    std::fill_n(parent_, n_, no_node);
+    frontier_.reset(scratch.frontier, n_, q.source);
+    if constexpr (Phantoms) {
+      scratch.phantoms.clear();
+      // A table that a long garbage completion made large is dropped rather than cleared
+      // bucket by bucket at every replay after it.
+      if (scratch.phantom_ids.bucket_count() > 4096)
+        scratch.phantom_ids = {};
+      else if (!scratch.phantom_ids.empty())
+        scratch.phantom_ids.clear();
+    }
+  }
+
+  // --- views (what sinks read) -----------------------------------------------------------------
+
+  const Graph& graph() const noexcept { return *graph_; }
+  Query query() const noexcept { return query_; }
+  const SearchOptions& options() const noexcept { return options_; }
+  std::size_t node_count() const noexcept { return n_; }
+  /// The graph's labels by node id (for real nodes; see `label` for phantoms).
+  const Label* labels() const noexcept { return labels_; }
+
+  /// The label of a node, or in a replay of a phantom (a number that is no node, see `foreign`).
+  Label label(NodeId v) const noexcept {
+    if constexpr (Phantoms)
+      return v < n_ ? labels_[v] : scratch_->phantoms[v - n_];
+    else
+      return labels_[v];
+  }
+  /// Whether v names a phantom rather than a node of the graph.
+  bool is_phantom(NodeId v) const noexcept { return Phantoms && v != no_node && v >= n_; }
+
+  bool expanded(NodeId v) const noexcept { return v < n_ && sets_.expanded(v); }
+  bool discovered(NodeId v) const noexcept { return v < n_ && sets_.discovered(v); }
+  bool in_frontier(NodeId v) const noexcept {
+    return v < n_ && sets_.discovered(v) && !sets_.expanded(v);
+  }
+  /// The node that listed v (its first lister, or the last for a discipline that reparents;
+  /// a phantom when a replay adopted v under one), or no_node (the source, a node never listed,
+  /// a phantom).
+  NodeId parent(NodeId v) const noexcept { return v < n_ ? parent_[v] : no_node; }
+  /// The node being expanded, between `expand` and `close`; no_node otherwise.
+  NodeId current() const noexcept { return current_; }
+  std::size_t expansion_count() const noexcept { return expansions_; }
+  /// Nodes in the frontier (discovered, not expanded).
+  std::size_t frontier_size() const noexcept {
+    if constexpr (requires(const Sets& s) { s.waiting(); }) {
+      return sets_.waiting();
+    } else {
+      std::size_t k = 0;
+      for (NodeId v = 0; v < n_; ++v)
+        k += in_frontier(v);
+      return k;
+    }
+  }
+  /// Whether the target has been listed (by anyone, along an edge or not).
+  bool target_listed() const noexcept { return sets_.listed(query_.target); }
+
+  /// Calls f(v) for each node of the frontier in the order the discipline would expand them.
+  template <class F>
+  void for_each_in_frontier(F&& f) const {
+    frontier_.for_each([this](NodeId v) { return sets_.expanded(v); }, f);
+  }
+
+  // --- transitions ---------------------------------------------------------------------------
+
+  /// The node the discipline expands next, or no_node when the frontier is empty.
+  NodeId next() noexcept {
+    return frontier_.next([this](NodeId v) { return sets_.expanded(v); });
+  }
+
+  /// Whether the exploration is complete under the stop rule. For on_pop this looks at the
+  /// frontier, so call it between expansions.
+  bool should_stop() noexcept {
+    if (options_.stop == StopRule::on_list)
+      return target_listed();
+    return next() == query_.target;
+  }
+
+  /// Expands u: from here on u counts as expanded. u need not be the node `next()` names (a
+  /// replay adopts the completion's choice); it leaves the frontier wherever it is.
+  void expand(NodeId u) noexcept {
+    sets_.expand(u);
+    current_ = u;
+    ++expansions_;
+    frontier_.on_expand(u);
+  }
+
+  /// A replay's expansion of a number that is no node of the graph (a phantom, see `foreign`):
+  /// it enters no set, but the nodes it lists are adopted with it as their parent.
+  void expand_foreign(NodeId phantom) noexcept requires Phantoms {
+    current_ = phantom;
+    ++expansions_;
+    frontier_.on_expand(phantom);
+  }
+
+  /// The current node lists v. Returns true when v is discovered by it (first seen). Listing an
+  /// expanded node changes nothing but `target_listed`. `Unexpanded`: the caller knows v is not
+  /// expanded (a reference listing), which saves the test.
+  template <bool Unexpanded = false>
+  bool list(NodeId v) {
+    const int fresh = sets_.template list<Unexpanded>(v);
+    if (!Unexpanded && fresh < 0)
+      return false;
+    // Branch-free on `fresh` (unpredictable on random graphs): a parent that must not change is
+    // written to the spare entry past the last node instead.
+    if constexpr (Frontier::traits.relist_reparents)
+      parent_[v] = current_;
+    else
+      parent_[fresh ? v : n_] = current_;
+    frontier_.on_list(v, fresh != 0);
+    return fresh != 0;
+  }
+
+  /// Ends the expansion.
+  void close() {
+    frontier_.on_close([this](NodeId v) { return sets_.expanded(v); });
+    current_ = no_node;
+  }
+
+  /// Calls f(v) for each node a correct expansion of u lists, in the required order.
+  template <class F>
+  void for_each_reference_listing(NodeId u, F&& f) const {
+    sets_.for_each_listing(*graph_, u, options_, f);
+  }
+
+  /// The phantom id of a number of a replayed completion that is not a node of the graph: the
+  /// same number gets the same phantom, which `label` maps back to it. Phantoms are never in
+  /// the frontier nor expanded and have no parent of their own.
+  NodeId foreign(Label x) requires Phantoms {
+    auto& ph = scratch_->phantoms;
+    const auto [it, added] =
+        scratch_->phantom_ids.try_emplace(x, static_cast<NodeId>(n_ + ph.size()));
+    if (added)
+      ph.push_back(x);
+    return it->second;
+  }
+
+  /// Room for a walk of up to node_count() nodes (the backtrack, for the path).
+  NodeId* chain() { return SearchScratch::sized(scratch_->chain, n_); }
+
+private:
+  SearchScratch* scratch_;
+  const Graph* graph_;
+  const Label* labels_;
+  Query query_;
+  SearchOptions options_;
+  std::size_t n_;
+  Sets sets_;
+  Frontier frontier_;
+  NodeId* parent_ = nullptr;
+  NodeId current_ = no_node;
+  std::size_t expansions_ = 0;
+};
 
 namespace detail {
 
-template <class Sink, class... Args>
-void fire_expand(Sink& s, const Args&... args) {
-  if constexpr (requires { s.on_expand(args...); })
-    s.on_expand(args...);
-}
-template <class Sink, class... Args>
-void fire_list(Sink& s, const Args&... args) {
-  if constexpr (requires { s.on_list(args...); })
-    s.on_list(args...);
-}
-template <class Sink, class... Args>
-void fire_discover(Sink& s, const Args&... args) {
-  if constexpr (requires { s.on_discover(args...); })
-    s.on_discover(args...);
-}
-template <class Sink, class... Args>
-void fire_close(Sink& s, const Args&... args) {
-  if constexpr (requires { s.on_close(args...); })
-    s.on_close(args...);
-}
-template <class Sink, class... Args>
-void fire_stop(Sink& s, const Args&... args) {
-  if constexpr (requires { s.on_stop(args...); })
-    s.on_stop(args...);
-}
-template <class Sink, class... Args>
-void fire_backtrack(Sink& s, const Args&... args) {
-  if constexpr (requires { s.on_backtrack(args...); })
-    s.on_backtrack(args...);
+/// Whether a search on g under o runs on word rows: the one place that decides.
+inline bool uses_rows(const Graph& g, const SearchOptions& o) noexcept {
+  return !g.rows().empty() && o.order == NeighborOrder::ascending;
 }
 
 } // namespace detail
 
-/// Runs the search, reporting events to `sink` (taken by reference, never copied). A sink
-/// implements any subset of these members; each receives the state, readable at that moment:
+/// Makes the state of a search of g from q.source to q.target under o, with `frontier`'s
+/// discipline, in the representation that fits (word rows for ascending order on graphs of up to
+/// 64 nodes, adjacency lists otherwise), and returns f(state).
+/// `Phantoms`: a replay's state, which names numbers that are no node (SearchState::foreign).
+template <bool Phantoms = false, class Frontier, class F>
+decltype(auto) with_search_state(SearchScratch& scratch, const Graph& g, Query q,
+                                 const SearchOptions& o, const Frontier& frontier, F&& f) {
+  if (detail::uses_rows(g, o)) {
+    SearchState<RowSets, Frontier, Phantoms> st(scratch, g, q, o, frontier);
+    return f(st);
+  }
+  SearchState<ListSets, Frontier, Phantoms> st(scratch, g, q, o, frontier);
+  return f(st);
+}
+
+/// The same with the discipline of o.algorithm.
+template <bool Phantoms = false, class F>
+decltype(auto) with_search_state(SearchScratch& scratch, const Graph& g, Query q,
+                                 const SearchOptions& o, F&& f) {
+  if (o.algorithm == Algorithm::dfs)
+    return with_search_state<Phantoms>(scratch, g, q, o, LifoFrontier{}, f);
+  return with_search_state<Phantoms>(scratch, g, q, o, FifoFrontier{}, f);
+}
+
+// --- events -------------------------------------------------------------------------------------
+
+namespace detail {
+
+// Calls a sink's hook if it has one. A hook may return bool: false means "do not go on" (a
+// matcher stops at the first difference); a void hook always goes on.
+#define SEARCHTRACE_DETAIL_FIRE(hook)                                                              \
+  template <class Sink, class... Args>                                                             \
+  SEARCHTRACE_HOT_INLINE bool fire_##hook(Sink& s, const Args&... args) {                          \
+    if constexpr (requires { s.hook(args...); }) {                                                 \
+      if constexpr (std::is_void_v<decltype(s.hook(args...))>) {                                   \
+        s.hook(args...);                                                                           \
+        return true;                                                                               \
+      } else {                                                                                     \
+        return static_cast<bool>(s.hook(args...));                                                 \
+      }                                                                                            \
+    } else {                                                                                       \
+      return true;                                                                                 \
+    }                                                                                              \
+  }
+SEARCHTRACE_DETAIL_FIRE(on_start)
+SEARCHTRACE_DETAIL_FIRE(on_expand)
+SEARCHTRACE_DETAIL_FIRE(on_list)
+SEARCHTRACE_DETAIL_FIRE(on_discover)
+SEARCHTRACE_DETAIL_FIRE(on_close)
+SEARCHTRACE_DETAIL_FIRE(on_stop)
+SEARCHTRACE_DETAIL_FIRE(on_backtrack)
+SEARCHTRACE_DETAIL_FIRE(on_path)
+#undef SEARCHTRACE_DETAIL_FIRE
+
+} // namespace detail
+
+/// The search loop, the one place where BFS, DFS and any other discipline search. Callers that
+/// want their sinks kept in registers (the text writers) call it from a SEARCHTRACE_FLATTEN
+/// function that owns the sinks, so that nothing the sinks hold escapes. Reports
+/// events to `sink` (taken by reference, never copied); a sink implements any subset of these
+/// hooks, each receiving the state, readable at that moment (`const auto& state`):
 ///
 /// ```
-///   frontier = [source]; discovered = {source}
+///   frontier = [source]; discovered = {source}     on_start(state)           '<'
 ///   loop:
 ///     u = next(); if none: return unreachable
 ///     if stop == on_pop and u == target: break
-///     expand u                           on_expand(state, u)      u is now expanded
-///     for v in reference listing of u:   on_list(state, u, v)     v discovered, parent set
-///       if v seen for the first time:    on_discover(state, v)
-///     close u                            on_close(state, u)       frontier updated
+///     expand u                                     on_expand(state, u)       'u' ',' '('
+///     for v in reference listing of u:             on_list(state, u, v)      'v' (',' between)
+///       if v seen for the first time:              on_discover(state, v)
+///     close u                                      on_close(state, u)        ')'
 ///     if stop == on_list and target listed: break
-///                                        on_stop(state)
-///   v = target; repeat: on_backtrack(state, v); v = parent(v) until v was the source
+///                                                  on_stop(state)            '-'
+///   v = target; repeat:                            on_backtrack(state, v)    'v' (',' between)
+///     v = parent(v) until v was the source
+///   for v on the path, source to target:           on_path(state, v)         '>' '=' 'v' ...
 /// ```
-/// A query whose source is its target has no trace in the grammar (a completion needs at least
-/// one expansion, and prompts reject it, SPEC §7.8), and query ids out of range name no node:
-/// both throw std::invalid_argument (a programming error, not a property of the data).
-template <class Sink>
-[[nodiscard]] SearchStatus search(SearchState& st, const Graph& g, Query q, const SearchOptions& o,
-                                  Sink& sink) {
-  if (q.source >= g.node_count() || q.target >= g.node_count())
-    throw std::invalid_argument("searchtrace: query node id out of range");
-  if (q.source == q.target)
-    throw std::invalid_argument("searchtrace: a query's source and target must differ");
-  st.reset(g, q, o);
-  for (bool done = false; !done;) {
+/// A hook that returns bool stops the search when it returns false (SearchStatus::stopped).
+template <class State, class Sink>
+SEARCHTRACE_FLATTEN SearchStatus run_search(State& st, Sink& sink) {
+  const Query q = st.query();
+  const bool on_pop = st.options().stop == StopRule::on_pop;
+  if (!detail::fire_on_start(sink, st))
+    return SearchStatus::stopped;
+  for (;;) {
     const NodeId u = st.next();
     if (u == no_node)
       return SearchStatus::unreachable;
-    if (o.stop == StopRule::on_pop && u == q.target)
+    if (on_pop && u == q.target)
       break;
     st.expand(u);
-    detail::fire_expand(sink, st, u);
+    if (!detail::fire_on_expand(sink, st, u))
+      return SearchStatus::stopped;
     st.for_each_reference_listing(u, [&](NodeId v) {
-      const bool fresh = st.list(v);
-      detail::fire_list(sink, st, u, v);
+      const bool fresh = st.template list<true>(v);
+      detail::fire_on_list(sink, st, u, v);
       if (fresh)
-        detail::fire_discover(sink, st, v);
+        detail::fire_on_discover(sink, st, v);
     });
     st.close();
-    detail::fire_close(sink, st, u);
-    done = o.stop == StopRule::on_list && st.target_listed();
+    if (!detail::fire_on_close(sink, st, u))
+      return SearchStatus::stopped;
+    if (!on_pop && st.target_listed())
+      break;
   }
-  detail::fire_stop(sink, st);
-  // Parents point to nodes expanded strictly earlier, so this ends at the source.
-  NodeId v = q.target;
-  for (;;) {
-    detail::fire_backtrack(sink, st, v);
+  if (!detail::fire_on_stop(sink, st))
+    return SearchStatus::stopped;
+  // Parents point to nodes expanded strictly earlier, so the walk ends at the source.
+  NodeId* const chain = st.chain();
+  std::size_t k = 0;
+  for (NodeId v = q.target;; v = st.parent(v)) {
+    chain[k++] = v;
+    if (!detail::fire_on_backtrack(sink, st, v))
+      return SearchStatus::stopped;
     if (v == q.source)
       break;
-    v = st.parent(v);
   }
+  while (k-- > 0)
+    if (!detail::fire_on_path(sink, st, chain[k]))
+      return SearchStatus::stopped;
   return SearchStatus::found;
 }
 
-/// Combines two sinks: each event goes to both, in order (see `tee`).
+/// Runs the search of o.algorithm's discipline from q.source to q.target, reporting to `sink`.
+template <class Sink>
+SearchStatus search(SearchScratch& scratch, const Graph& g, Query q, const SearchOptions& o,
+                    Sink& sink) {
+  return with_search_state(scratch, g, q, o, [&](auto& st) { return run_search(st, sink); });
+}
+
+/// The same with a caller's discipline (o.algorithm is then ignored).
+template <class Frontier, class Sink>
+SearchStatus search(SearchScratch& scratch, const Graph& g, Query q, const SearchOptions& o,
+                    const Frontier& frontier, Sink& sink) {
+  return with_search_state(scratch, g, q, o, frontier,
+                           [&](auto& st) { return run_search(st, sink); });
+}
+
+/// The state of a built-in search (o.algorithm's discipline, in the representation that
+/// fits), chosen at run time and kept between calls: for driving the transitions by hand, or
+/// for reading the state a search left, when the discipline is not known at compile time. Each
+/// call dispatches on the kind of state; the search loop itself never goes through this.
+class RuntimeSearchState {
+  // (First, so that the members below can use its deduced return type.)
+  template <class Variant, class F>
+  static decltype(auto) visit_in(Variant& v, F& f) {
+    using First =
+        std::conditional_t<std::is_const_v<Variant>, const SearchState<RowSets, FifoFrontier>,
+                           SearchState<RowSets, FifoFrontier>>;
+    using R = decltype(f(std::declval<First&>()));
+    return std::visit(
+        [&](auto& st) -> R {
+          if constexpr (std::is_same_v<std::remove_cvref_t<decltype(st)>, std::monostate>)
+            throw std::logic_error("searchtrace: RuntimeSearchState used before reset()");
+          else
+            return f(st);
+        },
+        v);
+  }
+
+public:
+  RuntimeSearchState() = default;
+  // The states point into scratch_.
+  RuntimeSearchState(const RuntimeSearchState&) = delete;
+  RuntimeSearchState& operator=(const RuntimeSearchState&) = delete;
+
+  /// Starts a search of g from q.source to q.target under o (see SearchState's constructor).
+  void reset(const Graph& g, Query q, const SearchOptions& o) {
+    const bool rows = detail::uses_rows(g, o);
+    if (o.algorithm == Algorithm::dfs) {
+      if (rows)
+        state_.emplace<SearchState<RowSets, LifoFrontier>>(scratch_, g, q, o);
+      else
+        state_.emplace<SearchState<ListSets, LifoFrontier>>(scratch_, g, q, o);
+    } else {
+      if (rows)
+        state_.emplace<SearchState<RowSets, FifoFrontier>>(scratch_, g, q, o);
+      else
+        state_.emplace<SearchState<ListSets, FifoFrontier>>(scratch_, g, q, o);
+    }
+  }
+
+  /// Calls f(state) with the SearchState itself. Throws std::logic_error before a reset.
+  template <class F>
+  decltype(auto) visit(F&& f) {
+    return visit_in(state_, f);
+  }
+  template <class F>
+  decltype(auto) visit(F&& f) const {
+    return visit_in(state_, f);
+  }
+
+  const Graph& graph() const {
+    return visit([](const auto& st) -> const Graph& { return st.graph(); });
+  }
+  Query query() const {
+    return visit([](const auto& st) { return st.query(); });
+  }
+  const SearchOptions& options() const {
+    return visit([](const auto& st) -> const SearchOptions& { return st.options(); });
+  }
+  const DisciplineTraits& discipline() const {
+    return visit([](const auto& st) -> const DisciplineTraits& { return st.discipline; });
+  }
+  bool expanded(NodeId v) const {
+    return visit([v](const auto& st) { return st.expanded(v); });
+  }
+  bool discovered(NodeId v) const {
+    return visit([v](const auto& st) { return st.discovered(v); });
+  }
+  bool in_frontier(NodeId v) const {
+    return visit([v](const auto& st) { return st.in_frontier(v); });
+  }
+  NodeId parent(NodeId v) const {
+    return visit([v](const auto& st) { return st.parent(v); });
+  }
+  NodeId current() const {
+    return visit([](const auto& st) { return st.current(); });
+  }
+  std::size_t expansion_count() const {
+    return visit([](const auto& st) { return st.expansion_count(); });
+  }
+  std::size_t frontier_size() const {
+    return visit([](const auto& st) { return st.frontier_size(); });
+  }
+  bool target_listed() const {
+    return visit([](const auto& st) { return st.target_listed(); });
+  }
+  template <class F>
+  void for_each_in_frontier(F&& f) const {
+    visit([&](const auto& st) { st.for_each_in_frontier(f); });
+  }
+  NodeId next() {
+    return visit([](auto& st) { return st.next(); });
+  }
+  bool should_stop() {
+    return visit([](auto& st) { return st.should_stop(); });
+  }
+  void expand(NodeId u) {
+    visit([u](auto& st) { st.expand(u); });
+  }
+  bool list(NodeId v) {
+    return visit([v](auto& st) { return st.list(v); });
+  }
+  void close() {
+    visit([](auto& st) { st.close(); });
+  }
+  template <class F>
+  void for_each_reference_listing(NodeId u, F&& f) const {
+    visit([&](const auto& st) { st.for_each_reference_listing(u, f); });
+  }
+
+private:
+  SearchScratch scratch_;
+  std::variant<std::monostate, SearchState<RowSets, FifoFrontier>,
+               SearchState<ListSets, FifoFrontier>, SearchState<RowSets, LifoFrontier>,
+               SearchState<ListSets, LifoFrontier>>
+      state_;
+};
+
+/// Runs the search into a RuntimeSearchState, which keeps the state it ends in.
+template <class Sink>
+SearchStatus search(RuntimeSearchState& st, const Graph& g, Query q, const SearchOptions& o,
+                    Sink& sink) {
+  st.reset(g, q, o);
+  return st.visit([&](auto& s) { return run_search(s, sink); });
+}
+
+/// Combines two sinks: each event goes to both, in order (see `tee`); a hook goes on only if
+/// both do.
 template <class A, class B>
 struct Tee {
   A& a;
   B& b;
-  template <class... Args>
-  void on_expand(const Args&... x) {
-    detail::fire_expand(a, x...);
-    detail::fire_expand(b, x...);
+#define SEARCHTRACE_DETAIL_TEE(hook)                                                               \
+  template <class... Args>                                                                         \
+  SEARCHTRACE_HOT_INLINE bool hook(const Args&... x) {                                             \
+    const bool first = detail::fire_##hook(a, x...);                                               \
+    return detail::fire_##hook(b, x...) && first;                                                  \
   }
-  template <class... Args>
-  void on_list(const Args&... x) {
-    detail::fire_list(a, x...);
-    detail::fire_list(b, x...);
-  }
-  template <class... Args>
-  void on_discover(const Args&... x) {
-    detail::fire_discover(a, x...);
-    detail::fire_discover(b, x...);
-  }
-  template <class... Args>
-  void on_close(const Args&... x) {
-    detail::fire_close(a, x...);
-    detail::fire_close(b, x...);
-  }
-  template <class... Args>
-  void on_stop(const Args&... x) {
-    detail::fire_stop(a, x...);
-    detail::fire_stop(b, x...);
-  }
-  template <class... Args>
-  void on_backtrack(const Args&... x) {
-    detail::fire_backtrack(a, x...);
-    detail::fire_backtrack(b, x...);
-  }
+  SEARCHTRACE_DETAIL_TEE(on_start)
+  SEARCHTRACE_DETAIL_TEE(on_expand)
+  SEARCHTRACE_DETAIL_TEE(on_list)
+  SEARCHTRACE_DETAIL_TEE(on_discover)
+  SEARCHTRACE_DETAIL_TEE(on_close)
+  SEARCHTRACE_DETAIL_TEE(on_stop)
+  SEARCHTRACE_DETAIL_TEE(on_backtrack)
+  SEARCHTRACE_DETAIL_TEE(on_path)
+#undef SEARCHTRACE_DETAIL_TEE
 };
 
 template <class A, class B>

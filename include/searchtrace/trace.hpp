@@ -56,46 +56,4 @@ struct Trace {
   friend bool operator==(const Trace&, const Trace&) = default;
 };
 
-/// The token sequence of a completion (SPEC §1), the one place that knows its shape:
-/// `< u,(v,...) {, u,(...)} - backtrack > = path`. `emit(Token, Context)` is called per token.
-template <class Emit>
-constexpr void for_each_completion_token(const Trace& t, Emit&& emit) {
-  constexpr Context out = Context::outside_list;
-  // Local views: an emitter that stores bytes may alias the vectors' members, which would
-  // otherwise be reloaded after every store.
-  const std::span<const Label> expanded = t.expanded, listed = t.listed, backtrack = t.backtrack,
-                               path = t.path;
-  const std::span<const std::uint32_t> list_end = t.list_end;
-  emit(punct_token(TokenKind::lt), out);
-  std::size_t begin = 0;
-  for (std::size_t i = 0; i < expanded.size(); ++i) {
-    if (i > 0)
-      emit(punct_token(TokenKind::comma), out);
-    emit(node_token(expanded[i]), out);
-    emit(punct_token(TokenKind::comma), out);
-    emit(punct_token(TokenKind::lparen), out);
-    const std::size_t end = list_end[i];
-    for (std::size_t j = begin; j < end; ++j) {
-      if (j > begin)
-        emit(punct_token(TokenKind::comma), Context::inside_list);
-      emit(node_token(listed[j]), Context::inside_list);
-    }
-    begin = end;
-    emit(punct_token(TokenKind::rparen), out);
-  }
-  emit(punct_token(TokenKind::dash), out);
-  for (std::size_t i = 0; i < backtrack.size(); ++i) {
-    if (i > 0)
-      emit(punct_token(TokenKind::comma), out);
-    emit(node_token(backtrack[i]), out);
-  }
-  emit(punct_token(TokenKind::gt), out);
-  emit(punct_token(TokenKind::eq), out);
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (i > 0)
-      emit(punct_token(TokenKind::comma), out);
-    emit(node_token(path[i]), out);
-  }
-}
-
 } // namespace searchtrace

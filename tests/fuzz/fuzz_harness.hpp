@@ -201,7 +201,7 @@ private:
   ParsedCompletion parsed_, reparsed_;
   Classifier classifier_;
   CompletionCursor cursor_;
-  SearchState state_;
+  SearchScratch state_;
   Trace reference_;
   std::string scratch_;
 };

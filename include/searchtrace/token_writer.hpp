@@ -1,0 +1,206 @@
+// The one writer of a completion's tokens. `TokenWriter` turns the steps of a completion —
+// start, expansions and their lists, the stop, the backtrack, the path — into the grammar's
+// tokens (`< u,(v,...) {, u,(...)} - backtrack > = path`) and hands each to an emitter. It is
+// a search sink (search.hpp), so text, token ids, token counts and the classifier's matching
+// of a text against the reference are all written while the search runs; rendering a finished
+// `Trace` drives the same writer (`write_trace`). Nothing else knows the completion's shape.
+//
+// An emitter has `punct(TokenKind, Context)` and either `node(Label, Context)` (labels; what a
+// Trace holds) or `node_id(NodeId, Context)` (dense ids of the searched graph, for emitters
+// that keep per-node tables). An emitter may have `bool ok() const`: the writer's hooks then
+// answer "go on?" with it, so a matcher stops the search at its first difference.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+
+#include "searchtrace/grammar.hpp"
+#include "searchtrace/graph.hpp"
+#include "searchtrace/hints.hpp"
+#include "searchtrace/trace.hpp"
+
+namespace searchtrace {
+
+namespace detail {
+
+template <class Emit>
+concept EmitsNodeIds = requires(Emit& e, NodeId v) {
+  e.node_id(v, Context::outside_list);
+};
+
+template <class Emit>
+SEARCHTRACE_HOT_INLINE bool emitter_ok(const Emit& e) noexcept {
+  if constexpr (requires { e.ok(); })
+    return e.ok();
+  else
+    return true;
+}
+
+} // namespace detail
+
+template <class Emit>
+class TokenWriter {
+public:
+  explicit TokenWriter(Emit emit) : emit_(std::move(emit)) {}
+
+  Emit& emitter() noexcept { return emit_; }
+  const Emit& emitter() const noexcept { return emit_; }
+
+  // --- the steps of a completion, with the nodes as the emitter takes them ----------------------
+
+  void start() {
+    expansions_ = 0;
+    path_ = 0;
+    answered_ = false;
+    punct(TokenKind::lt);
+  }
+  template <class Node>
+  void expand(Node u) {
+    if (expansions_++ != 0)
+      punct(TokenKind::comma);
+    node(u, Context::outside_list);
+    punct(TokenKind::comma);
+    punct(TokenKind::lparen);
+    listed_ = 0;
+  }
+  template <class Node>
+  void list(Node v) {
+    if (listed_++ != 0)
+      punct(TokenKind::comma, Context::inside_list);
+    node(v, Context::inside_list);
+  }
+  void close() { punct(TokenKind::rparen); }
+  void stop() {
+    punct(TokenKind::dash);
+    backtracked_ = 0;
+  }
+  template <class Node>
+  void backtrack(Node v) {
+    if (backtracked_++ != 0)
+      punct(TokenKind::comma);
+    node(v, Context::outside_list);
+  }
+  /// Ends the backtrack: `> =`, then the path.
+  void answer() {
+    punct(TokenKind::gt);
+    punct(TokenKind::eq);
+    answered_ = true;
+  }
+  template <class Node>
+  void path(Node v) {
+    if (path_++ != 0)
+      punct(TokenKind::comma);
+    node(v, Context::outside_list);
+  }
+
+  // --- as a search sink ------------------------------------------------------------------------
+
+  template <class State>
+  SEARCHTRACE_HOT_INLINE bool on_start(const State&) {
+    start();
+    return detail::emitter_ok(emit_);
+  }
+  template <class State>
+  SEARCHTRACE_HOT_INLINE bool on_expand(const State& s, NodeId u) {
+    expand(node_of(s, u));
+    return detail::emitter_ok(emit_);
+  }
+  template <class State>
+  SEARCHTRACE_HOT_INLINE void on_list(const State& s, NodeId, NodeId v) {
+    list(node_of(s, v));
+  }
+  template <class State>
+  SEARCHTRACE_HOT_INLINE bool on_close(const State&, NodeId) {
+    close();
+    return detail::emitter_ok(emit_);
+  }
+  template <class State>
+  SEARCHTRACE_HOT_INLINE bool on_stop(const State&) {
+    stop();
+    return detail::emitter_ok(emit_);
+  }
+  template <class State>
+  SEARCHTRACE_HOT_INLINE bool on_backtrack(const State& s, NodeId v) {
+    backtrack(node_of(s, v));
+    return detail::emitter_ok(emit_);
+  }
+  template <class State>
+  SEARCHTRACE_HOT_INLINE bool on_path(const State& s, NodeId v) {
+    if (!answered_) // a search reports the path right after the backtrack
+      answer();
+    path(node_of(s, v));
+    return detail::emitter_ok(emit_);
+  }
+
+private:
+  struct Id {
+    NodeId v;
+  };
+
+  template <class State>
+  static auto node_of(const State& s, NodeId v) noexcept {
+    if constexpr (detail::EmitsNodeIds<Emit>)
+      return Id{v};
+    else
+      return s.label(v);
+  }
+
+  SEARCHTRACE_HOT_INLINE void punct(TokenKind k, Context c = Context::outside_list) {
+    emit_.punct(k, c);
+  }
+  SEARCHTRACE_HOT_INLINE void node(Id v, Context c) { emit_.node_id(v.v, c); }
+  SEARCHTRACE_HOT_INLINE void node(Label v, Context c) { emit_.node(v, c); }
+
+  Emit emit_;
+  std::size_t expansions_ = 0, listed_ = 0, backtracked_ = 0, path_ = 0;
+  bool answered_ = false;
+};
+
+/// Drives a writer through a finished Trace (labels): the completion's tokens, in order.
+template <class Emit>
+SEARCHTRACE_FLATTEN void write_trace(TokenWriter<Emit>& w, const Trace& t) {
+  // Local views: an emitter that stores bytes may alias the vectors' members, which would
+  // otherwise be reloaded after every store.
+  const std::span<const Label> expanded = t.expanded, listed = t.listed, backtrack = t.backtrack,
+                               path = t.path;
+  const std::span<const std::uint32_t> list_end = t.list_end;
+  w.start();
+  std::size_t begin = 0;
+  for (std::size_t i = 0; i < expanded.size(); ++i) {
+    w.expand(expanded[i]);
+    const std::size_t end = list_end[i];
+    for (std::size_t j = begin; j < end; ++j)
+      w.list(listed[j]);
+    begin = end;
+    w.close();
+  }
+  w.stop();
+  for (const Label v : backtrack)
+    w.backtrack(v);
+  w.answer();
+  for (const Label v : path)
+    w.path(v);
+}
+
+namespace detail {
+
+/// Adapts `emit(Token, Context)` (a callable) to an emitter of labels.
+template <class F>
+struct CallableEmitter {
+  F f;
+  void node(Label v, Context c) { f(node_token(v), c); }
+  void punct(TokenKind k, Context c) { f(punct_token(k), c); }
+};
+
+} // namespace detail
+
+/// The token sequence of a completion: `emit(Token, Context)` is called per token, in order.
+template <class Emit>
+void for_each_completion_token(const Trace& t, Emit&& emit) {
+  TokenWriter<detail::CallableEmitter<Emit&>> w({emit});
+  write_trace(w, t);
+}
+
+} // namespace searchtrace
