@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "searchtrace/grammar.hpp"
+#include "searchtrace/hints.hpp"
 #include "searchtrace/lexer.hpp"
 #include "searchtrace/trace.hpp"
 #include "searchtrace/verdict.hpp"
@@ -438,7 +439,28 @@ private:
   T buf_[N];
 };
 
-inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
+/// The spaces the grammar tables accept before and after a punctuation token (grammar.hpp); the
+/// scanner below takes each side's optional space in turn, which accepts exactly what the lexer
+/// does (none, either side's padding, or both) while every padding is at most one space.
+constexpr std::uint8_t pad_before(TokenKind k, Context c) noexcept {
+  return accepted_padding.at(k, c).before;
+}
+constexpr std::uint8_t pad_after(TokenKind k, Context c) noexcept {
+  return accepted_padding.at(k, c).after;
+}
+static_assert(
+    [] {
+      for (const auto& ctx : accepted_padding.pad)
+        for (const Padding& p : ctx)
+          if (p.before > 1 || p.after > 1)
+            return false;
+      return true;
+    }(),
+    "scan_completion accepts paddings of at most one space");
+
+SEARCHTRACE_FLATTEN inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
+  using K = TokenKind;
+  constexpr Context outside = Context::outside_list, inside = Context::inside_list;
   const char* const base = text.data();
   const char* p = base;
   const char* const end = base + text.size();
@@ -458,13 +480,29 @@ inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
     p = q;
     return true;
   };
-  const auto take = [&](char c) -> bool {
-    if (p == end || *p != c)
+  const auto space = [&](std::uint8_t pad) {
+    if (pad != 0 && p != end && *p == ' ')
+      ++p;
+  };
+  // The punctuation token k (in context c), with the spaces the tables allow around it (those
+  // before it already taken when `before` is false: the caller wanted its position).
+  const auto take = [&](K k, Context c, bool before = true) -> bool {
+    if (before)
+      space(pad_before(k, c));
+    if (p == end || *p != punct_char[static_cast<std::size_t>(k)])
       return false;
     ++p;
+    space(pad_after(k, c));
     return true;
   };
-  if (!take('<'))
+  // Whether the next token is k (after the spaces allowed before it), without taking it.
+  const auto sees = [&](K k, Context c) -> bool {
+    const char* q = p;
+    if (pad_before(k, c) != 0 && q != end && *q == ' ')
+      ++q;
+    return q != end && *q == punct_char[static_cast<std::size_t>(k)];
+  };
+  if (!take(K::lt, outside))
     return false;
   out.lt_at = 0;
   for (;;) {
@@ -472,46 +510,35 @@ inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
       return false;
     expanded(v);
     expanded_at(at);
-    if (!take(',') || !take('('))
+    if (!take(K::comma, outside) || !take(K::lparen, outside))
       return false;
-    if (p != end && *p == ')') {
-      ++p;
-    } else {
+    if (!sees(K::rparen, inside)) {
       for (;;) {
         if (!number())
           return false;
         listed(v);
         listed_at(at);
         ++nl;
-        if (p == end)
-          return false;
-        if (*p == ')') {
-          ++p;
+        if (sees(K::rparen, inside))
           break;
-        }
-        if (*p != ',')
+        if (!take(K::comma, inside))
           return false;
-        ++p;
-        if (p != end && *p == ' ')
-          ++p;
       }
     }
+    space(pad_before(K::rparen, inside));
     list_end(nl);
-    list_close_at(static_cast<std::size_t>(p - base) - 1);
-    if (p == end)
+    list_close_at(static_cast<std::size_t>(p - base));
+    if (!take(K::rparen, inside, false))
       return false;
-    if (*p == ',') {
-      ++p;
+    if (sees(K::comma, outside)) {
+      if (!take(K::comma, outside))
+        return false;
       continue;
     }
-    if (*p == ' ')
-      ++p;
-    if (p == end || *p != '-')
-      return false;
+    space(pad_before(K::dash, outside));
     out.dash_at = static_cast<std::size_t>(p - base);
-    ++p;
-    if (p != end && *p == ' ')
-      ++p;
+    if (!take(K::dash, outside, false))
+      return false;
     break;
   }
   for (;;) {
@@ -519,19 +546,19 @@ inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
       return false;
     backtrack(v);
     backtrack_at(at);
-    if (p == end)
-      return false;
-    if (*p == '>')
+    if (sees(K::gt, outside))
       break;
-    if (*p != ',')
+    if (!take(K::comma, outside))
       return false;
-    ++p;
   }
+  space(pad_before(K::gt, outside));
   out.gt_at = static_cast<std::size_t>(p - base);
-  ++p;
-  if (!take('='))
+  if (!take(K::gt, outside, false))
     return false;
-  out.eq_at = static_cast<std::size_t>(p - base) - 1;
+  space(pad_before(K::eq, outside));
+  out.eq_at = static_cast<std::size_t>(p - base);
+  if (!take(K::eq, outside, false))
+    return false;
   for (;;) {
     if (!number())
       return false;
@@ -539,9 +566,8 @@ inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
     path_at(at);
     if (p == end)
       break;
-    if (*p != ',')
+    if (!take(K::comma, outside))
       return false;
-    ++p;
   }
   for (auto* a : {&expanded, &listed, &backtrack, &path})
     a->flush();

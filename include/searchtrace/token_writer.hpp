@@ -71,7 +71,8 @@ public:
       punct(TokenKind::comma, Context::inside_list);
     node(v, Context::inside_list);
   }
-  void close() { punct(TokenKind::rparen); }
+  // ')' stands inside the list, as the lexer reads it (both dialects spell it alike).
+  void close() { punct(TokenKind::rparen, Context::inside_list); }
   void stop() {
     punct(TokenKind::dash);
     backtracked_ = 0;
