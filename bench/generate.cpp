@@ -31,6 +31,7 @@
 #include "bench_support.hpp"
 #include "searchtrace/dataset.hpp"
 #include "searchtrace/family.hpp"
+#include "searchtrace/sampler.hpp"
 #include "searchtrace/tracer.hpp"
 
 using namespace searchtrace;

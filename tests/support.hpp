@@ -2,6 +2,7 @@
 // render the completion, and name every combination of search options.
 #pragma once
 
+#include <searchtrace/family.hpp>
 #include <searchtrace/prompt.hpp>
 #include <searchtrace/render.hpp>
 #include <searchtrace/search.hpp>
@@ -31,6 +32,15 @@ inline searchtrace::Trace seed_bfs_trace() {
   t.backtrack = {4, 2, 0};
   t.path = {0, 2, 4};
   return t;
+}
+
+/// A family the test expects to be valid: a rejection fails the test with the parser's message.
+inline searchtrace::Family family(const std::string& spec) {
+  auto f = searchtrace::parse_family(spec);
+  if (!f.ok())
+    FAIL("spec rejected: " << spec << " : offset " << f.error().offset << ": "
+                           << f.error().message);
+  return f.value();
 }
 
 /// A prompt the test expects to be valid: a rejection fails the test with the parser's message.

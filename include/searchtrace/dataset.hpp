@@ -38,6 +38,7 @@
 #include "searchtrace/random.hpp"
 #include "searchtrace/render.hpp"
 #include "searchtrace/result.hpp"
+#include "searchtrace/sampler.hpp"
 #include "searchtrace/search.hpp"
 #include "searchtrace/trace.hpp"
 #include "searchtrace/tracer.hpp"

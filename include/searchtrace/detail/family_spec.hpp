@@ -1,0 +1,667 @@
+// The parser of family specs (family.hpp documents the syntax): keys, values, defaults,
+// validation against what a topology can produce, and the canonical spec. Included by
+// family.hpp after the Family class.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "searchtrace/family.hpp"
+
+namespace searchtrace::detail {
+
+enum class SpecKey : std::uint8_t {
+  n,
+  m,
+  avgdeg,
+  p,
+  w,
+  h,
+  holes,
+  degree,
+  length,
+  layers,
+  width,
+  dist,
+  unique,
+  mindeg,
+  maxdeg,
+  directed,
+  connected,
+  L,
+  shuffle,
+  flip,
+};
+
+inline constexpr std::size_t spec_key_count = 20;
+
+inline constexpr std::array<std::string_view, spec_key_count> spec_key_names{
+    "n",      "m",        "avgdeg",    "p",     "w",       "h",      "holes",
+    "degree", "length",   "layers",    "width", "dist",    "unique", "mindeg",
+    "maxdeg", "directed", "connected", "L",     "shuffle", "flip"};
+
+constexpr std::uint32_t key_bit(SpecKey k) noexcept {
+  return std::uint32_t{1} << static_cast<unsigned>(k);
+}
+
+inline constexpr std::uint32_t common_keys = key_bit(SpecKey::dist) | key_bit(SpecKey::unique) |
+                                             key_bit(SpecKey::mindeg) | key_bit(SpecKey::maxdeg) |
+                                             key_bit(SpecKey::directed) | key_bit(SpecKey::L) |
+                                             key_bit(SpecKey::shuffle) | key_bit(SpecKey::flip);
+
+/// The keys each topology takes (besides the common ones).
+constexpr std::uint32_t topology_keys(Topology t) noexcept {
+  switch (t) {
+  case Topology::connected:
+    return key_bit(SpecKey::n) | key_bit(SpecKey::m) | key_bit(SpecKey::avgdeg);
+  case Topology::er:
+    return key_bit(SpecKey::n) | key_bit(SpecKey::p) | key_bit(SpecKey::connected);
+  case Topology::tree:
+    return key_bit(SpecKey::n);
+  case Topology::grid:
+    return key_bit(SpecKey::w) | key_bit(SpecKey::h) | key_bit(SpecKey::holes) |
+           key_bit(SpecKey::connected);
+  case Topology::pathstar:
+    return key_bit(SpecKey::degree) | key_bit(SpecKey::length);
+  case Topology::dag:
+    return key_bit(SpecKey::layers) | key_bit(SpecKey::width) | key_bit(SpecKey::p) |
+           key_bit(SpecKey::connected);
+  }
+  return 0;
+}
+
+constexpr std::uint32_t required_keys(Topology t) noexcept {
+  switch (t) {
+  case Topology::connected:
+  case Topology::tree:
+    return key_bit(SpecKey::n);
+  case Topology::er:
+    return key_bit(SpecKey::n) | key_bit(SpecKey::p);
+  case Topology::grid:
+    return key_bit(SpecKey::w) | key_bit(SpecKey::h);
+  case Topology::pathstar:
+    return key_bit(SpecKey::degree) | key_bit(SpecKey::length);
+  case Topology::dag:
+    return key_bit(SpecKey::layers) | key_bit(SpecKey::width);
+  }
+  return 0;
+}
+
+inline std::string key_list(std::uint32_t keys) {
+  std::string s;
+  for (std::size_t k = 0; k < spec_key_count; ++k) {
+    if ((keys >> k & 1u) == 0)
+      continue;
+    if (!s.empty())
+      s += ", ";
+    s += spec_key_names[k];
+  }
+  return s;
+}
+
+inline std::string format_double(double x) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, r.ptr);
+}
+
+/// A hand-written reader over the spec: every error names its byte.
+class SpecParser {
+public:
+  explicit SpecParser(std::string_view s) : s_(s) {}
+
+  Result<Family, FamilyError> parse();
+
+private:
+  struct Given {
+    bool set = false;
+    std::size_t key_at = 0;
+    std::size_t value_at = 0;
+  };
+
+  void skip_ws() noexcept {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t'))
+      ++i_;
+  }
+  static bool is_alpha(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  }
+  static bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+  std::string_view quoted(std::string_view v) const { return v.size() > 32 ? v.substr(0, 32) : v; }
+
+  static FamilyError err(std::size_t at, std::string message) {
+    return FamilyError{at, std::move(message)};
+  }
+
+  std::optional<FamilyError> read_uint(std::string_view v, std::size_t at, std::string_view key,
+                                       std::uint32_t& out) const {
+    std::uint64_t x = 0;
+    if (v.empty() || !std::all_of(v.begin(), v.end(), is_digit))
+      return err(at, "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
+                         ": expected a non-negative integer");
+    for (const char c : v) {
+      x = x * 10 + static_cast<std::uint64_t>(c - '0');
+      if (x > 0xFFFFFFFEu)
+        return err(at, "value " + std::string(quoted(v)) + " for " + std::string(key) +
+                           " is too large");
+    }
+    out = static_cast<std::uint32_t>(x);
+    return std::nullopt;
+  }
+
+  std::optional<FamilyError> read_double(std::string_view v, std::size_t at, std::string_view key,
+                                         double& out) const {
+    // Plain decimals only (no exponent, sign, inf or nan): the spec is for people.
+    const bool plain =
+        !v.empty() && std::count(v.begin(), v.end(), '.') <= 1 &&
+        std::all_of(v.begin(), v.end(), [](char c) { return c == '.' || is_digit(c); }) &&
+        std::any_of(v.begin(), v.end(), is_digit);
+    if (!plain)
+      return err(at, "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
+                         ": expected a decimal number such as 0.15");
+    const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (r.ec != std::errc() || r.ptr != v.data() + v.size())
+      return err(at, "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
+                         ": expected a decimal number such as 0.15");
+    return std::nullopt;
+  }
+
+  std::optional<FamilyError> read_bool(std::string_view v, std::size_t at, std::string_view key,
+                                       bool& out) const {
+    if (v == "true" || v == "1") {
+      out = true;
+      return std::nullopt;
+    }
+    if (v == "false" || v == "0") {
+      out = false;
+      return std::nullopt;
+    }
+    return err(at, "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
+                       ": expected true or false");
+  }
+
+  std::optional<FamilyError> read_range(std::string_view v, std::size_t at, std::uint32_t& lo,
+                                        std::uint32_t& hi) const {
+    const std::size_t dots = v.find("..");
+    if (dots == std::string_view::npos) {
+      if (auto e = read_uint(v, at, "dist", lo))
+        return e;
+      hi = lo;
+    } else {
+      if (auto e = read_uint(v.substr(0, dots), at, "dist", lo))
+        return err(at, "bad value '" + std::string(quoted(v)) +
+                           "' for dist: expected a..b or a, with integers a <= b");
+      if (auto e = read_uint(v.substr(dots + 2), at + dots + 2, "dist", hi))
+        return err(at, "bad value '" + std::string(quoted(v)) +
+                           "' for dist: expected a..b or a, with integers a <= b");
+    }
+    if (lo == 0)
+      return err(at, "dist must be at least 1 (the query's source and target differ)");
+    if (lo > hi)
+      return err(at, "dist range " + std::to_string(lo) + ".." + std::to_string(hi) +
+                         " is reversed (expected a..b with a <= b)");
+    return std::nullopt;
+  }
+
+  std::optional<FamilyError> parse_shorthand(std::size_t start, std::string_view name);
+  std::optional<FamilyError> parse_param();
+  std::optional<FamilyError> validate(Family& f);
+  std::string canonical() const;
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+  FamilyParams p_;
+  bool shorthand_ = false;
+  std::size_t name_at_ = 0;
+  std::size_t dist_at_ = 0; // offset to blame for an infeasible dist
+  double avgdeg_ = 0;
+  std::array<Given, spec_key_count> given_{};
+};
+
+inline std::optional<FamilyError> SpecParser::parse_shorthand(std::size_t start,
+                                                              std::string_view name) {
+  // G<n>_<a>_<b>
+  std::array<std::uint32_t, 3> v{};
+  std::size_t j = 1;
+  for (std::size_t part = 0; part < 3; ++part) {
+    const std::size_t b = j;
+    while (j < name.size() && is_digit(name[j]))
+      ++j;
+    if (j == b)
+      return err(start + j, std::string("bad family name '") + std::string(quoted(name)) +
+                                "': expected G<n>_<a>_<b> such as G15_2_4");
+    if (auto e = read_uint(name.substr(b, j - b), start + b, part == 0 ? "n" : "dist", v[part]))
+      return e;
+    if (part < 2) {
+      if (j >= name.size() || name[j] != '_')
+        return err(start + j, std::string("bad family name '") + std::string(quoted(name)) +
+                                  "': expected G<n>_<a>_<b> such as G15_2_4");
+      ++j;
+    }
+  }
+  if (j != name.size())
+    return err(start + j, std::string("bad family name '") + std::string(quoted(name)) +
+                              "': expected G<n>_<a>_<b> such as G15_2_4");
+  p_.topology = Topology::connected;
+  p_.n = v[0];
+  given_[static_cast<std::size_t>(SpecKey::n)] = {true, start + 1, start + 1};
+  if (v[1] == 0)
+    return err(start, "dist must be at least 1 (the query's source and target differ)");
+  if (v[1] > v[2])
+    return err(start, "dist range " + std::to_string(v[1]) + ".." + std::to_string(v[2]) +
+                          " is reversed (expected G<n>_<a>_<b> with a <= b)");
+  p_.dist_min = v[1];
+  p_.dist_max = v[2];
+  given_[static_cast<std::size_t>(SpecKey::dist)] = {true, start, start};
+  dist_at_ = start;
+  shorthand_ = true;
+  return std::nullopt;
+}
+
+inline std::optional<FamilyError> SpecParser::parse_param() {
+  skip_ws();
+  const std::size_t key_at = i_;
+  while (i_ < s_.size() && (is_alpha(s_[i_]) || is_digit(s_[i_])))
+    ++i_;
+  const std::string_view key = s_.substr(key_at, i_ - key_at);
+  if (key.empty())
+    return err(key_at, i_ < s_.size() ? "expected a key, found '" + std::string(1, s_[i_]) + "'"
+                                      : std::string("the spec ends where a key should be"));
+  const auto it = std::find(spec_key_names.begin(), spec_key_names.end(), key);
+  const std::uint32_t allowed = topology_keys(p_.topology) | common_keys;
+  const std::string fam = shorthand_ ? "G<n>_<a>_<b>" : std::string(topology_name(p_.topology));
+  const std::uint32_t shown =
+      shorthand_ ? allowed & ~(key_bit(SpecKey::n) | key_bit(SpecKey::dist)) : allowed;
+  if (it == spec_key_names.end() || ((allowed >> (it - spec_key_names.begin())) & 1u) == 0) {
+    std::string msg = "unknown key '" + std::string(quoted(key)) + "' for " + fam;
+    if (it != spec_key_names.end() && *it == "connected")
+      msg += " (its graphs are connected by construction)";
+    return err(key_at, msg + "; expected one of: " + key_list(shown));
+  }
+  const auto k = static_cast<SpecKey>(it - spec_key_names.begin());
+  if (shorthand_ && (k == SpecKey::n || k == SpecKey::dist))
+    return err(key_at, "key '" + std::string(key) + "' is fixed by the name G" +
+                           std::to_string(p_.n) + "_" + std::to_string(p_.dist_min) + "_" +
+                           std::to_string(p_.dist_max));
+  auto& g = given_[static_cast<std::size_t>(k)];
+  if (g.set)
+    return err(key_at, "key '" + std::string(key) + "' is given twice");
+  skip_ws();
+  if (i_ >= s_.size() || s_[i_] != '=')
+    return err(i_, "expected '=' after '" + std::string(key) + "'");
+  ++i_;
+  skip_ws();
+  const std::size_t value_at = i_;
+  // A value is a run of characters that can belong to one; the grammar checks the rest.
+  while (i_ < s_.size() &&
+         (is_alpha(s_[i_]) || is_digit(s_[i_]) || s_[i_] == '.' || s_[i_] == '-' || s_[i_] == '+'))
+    ++i_;
+  const std::string_view v = s_.substr(value_at, i_ - value_at);
+  if (v.empty())
+    return err(value_at, "missing value for '" + std::string(key) + "'");
+  g = {true, key_at, value_at};
+  switch (k) {
+  case SpecKey::n:
+    return read_uint(v, value_at, key, p_.n);
+  case SpecKey::m:
+    return read_uint(v, value_at, key, p_.m);
+  case SpecKey::avgdeg:
+    return read_double(v, value_at, key, avgdeg_);
+  case SpecKey::p:
+    return read_double(v, value_at, key, p_.p);
+  case SpecKey::w:
+    return read_uint(v, value_at, key, p_.w);
+  case SpecKey::h:
+    return read_uint(v, value_at, key, p_.h);
+  case SpecKey::holes:
+    return read_uint(v, value_at, key, p_.holes);
+  case SpecKey::degree:
+    return read_uint(v, value_at, key, p_.degree);
+  case SpecKey::length:
+    return read_uint(v, value_at, key, p_.length);
+  case SpecKey::layers:
+    return read_uint(v, value_at, key, p_.layers);
+  case SpecKey::width:
+    return read_uint(v, value_at, key, p_.width);
+  case SpecKey::dist:
+    dist_at_ = value_at;
+    return read_range(v, value_at, p_.dist_min, p_.dist_max);
+  case SpecKey::unique:
+    return read_bool(v, value_at, key, p_.unique);
+  case SpecKey::mindeg:
+    return read_uint(v, value_at, key, p_.min_degree);
+  case SpecKey::maxdeg:
+    return read_uint(v, value_at, key, p_.max_degree);
+  case SpecKey::directed:
+    return read_bool(v, value_at, key, p_.directed);
+  case SpecKey::connected:
+    return read_bool(v, value_at, key, p_.connected);
+  case SpecKey::L:
+    return read_uint(v, value_at, key, p_.label_space);
+  case SpecKey::shuffle:
+    return read_bool(v, value_at, key, p_.shuffle);
+  case SpecKey::flip:
+    return read_bool(v, value_at, key, p_.flip);
+  }
+  return std::nullopt;
+}
+
+inline Result<Family, FamilyError> SpecParser::parse() {
+  skip_ws();
+  name_at_ = i_;
+  while (i_ < s_.size() && (is_alpha(s_[i_]) || is_digit(s_[i_])))
+    ++i_;
+  const std::string_view name = s_.substr(name_at_, i_ - name_at_);
+  if (name.empty()) {
+    if (i_ >= s_.size())
+      return err(i_, "empty family spec: expected a name such as G15_2_4 or er(n=20,p=0.15)");
+    return err(i_, "expected a family name, found '" + std::string(1, s_[i_]) + "'");
+  }
+  if (name.size() >= 2 && name[0] == 'G' && is_digit(name[1])) {
+    if (auto e = parse_shorthand(name_at_, name))
+      return *e;
+  } else {
+    bool found = false;
+    for (std::size_t t = 0; t < 6; ++t) {
+      if (topology_name(static_cast<Topology>(t)) == name) {
+        p_.topology = static_cast<Topology>(t);
+        found = true;
+      }
+    }
+    if (!found)
+      return err(name_at_, "unknown family '" + std::string(quoted(name)) +
+                               "': expected G<n>_<a>_<b>, connected, er, tree, grid, pathstar "
+                               "or dag");
+    if (p_.topology == Topology::dag)
+      p_.directed = true;
+    if (p_.topology == Topology::grid)
+      p_.connected = true;
+  }
+  skip_ws();
+  if (i_ < s_.size()) {
+    if (s_[i_] != '(')
+      return err(i_, "expected '(' or the end of the spec after '" + std::string(quoted(name)) +
+                         "', found '" + std::string(1, s_[i_]) + "'");
+    ++i_;
+    skip_ws();
+    if (i_ < s_.size() && s_[i_] == ')') {
+      ++i_;
+    } else {
+      for (;;) {
+        if (auto e = parse_param())
+          return *e;
+        skip_ws();
+        if (i_ >= s_.size())
+          return err(i_, "the spec ends before ')'");
+        if (s_[i_] == ')') {
+          ++i_;
+          break;
+        }
+        if (s_[i_] != ',')
+          return err(i_, "expected ',' or ')', found '" + std::string(1, s_[i_]) + "'");
+        ++i_;
+      }
+    }
+    skip_ws();
+    if (i_ < s_.size())
+      return err(i_, "unexpected text after ')': '" + std::string(quoted(s_.substr(i_))) + "'");
+  }
+  Family f;
+  if (auto e = validate(f))
+    return *e;
+  return f;
+}
+
+inline std::optional<FamilyError> SpecParser::validate(Family& f) {
+  auto given = [&](SpecKey k) -> const Given& { return given_[static_cast<std::size_t>(k)]; };
+  auto value_at = [&](SpecKey k) { return given(k).set ? given(k).value_at : name_at_; };
+  const std::uint32_t missing = required_keys(p_.topology) & ~[&] {
+    std::uint32_t set = 0;
+    for (std::size_t k = 0; k < spec_key_count; ++k)
+      if (given_[k].set)
+        set |= std::uint32_t{1} << k;
+    return set;
+  }();
+  if (missing != 0)
+    return err(s_.size(), std::string(topology_name(p_.topology)) + " needs " +
+                              key_list(required_keys(p_.topology)) + "; missing " +
+                              key_list(missing));
+
+  if (p_.min_degree > p_.max_degree)
+    return err(value_at(SpecKey::mindeg),
+               "mindeg=" + std::to_string(p_.min_degree) +
+                   " is more than maxdeg=" + std::to_string(p_.max_degree));
+  const auto too_many = [&](SpecKey k, std::uint64_t nodes) -> std::optional<FamilyError> {
+    if (nodes > max_family_nodes)
+      return err(value_at(k), std::to_string(nodes) + " nodes is more than the maximum of " +
+                                  std::to_string(max_family_nodes));
+    return std::nullopt;
+  };
+
+  std::uint32_t nodes = 0; // exact or maximum node count
+  std::uint32_t min_nodes = 0;
+  std::uint64_t max_dist = 0;
+  switch (p_.topology) {
+  case Topology::connected:
+  case Topology::er:
+  case Topology::tree: {
+    if (auto e = too_many(SpecKey::n, p_.n))
+      return e;
+    if (p_.n < 2)
+      return err(value_at(SpecKey::n), "n must be at least 2 (a prompt has at least one edge)");
+    nodes = p_.n;
+    min_nodes = p_.topology == Topology::er ? 2 : p_.n;
+    max_dist = p_.n - 1;
+    const std::uint64_t pairs = std::uint64_t{p_.n} * (p_.n - 1) / 2;
+    if (p_.topology == Topology::connected) {
+      if (given(SpecKey::m).set && given(SpecKey::avgdeg).set)
+        return err(given(SpecKey::avgdeg).key_at, "give m or avgdeg, not both");
+      if (given(SpecKey::avgdeg).set) {
+        const double m = avgdeg_ * p_.n / 2 + 0.5;
+        if (!(m < 4294967295.0))
+          return err(value_at(SpecKey::avgdeg), "avgdeg " + format_double(avgdeg_) +
+                                                    " is too large for n=" + std::to_string(p_.n));
+        p_.m = static_cast<std::uint32_t>(m);
+      } else if (!given(SpecKey::m).set) {
+        p_.m = static_cast<std::uint32_t>(
+            std::clamp<std::uint64_t>(std::uint64_t{3} * p_.n / 2, p_.n - 1, pairs));
+      }
+      const SpecKey mk = given(SpecKey::avgdeg).set ? SpecKey::avgdeg : SpecKey::m;
+      if (p_.m < p_.n - 1)
+        return err(value_at(mk), "m=" + std::to_string(p_.m) + " edges cannot connect " +
+                                     std::to_string(p_.n) + " nodes (at least " +
+                                     std::to_string(p_.n - 1) + " needed)");
+      if (p_.m > pairs)
+        return err(value_at(mk), "m=" + std::to_string(p_.m) + " edges is more than the " +
+                                     std::to_string(pairs) + " node pairs of " +
+                                     std::to_string(p_.n) + " nodes");
+      if (p_.min_degree > 0 && std::uint64_t{p_.min_degree} * p_.n > std::uint64_t{2} * p_.m)
+        return err(value_at(SpecKey::mindeg),
+                   "mindeg=" + std::to_string(p_.min_degree) + " needs at least " +
+                       std::to_string((std::uint64_t{p_.min_degree} * p_.n + 1) / 2) +
+                       " edges, but m=" + std::to_string(p_.m));
+      if (p_.max_degree != FamilyParams::unbounded &&
+          std::uint64_t{p_.max_degree} * p_.n < std::uint64_t{2} * p_.m)
+        return err(value_at(SpecKey::maxdeg),
+                   "maxdeg=" + std::to_string(p_.max_degree) + " allows at most " +
+                       std::to_string(std::uint64_t{p_.max_degree} * p_.n / 2) +
+                       " edges, but m=" + std::to_string(p_.m));
+    }
+    if (p_.topology == Topology::er) {
+      if (!(p_.p > 0.0) || p_.p > 1.0)
+        return err(value_at(SpecKey::p), "p must be in (0, 1], got " + format_double(p_.p));
+    }
+    if (p_.topology == Topology::tree) {
+      if (p_.min_degree >= 2)
+        return err(value_at(SpecKey::mindeg), "a tree has leaves: mindeg must be at most 1");
+      if (p_.max_degree < 2 && p_.n > 2)
+        return err(value_at(SpecKey::maxdeg),
+                   "a tree with more than 2 nodes has a node of degree 2 or more");
+    }
+    break;
+  }
+  case Topology::grid: {
+    if (p_.w == 0 || p_.h == 0)
+      return err(value_at(p_.w == 0 ? SpecKey::w : SpecKey::h), "w and h must be at least 1");
+    const std::uint64_t cells = std::uint64_t{p_.w} * p_.h;
+    if (auto e = too_many(SpecKey::h, cells))
+      return e;
+    if (cells < p_.holes + std::uint64_t{2})
+      return err(value_at(SpecKey::holes),
+                 "a " + std::to_string(p_.w) + "x" + std::to_string(p_.h) + " grid with " +
+                     std::to_string(p_.holes) + " holes has fewer than 2 nodes");
+    nodes = static_cast<std::uint32_t>(cells - p_.holes);
+    min_nodes = p_.connected ? nodes : 2;
+    max_dist = (p_.holes == 0 && !p_.directed) ? p_.w + p_.h - 2 : nodes - 1;
+    break;
+  }
+  case Topology::pathstar: {
+    if (p_.degree == 0 || p_.length == 0)
+      return err(value_at(p_.degree == 0 ? SpecKey::degree : SpecKey::length),
+                 "degree and length must be at least 1");
+    const std::uint64_t total = 1 + std::uint64_t{p_.degree} * p_.length;
+    if (auto e = too_many(SpecKey::length, total))
+      return e;
+    nodes = min_nodes = static_cast<std::uint32_t>(total);
+    max_dist = p_.length;
+    if (p_.dist_min > p_.length || p_.dist_max < p_.length)
+      return err(dist_at_, "a path-star query spans one arm (length " + std::to_string(p_.length) +
+                               "), outside dist=" + std::to_string(p_.dist_min) + ".." +
+                               std::to_string(p_.dist_max));
+    break;
+  }
+  case Topology::dag: {
+    if (p_.layers < 2)
+      return err(value_at(SpecKey::layers), "a layered DAG needs at least 2 layers");
+    if (p_.width == 0)
+      return err(value_at(SpecKey::width), "width must be at least 1");
+    const std::uint64_t total = std::uint64_t{p_.layers} * p_.width;
+    if (auto e = too_many(SpecKey::width, total))
+      return e;
+    if (!(p_.p >= 0.0) || p_.p > 1.0)
+      return err(value_at(SpecKey::p), "p must be in [0, 1], got " + format_double(p_.p));
+    nodes = min_nodes = static_cast<std::uint32_t>(total);
+    max_dist = p_.directed ? p_.layers - 1 : nodes - 1;
+    break;
+  }
+  }
+  if (p_.label_space > max_label_space)
+    return err(value_at(SpecKey::L), "L=" + std::to_string(p_.label_space) +
+                                         " is more than the maximum of " +
+                                         std::to_string(max_label_space));
+  if (p_.label_space < nodes)
+    return err(value_at(SpecKey::L), "L=" + std::to_string(p_.label_space) +
+                                         " labels cannot name " + std::to_string(nodes) +
+                                         " distinct nodes (give L=" + std::to_string(nodes) +
+                                         " or more)");
+  if (p_.dist_min > max_dist)
+    return err(dist_at_ ? dist_at_ : name_at_,
+               "dist=" + std::to_string(p_.dist_min) + ".." +
+                   (p_.dist_max == FamilyParams::unbounded ? std::string("")
+                                                           : std::to_string(p_.dist_max)) +
+                   " cannot be met: no shortest path of this family is longer than " +
+                   std::to_string(max_dist) + " (" + std::to_string(nodes) + " nodes)");
+  f.p_ = p_;
+  f.min_nodes_ = min_nodes;
+  f.max_nodes_ = nodes;
+  f.max_distance_ = static_cast<std::uint32_t>(max_dist);
+  f.spec_ = canonical();
+  return std::nullopt;
+}
+
+inline std::string SpecParser::canonical() const {
+  const FamilyParams d; // defaults
+  std::string out;
+  std::vector<std::string> kv;
+  auto add = [&](std::string_view k, const std::string& v) {
+    kv.push_back(std::string(k) + "=" + v);
+  };
+  const bool g =
+      p_.topology == Topology::connected && given_[static_cast<std::size_t>(SpecKey::dist)].set;
+  switch (p_.topology) {
+  case Topology::connected: {
+    if (!g)
+      add("n", std::to_string(p_.n));
+    const std::uint64_t pairs = std::uint64_t{p_.n} * (p_.n - 1) / 2;
+    const auto m0 = std::clamp<std::uint64_t>(std::uint64_t{3} * p_.n / 2, p_.n - 1, pairs);
+    if (p_.m != m0)
+      add("m", std::to_string(p_.m));
+    break;
+  }
+  case Topology::er:
+    add("n", std::to_string(p_.n));
+    add("p", format_double(p_.p));
+    break;
+  case Topology::tree:
+    add("n", std::to_string(p_.n));
+    break;
+  case Topology::grid:
+    add("w", std::to_string(p_.w));
+    add("h", std::to_string(p_.h));
+    if (p_.holes != 0)
+      add("holes", std::to_string(p_.holes));
+    break;
+  case Topology::pathstar:
+    add("degree", std::to_string(p_.degree));
+    add("length", std::to_string(p_.length));
+    break;
+  case Topology::dag:
+    add("layers", std::to_string(p_.layers));
+    add("width", std::to_string(p_.width));
+    if (p_.p != d.p)
+      add("p", format_double(p_.p));
+    break;
+  }
+  const bool default_dist = p_.dist_min == 1 && p_.dist_max == FamilyParams::unbounded;
+  if (!g && !default_dist)
+    add("dist", p_.dist_min == p_.dist_max
+                    ? std::to_string(p_.dist_min)
+                    : std::to_string(p_.dist_min) + ".." +
+                          (p_.dist_max == FamilyParams::unbounded ? std::to_string(max_family_nodes)
+                                                                  : std::to_string(p_.dist_max)));
+  if (p_.unique)
+    add("unique", "true");
+  if (p_.min_degree != 0)
+    add("mindeg", std::to_string(p_.min_degree));
+  if (p_.max_degree != FamilyParams::unbounded)
+    add("maxdeg", std::to_string(p_.max_degree));
+  const bool directed_default = p_.topology == Topology::dag;
+  if (p_.directed != directed_default)
+    add("directed", p_.directed ? "true" : "false");
+  const bool connected_default = p_.topology == Topology::grid;
+  if ((topology_keys(p_.topology) & key_bit(SpecKey::connected)) &&
+      p_.connected != connected_default)
+    add("connected", p_.connected ? "true" : "false");
+  if (p_.label_space != d.label_space)
+    add("L", std::to_string(p_.label_space));
+  if (!p_.shuffle)
+    add("shuffle", "false");
+  if (!p_.flip && !p_.directed)
+    add("flip", "false");
+  if (g)
+    out = "G" + std::to_string(p_.n) + "_" + std::to_string(p_.dist_min) + "_" +
+          std::to_string(p_.dist_max);
+  else
+    out = std::string(topology_name(p_.topology));
+  if (!kv.empty() || !g) {
+    if (g && kv.empty())
+      return out;
+    out += "(";
+    for (std::size_t i = 0; i < kv.size(); ++i)
+      out += (i ? "," : "") + kv[i];
+    out += ")";
+  }
+  return out;
+}
+
+} // namespace searchtrace::detail
