@@ -1,10 +1,10 @@
 #include <searchtrace/fingerprint.hpp>
 
 #include <searchtrace/family.hpp>
-#include <searchtrace/sampler.hpp>
 #include <searchtrace/prompt.hpp>
 #include <searchtrace/random.hpp>
 #include <searchtrace/render.hpp>
+#include <searchtrace/sampler.hpp>
 
 #include <doctest/doctest.h>
 
