@@ -117,10 +117,15 @@ struct Sample {
   }
 };
 
-/// Why a generator could not be made.
+/// Why a generator could not be made: the family spec (its error's kind is kept in
+/// `family_kind`, its offset is in the spec) or another option (offset 0).
+enum class DatasetErrorKind : std::uint8_t { family, option };
+
 struct DatasetError {
-  std::size_t offset = 0; // in the family spec, when the spec is at fault
+  DatasetErrorKind kind = DatasetErrorKind::family;
+  std::size_t offset = 0;
   std::string message;
+  FamilyErrorKind family_kind = FamilyErrorKind::syntax;
 };
 
 /// Produces sample i of a dataset into a reused Sample. One per thread; steady state allocates
@@ -133,10 +138,12 @@ public:
   static Result<Generator, DatasetError> create(const DatasetOptions& options) {
     auto family = parse_family(options.family_spec);
     if (!family)
-      return DatasetError{family.error().offset, family.error().message};
+      return DatasetError{DatasetErrorKind::family, family.error().offset, family.error().message,
+                          family.error().kind};
     const double f = options.split.test_fraction;
     if (!(f >= 0.0 && f <= 1.0))
-      return DatasetError{0, "test fraction must be in [0, 1], got " + detail::format_double(f)};
+      return DatasetError{DatasetErrorKind::option, 0,
+                          "test fraction must be in [0, 1], got " + detail::format_double(f)};
     return Generator(*family, options);
   }
 

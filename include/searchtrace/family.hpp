@@ -103,8 +103,28 @@ struct FamilyParams {
   friend bool operator==(const FamilyParams&, const FamilyParams&) = default;
 };
 
-/// Why a spec was rejected: the byte offset in the spec and a one-line message.
+/// What is wrong with a spec.
+enum class FamilyErrorKind : std::uint8_t {
+  syntax,        // the spec's own grammar: a name, '(', key '=' value, ',' or ')' expected
+  unknown_name,  // not a family name (nor a well-formed G<n>_<a>_<b>)
+  unknown_key,   // a key this family does not take
+  duplicate_key, // a key given twice, fixed by the name, or set both ways (m and avgdeg)
+  missing_key,   // a key the family requires
+  bad_value,     // a value of the wrong form, or out of the key's range
+  infeasible,    // constraints that no graph of the family can meet
+};
+
+constexpr std::string_view family_error_kind_name(FamilyErrorKind k) noexcept {
+  constexpr std::array<std::string_view, 7> names{"syntax",        "unknown_name", "unknown_key",
+                                                  "duplicate_key", "missing_key",  "bad_value",
+                                                  "infeasible"};
+  return names[static_cast<std::size_t>(k)];
+}
+
+/// Why a spec was rejected, in the shape of every error of the library: a kind, the byte
+/// offset in the spec and a one-line message.
 struct FamilyError {
+  FamilyErrorKind kind = FamilyErrorKind::syntax;
   std::size_t offset = 0;
   std::string message;
 };

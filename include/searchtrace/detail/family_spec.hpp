@@ -139,21 +139,23 @@ private:
 
   std::string_view quoted(std::string_view v) const { return v.size() > 32 ? v.substr(0, 32) : v; }
 
-  static FamilyError err(std::size_t at, std::string message) {
-    return FamilyError{at, std::move(message)};
+  static FamilyError err(FamilyErrorKind kind, std::size_t at, std::string message) {
+    return FamilyError{kind, at, std::move(message)};
   }
 
   std::optional<FamilyError> read_uint(std::string_view v, std::size_t at, std::string_view key,
                                        std::uint32_t& out) const {
     std::uint64_t x = 0;
     if (v.empty() || !std::all_of(v.begin(), v.end(), is_digit))
-      return err(at, "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
-                         ": expected a non-negative integer");
+      return err(FamilyErrorKind::bad_value, at,
+                 "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
+                     ": expected a non-negative integer");
     for (const char c : v) {
       x = x * 10 + static_cast<std::uint64_t>(c - '0');
       if (x > 0xFFFFFFFEu)
-        return err(at, "value " + std::string(quoted(v)) + " for " + std::string(key) +
-                           " is too large");
+        return err(FamilyErrorKind::bad_value, at,
+                   "value " + std::string(quoted(v)) + " for " + std::string(key) +
+                       " is too large");
     }
     out = static_cast<std::uint32_t>(x);
     return std::nullopt;
@@ -167,12 +169,14 @@ private:
         std::all_of(v.begin(), v.end(), [](char c) { return c == '.' || is_digit(c); }) &&
         std::any_of(v.begin(), v.end(), is_digit);
     if (!plain)
-      return err(at, "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
-                         ": expected a decimal number such as 0.15");
+      return err(FamilyErrorKind::bad_value, at,
+                 "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
+                     ": expected a decimal number such as 0.15");
     const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
     if (r.ec != std::errc() || r.ptr != v.data() + v.size())
-      return err(at, "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
-                         ": expected a decimal number such as 0.15");
+      return err(FamilyErrorKind::bad_value, at,
+                 "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
+                     ": expected a decimal number such as 0.15");
     return std::nullopt;
   }
 
@@ -186,8 +190,9 @@ private:
       out = false;
       return std::nullopt;
     }
-    return err(at, "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
-                       ": expected true or false");
+    return err(FamilyErrorKind::bad_value, at,
+               "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
+                   ": expected true or false");
   }
 
   std::optional<FamilyError> read_range(std::string_view v, std::size_t at, std::uint32_t& lo,
@@ -199,17 +204,21 @@ private:
       hi = lo;
     } else {
       if (auto e = read_uint(v.substr(0, dots), at, "dist", lo))
-        return err(at, "bad value '" + std::string(quoted(v)) +
-                           "' for dist: expected a..b or a, with integers a <= b");
+        return err(FamilyErrorKind::bad_value, at,
+                   "bad value '" + std::string(quoted(v)) +
+                       "' for dist: expected a..b or a, with integers a <= b");
       if (auto e = read_uint(v.substr(dots + 2), at + dots + 2, "dist", hi))
-        return err(at, "bad value '" + std::string(quoted(v)) +
-                           "' for dist: expected a..b or a, with integers a <= b");
+        return err(FamilyErrorKind::bad_value, at,
+                   "bad value '" + std::string(quoted(v)) +
+                       "' for dist: expected a..b or a, with integers a <= b");
     }
     if (lo == 0)
-      return err(at, "dist must be at least 1 (the query's source and target differ)");
+      return err(FamilyErrorKind::bad_value, at,
+                 "dist must be at least 1 (the query's source and target differ)");
     if (lo > hi)
-      return err(at, "dist range " + std::to_string(lo) + ".." + std::to_string(hi) +
-                         " is reversed (expected a..b with a <= b)");
+      return err(FamilyErrorKind::bad_value, at,
+                 "dist range " + std::to_string(lo) + ".." + std::to_string(hi) +
+                     " is reversed (expected a..b with a <= b)");
     return std::nullopt;
   }
 
@@ -238,28 +247,33 @@ inline std::optional<FamilyError> SpecParser::parse_shorthand(std::size_t start,
     while (j < name.size() && is_digit(name[j]))
       ++j;
     if (j == b)
-      return err(start + j, std::string("bad family name '") + std::string(quoted(name)) +
-                                "': expected G<n>_<a>_<b> such as G15_2_4");
+      return err(FamilyErrorKind::unknown_name, start + j,
+                 std::string("bad family name '") + std::string(quoted(name)) +
+                     "': expected G<n>_<a>_<b> such as G15_2_4");
     if (auto e = read_uint(name.substr(b, j - b), start + b, part == 0 ? "n" : "dist", v[part]))
       return e;
     if (part < 2) {
       if (j >= name.size() || name[j] != '_')
-        return err(start + j, std::string("bad family name '") + std::string(quoted(name)) +
-                                  "': expected G<n>_<a>_<b> such as G15_2_4");
+        return err(FamilyErrorKind::unknown_name, start + j,
+                   std::string("bad family name '") + std::string(quoted(name)) +
+                       "': expected G<n>_<a>_<b> such as G15_2_4");
       ++j;
     }
   }
   if (j != name.size())
-    return err(start + j, std::string("bad family name '") + std::string(quoted(name)) +
-                              "': expected G<n>_<a>_<b> such as G15_2_4");
+    return err(FamilyErrorKind::unknown_name, start + j,
+               std::string("bad family name '") + std::string(quoted(name)) +
+                   "': expected G<n>_<a>_<b> such as G15_2_4");
   p_.topology = Topology::connected;
   p_.n = v[0];
   given_[static_cast<std::size_t>(SpecKey::n)] = {true, start + 1, start + 1};
   if (v[1] == 0)
-    return err(start, "dist must be at least 1 (the query's source and target differ)");
+    return err(FamilyErrorKind::bad_value, start,
+               "dist must be at least 1 (the query's source and target differ)");
   if (v[1] > v[2])
-    return err(start, "dist range " + std::to_string(v[1]) + ".." + std::to_string(v[2]) +
-                          " is reversed (expected G<n>_<a>_<b> with a <= b)");
+    return err(FamilyErrorKind::bad_value, start,
+               "dist range " + std::to_string(v[1]) + ".." + std::to_string(v[2]) +
+                   " is reversed (expected G<n>_<a>_<b> with a <= b)");
   p_.dist_min = v[1];
   p_.dist_max = v[2];
   given_[static_cast<std::size_t>(SpecKey::dist)] = {true, start, start};
@@ -275,8 +289,9 @@ inline std::optional<FamilyError> SpecParser::parse_param() {
     ++i_;
   const std::string_view key = s_.substr(key_at, i_ - key_at);
   if (key.empty())
-    return err(key_at, i_ < s_.size() ? "expected a key, found '" + std::string(1, s_[i_]) + "'"
-                                      : std::string("the spec ends where a key should be"));
+    return err(FamilyErrorKind::syntax, key_at,
+               i_ < s_.size() ? "expected a key, found '" + std::string(1, s_[i_]) + "'"
+                              : std::string("the spec ends where a key should be"));
   const auto it = std::find(spec_key_names.begin(), spec_key_names.end(), key);
   const std::uint32_t allowed = topology_keys(p_.topology) | common_keys;
   const std::string fam = shorthand_ ? "G<n>_<a>_<b>" : std::string(topology_name(p_.topology));
@@ -286,19 +301,20 @@ inline std::optional<FamilyError> SpecParser::parse_param() {
     std::string msg = "unknown key '" + std::string(quoted(key)) + "' for " + fam;
     if (it != spec_key_names.end() && *it == "connected")
       msg += " (its graphs are connected by construction)";
-    return err(key_at, msg + "; expected one of: " + key_list(shown));
+    return err(FamilyErrorKind::unknown_key, key_at, msg + "; expected one of: " + key_list(shown));
   }
   const auto k = static_cast<SpecKey>(it - spec_key_names.begin());
   if (shorthand_ && (k == SpecKey::n || k == SpecKey::dist))
-    return err(key_at, "key '" + std::string(key) + "' is fixed by the name G" +
-                           std::to_string(p_.n) + "_" + std::to_string(p_.dist_min) + "_" +
-                           std::to_string(p_.dist_max));
+    return err(FamilyErrorKind::duplicate_key, key_at,
+               "key '" + std::string(key) + "' is fixed by the name G" + std::to_string(p_.n) +
+                   "_" + std::to_string(p_.dist_min) + "_" + std::to_string(p_.dist_max));
   auto& g = given_[static_cast<std::size_t>(k)];
   if (g.set)
-    return err(key_at, "key '" + std::string(key) + "' is given twice");
+    return err(FamilyErrorKind::duplicate_key, key_at,
+               "key '" + std::string(key) + "' is given twice");
   skip_ws();
   if (i_ >= s_.size() || s_[i_] != '=')
-    return err(i_, "expected '=' after '" + std::string(key) + "'");
+    return err(FamilyErrorKind::syntax, i_, "expected '=' after '" + std::string(key) + "'");
   ++i_;
   skip_ws();
   const std::size_t value_at = i_;
@@ -308,7 +324,7 @@ inline std::optional<FamilyError> SpecParser::parse_param() {
     ++i_;
   const std::string_view v = s_.substr(value_at, i_ - value_at);
   if (v.empty())
-    return err(value_at, "missing value for '" + std::string(key) + "'");
+    return err(FamilyErrorKind::syntax, value_at, "missing value for '" + std::string(key) + "'");
   g = {true, key_at, value_at};
   switch (k) {
   case SpecKey::n:
@@ -364,8 +380,10 @@ inline Result<Family, FamilyError> SpecParser::parse() {
   const std::string_view name = s_.substr(name_at_, i_ - name_at_);
   if (name.empty()) {
     if (i_ >= s_.size())
-      return err(i_, "empty family spec: expected a name such as G15_2_4 or er(n=20,p=0.15)");
-    return err(i_, "expected a family name, found '" + std::string(1, s_[i_]) + "'");
+      return err(FamilyErrorKind::syntax, i_,
+                 "empty family spec: expected a name such as G15_2_4 or er(n=20,p=0.15)");
+    return err(FamilyErrorKind::syntax, i_,
+               "expected a family name, found '" + std::string(1, s_[i_]) + "'");
   }
   if (name.size() >= 2 && name[0] == 'G' && is_digit(name[1])) {
     if (auto e = parse_shorthand(name_at_, name))
@@ -379,9 +397,10 @@ inline Result<Family, FamilyError> SpecParser::parse() {
       }
     }
     if (!found)
-      return err(name_at_, "unknown family '" + std::string(quoted(name)) +
-                               "': expected G<n>_<a>_<b>, connected, er, tree, grid, pathstar "
-                               "or dag");
+      return err(FamilyErrorKind::unknown_name, name_at_,
+                 "unknown family '" + std::string(quoted(name)) +
+                     "': expected G<n>_<a>_<b>, connected, er, tree, grid, pathstar "
+                     "or dag");
     if (p_.topology == Topology::dag)
       p_.directed = true;
     if (p_.topology == Topology::grid)
@@ -390,8 +409,9 @@ inline Result<Family, FamilyError> SpecParser::parse() {
   skip_ws();
   if (i_ < s_.size()) {
     if (s_[i_] != '(')
-      return err(i_, "expected '(' or the end of the spec after '" + std::string(quoted(name)) +
-                         "', found '" + std::string(1, s_[i_]) + "'");
+      return err(FamilyErrorKind::syntax, i_,
+                 "expected '(' or the end of the spec after '" + std::string(quoted(name)) +
+                     "', found '" + std::string(1, s_[i_]) + "'");
     ++i_;
     skip_ws();
     if (i_ < s_.size() && s_[i_] == ')') {
@@ -402,19 +422,21 @@ inline Result<Family, FamilyError> SpecParser::parse() {
           return *e;
         skip_ws();
         if (i_ >= s_.size())
-          return err(i_, "the spec ends before ')'");
+          return err(FamilyErrorKind::syntax, i_, "the spec ends before ')'");
         if (s_[i_] == ')') {
           ++i_;
           break;
         }
         if (s_[i_] != ',')
-          return err(i_, "expected ',' or ')', found '" + std::string(1, s_[i_]) + "'");
+          return err(FamilyErrorKind::syntax, i_,
+                     "expected ',' or ')', found '" + std::string(1, s_[i_]) + "'");
         ++i_;
       }
     }
     skip_ws();
     if (i_ < s_.size())
-      return err(i_, "unexpected text after ')': '" + std::string(quoted(s_.substr(i_))) + "'");
+      return err(FamilyErrorKind::syntax, i_,
+                 "unexpected text after ')': '" + std::string(quoted(s_.substr(i_))) + "'");
   }
   Family f;
   if (auto e = validate(f))
@@ -433,18 +455,19 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
     return set;
   }();
   if (missing != 0)
-    return err(s_.size(), std::string(topology_name(p_.topology)) + " needs " +
-                              key_list(required_keys(p_.topology)) + "; missing " +
-                              key_list(missing));
+    return err(FamilyErrorKind::missing_key, s_.size(),
+               std::string(topology_name(p_.topology)) + " needs " +
+                   key_list(required_keys(p_.topology)) + "; missing " + key_list(missing));
 
   if (p_.min_degree > p_.max_degree)
-    return err(value_at(SpecKey::mindeg),
+    return err(FamilyErrorKind::infeasible, value_at(SpecKey::mindeg),
                "mindeg=" + std::to_string(p_.min_degree) +
                    " is more than maxdeg=" + std::to_string(p_.max_degree));
   const auto too_many = [&](SpecKey k, std::uint64_t nodes) -> std::optional<FamilyError> {
     if (nodes > max_family_nodes)
-      return err(value_at(k), std::to_string(nodes) + " nodes is more than the maximum of " +
-                                  std::to_string(max_family_nodes));
+      return err(FamilyErrorKind::bad_value, value_at(k),
+                 std::to_string(nodes) + " nodes is more than the maximum of " +
+                     std::to_string(max_family_nodes));
     return std::nullopt;
   };
 
@@ -458,19 +481,22 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
     if (auto e = too_many(SpecKey::n, p_.n))
       return e;
     if (p_.n < 2)
-      return err(value_at(SpecKey::n), "n must be at least 2 (a prompt has at least one edge)");
+      return err(FamilyErrorKind::bad_value, value_at(SpecKey::n),
+                 "n must be at least 2 (a prompt has at least one edge)");
     nodes = p_.n;
     min_nodes = p_.topology == Topology::er ? 2 : p_.n;
     max_dist = p_.n - 1;
     const std::uint64_t pairs = std::uint64_t{p_.n} * (p_.n - 1) / 2;
     if (p_.topology == Topology::connected) {
       if (given(SpecKey::m).set && given(SpecKey::avgdeg).set)
-        return err(given(SpecKey::avgdeg).key_at, "give m or avgdeg, not both");
+        return err(FamilyErrorKind::duplicate_key, given(SpecKey::avgdeg).key_at,
+                   "give m or avgdeg, not both");
       if (given(SpecKey::avgdeg).set) {
         const double m = avgdeg_ * p_.n / 2 + 0.5;
         if (!(m < 4294967295.0))
-          return err(value_at(SpecKey::avgdeg), "avgdeg " + format_double(avgdeg_) +
-                                                    " is too large for n=" + std::to_string(p_.n));
+          return err(FamilyErrorKind::infeasible, value_at(SpecKey::avgdeg),
+                     "avgdeg " + format_double(avgdeg_) +
+                         " is too large for n=" + std::to_string(p_.n));
         p_.m = static_cast<std::uint32_t>(m);
       } else if (!given(SpecKey::m).set) {
         p_.m = static_cast<std::uint32_t>(
@@ -478,46 +504,49 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
       }
       const SpecKey mk = given(SpecKey::avgdeg).set ? SpecKey::avgdeg : SpecKey::m;
       if (p_.m < p_.n - 1)
-        return err(value_at(mk), "m=" + std::to_string(p_.m) + " edges cannot connect " +
-                                     std::to_string(p_.n) + " nodes (at least " +
-                                     std::to_string(p_.n - 1) + " needed)");
+        return err(FamilyErrorKind::infeasible, value_at(mk),
+                   "m=" + std::to_string(p_.m) + " edges cannot connect " + std::to_string(p_.n) +
+                       " nodes (at least " + std::to_string(p_.n - 1) + " needed)");
       if (p_.m > pairs)
-        return err(value_at(mk), "m=" + std::to_string(p_.m) + " edges is more than the " +
-                                     std::to_string(pairs) + " node pairs of " +
-                                     std::to_string(p_.n) + " nodes");
+        return err(FamilyErrorKind::infeasible, value_at(mk),
+                   "m=" + std::to_string(p_.m) + " edges is more than the " +
+                       std::to_string(pairs) + " node pairs of " + std::to_string(p_.n) + " nodes");
       if (p_.min_degree > 0 && std::uint64_t{p_.min_degree} * p_.n > std::uint64_t{2} * p_.m)
-        return err(value_at(SpecKey::mindeg),
+        return err(FamilyErrorKind::infeasible, value_at(SpecKey::mindeg),
                    "mindeg=" + std::to_string(p_.min_degree) + " needs at least " +
                        std::to_string((std::uint64_t{p_.min_degree} * p_.n + 1) / 2) +
                        " edges, but m=" + std::to_string(p_.m));
       if (p_.max_degree != FamilyParams::unbounded &&
           std::uint64_t{p_.max_degree} * p_.n < std::uint64_t{2} * p_.m)
-        return err(value_at(SpecKey::maxdeg),
+        return err(FamilyErrorKind::infeasible, value_at(SpecKey::maxdeg),
                    "maxdeg=" + std::to_string(p_.max_degree) + " allows at most " +
                        std::to_string(std::uint64_t{p_.max_degree} * p_.n / 2) +
                        " edges, but m=" + std::to_string(p_.m));
     }
     if (p_.topology == Topology::er) {
       if (!(p_.p > 0.0) || p_.p > 1.0)
-        return err(value_at(SpecKey::p), "p must be in (0, 1], got " + format_double(p_.p));
+        return err(FamilyErrorKind::bad_value, value_at(SpecKey::p),
+                   "p must be in (0, 1], got " + format_double(p_.p));
     }
     if (p_.topology == Topology::tree) {
       if (p_.min_degree >= 2)
-        return err(value_at(SpecKey::mindeg), "a tree has leaves: mindeg must be at most 1");
+        return err(FamilyErrorKind::infeasible, value_at(SpecKey::mindeg),
+                   "a tree has leaves: mindeg must be at most 1");
       if (p_.max_degree < 2 && p_.n > 2)
-        return err(value_at(SpecKey::maxdeg),
+        return err(FamilyErrorKind::infeasible, value_at(SpecKey::maxdeg),
                    "a tree with more than 2 nodes has a node of degree 2 or more");
     }
     break;
   }
   case Topology::grid: {
     if (p_.w == 0 || p_.h == 0)
-      return err(value_at(p_.w == 0 ? SpecKey::w : SpecKey::h), "w and h must be at least 1");
+      return err(FamilyErrorKind::bad_value, value_at(p_.w == 0 ? SpecKey::w : SpecKey::h),
+                 "w and h must be at least 1");
     const std::uint64_t cells = std::uint64_t{p_.w} * p_.h;
     if (auto e = too_many(SpecKey::h, cells))
       return e;
     if (cells < p_.holes + std::uint64_t{2})
-      return err(value_at(SpecKey::holes),
+      return err(FamilyErrorKind::infeasible, value_at(SpecKey::holes),
                  "a " + std::to_string(p_.w) + "x" + std::to_string(p_.h) + " grid with " +
                      std::to_string(p_.holes) + " holes has fewer than 2 nodes");
     nodes = static_cast<std::uint32_t>(cells - p_.holes);
@@ -527,7 +556,8 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
   }
   case Topology::pathstar: {
     if (p_.degree == 0 || p_.length == 0)
-      return err(value_at(p_.degree == 0 ? SpecKey::degree : SpecKey::length),
+      return err(FamilyErrorKind::bad_value,
+                 value_at(p_.degree == 0 ? SpecKey::degree : SpecKey::length),
                  "degree and length must be at least 1");
     const std::uint64_t total = 1 + std::uint64_t{p_.degree} * p_.length;
     if (auto e = too_many(SpecKey::length, total))
@@ -535,37 +565,40 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
     nodes = min_nodes = static_cast<std::uint32_t>(total);
     max_dist = p_.length;
     if (p_.dist_min > p_.length || p_.dist_max < p_.length)
-      return err(dist_at_, "a path-star query spans one arm (length " + std::to_string(p_.length) +
-                               "), outside dist=" + std::to_string(p_.dist_min) + ".." +
-                               std::to_string(p_.dist_max));
+      return err(FamilyErrorKind::infeasible, dist_at_,
+                 "a path-star query spans one arm (length " + std::to_string(p_.length) +
+                     "), outside dist=" + std::to_string(p_.dist_min) + ".." +
+                     std::to_string(p_.dist_max));
     break;
   }
   case Topology::dag: {
     if (p_.layers < 2)
-      return err(value_at(SpecKey::layers), "a layered DAG needs at least 2 layers");
+      return err(FamilyErrorKind::bad_value, value_at(SpecKey::layers),
+                 "a layered DAG needs at least 2 layers");
     if (p_.width == 0)
-      return err(value_at(SpecKey::width), "width must be at least 1");
+      return err(FamilyErrorKind::bad_value, value_at(SpecKey::width), "width must be at least 1");
     const std::uint64_t total = std::uint64_t{p_.layers} * p_.width;
     if (auto e = too_many(SpecKey::width, total))
       return e;
     if (!(p_.p >= 0.0) || p_.p > 1.0)
-      return err(value_at(SpecKey::p), "p must be in [0, 1], got " + format_double(p_.p));
+      return err(FamilyErrorKind::bad_value, value_at(SpecKey::p),
+                 "p must be in [0, 1], got " + format_double(p_.p));
     nodes = min_nodes = static_cast<std::uint32_t>(total);
     max_dist = p_.directed ? p_.layers - 1 : nodes - 1;
     break;
   }
   }
   if (p_.label_space > max_label_space)
-    return err(value_at(SpecKey::L), "L=" + std::to_string(p_.label_space) +
-                                         " is more than the maximum of " +
-                                         std::to_string(max_label_space));
+    return err(FamilyErrorKind::bad_value, value_at(SpecKey::L),
+               "L=" + std::to_string(p_.label_space) + " is more than the maximum of " +
+                   std::to_string(max_label_space));
   if (p_.label_space < nodes)
-    return err(value_at(SpecKey::L), "L=" + std::to_string(p_.label_space) +
-                                         " labels cannot name " + std::to_string(nodes) +
-                                         " distinct nodes (give L=" + std::to_string(nodes) +
-                                         " or more)");
+    return err(FamilyErrorKind::infeasible, value_at(SpecKey::L),
+               "L=" + std::to_string(p_.label_space) + " labels cannot name " +
+                   std::to_string(nodes) + " distinct nodes (give L=" + std::to_string(nodes) +
+                   " or more)");
   if (p_.dist_min > max_dist)
-    return err(dist_at_ ? dist_at_ : name_at_,
+    return err(FamilyErrorKind::infeasible, dist_at_ ? dist_at_ : name_at_,
                "dist=" + std::to_string(p_.dist_min) + ".." +
                    (p_.dist_max == FamilyParams::unbounded ? std::string("")
                                                            : std::to_string(p_.dist_max)) +
