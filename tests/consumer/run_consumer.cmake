@@ -80,8 +80,8 @@ endif()
 list(GET programs 0 program)
 execute_process(COMMAND "${program}" RESULT_VARIABLE status OUTPUT_VARIABLE out
                 ERROR_VARIABLE err)
-if(NOT status EQUAL 0 OR NOT out STREQUAL "${EXPECTED_VERSION}\n")
+if(NOT status EQUAL 0 OR NOT out STREQUAL "${EXPECTED_VERSION} frontier_order\n")
   message(FATAL_ERROR "[consumer.${MODE}] ${program} exited with ${status}, printed "
-                      "'${out}' (expected '${EXPECTED_VERSION}\\n')\n${err}")
+                      "'${out}' (expected '${EXPECTED_VERSION} frontier_order\\n')\n${err}")
 endif()
 message(STATUS "[consumer.${MODE}] OK: ${out}")
