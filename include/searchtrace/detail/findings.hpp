@@ -42,182 +42,120 @@ struct MessageContext {
   const SyntaxError* syntax = nullptr; // the completion's syntax error, if any
 };
 
-inline void write_message(std::string& m, const Finding& f, const MessageContext& ctx) {
-  const auto num = [&m](std::uint64_t v) { append_number(m, v); };
-  const std::string_view front = ctx.discipline->front;
+/// The message of a finding, as a template: {a}, {b}, {c} are its numbers; {A} reads "beyond
+/// 4294967295" and {N} "a number beyond 4294967295" instead of {a} for a number past 2^32-1;
+/// {F} and {R} are the discipline's `front` and `reach`; {s} is "s" unless {a} is 1.
+inline std::string_view message_template(const Finding& f, const MessageContext& ctx) noexcept {
+  const bool on_list = ctx.options->stop == StopRule::on_list;
+  const auto pick = [](bool first, std::string_view x, std::string_view y) {
+    return first ? x : y;
+  };
   switch (f.kind) {
   case ErrorKind::syntax:
   case ErrorKind::truncated:
-    m += ctx.syntax != nullptr ? std::string_view(ctx.syntax->message)
-                               : std::string_view("syntax error");
-    break;
+    return "";
   case ErrorKind::unknown_node: {
-    constexpr std::string_view roles[] = {"expanded node ", "listed node ", "backtrack node ",
-                                          "path node "};
-    m += roles[f.detail & 3];
-    if (f.detail & big_number)
-      m += "beyond 4294967295";
-    else
-      num(f.a);
-    m += " is not a node of the graph";
-    break;
+    constexpr std::string_view roles[] = {"expanded node {A} is not a node of the graph",
+                                          "listed node {A} is not a node of the graph",
+                                          "backtrack node {A} is not a node of the graph",
+                                          "path node {A} is not a node of the graph"};
+    return roles[f.detail & 3];
   }
   case ErrorKind::non_edge:
-    m += "listed ";
-    num(f.b);
-    m += ctx.directed ? ", but there is no arc from " : ", which is not a neighbour of ";
-    num(f.a);
-    if (ctx.directed) {
-      m += " to ";
-      num(f.b);
-    }
-    break;
+    return pick(ctx.directed, "listed {b}, but there is no arc from {a} to {b}",
+                "listed {b}, which is not a neighbour of {a}");
   case ErrorKind::missing_neighbor:
-    m += "left out ";
-    num(f.b);
-    m += ctx.options->listing == Listing::unexpanded ? ", an unexpanded neighbour of "
-                                                     : ", an undiscovered neighbour of ";
-    num(f.a);
-    break;
+    return pick(ctx.options->listing == Listing::unexpanded,
+                "left out {b}, an unexpanded neighbour of {a}",
+                "left out {b}, an undiscovered neighbour of {a}");
   case ErrorKind::listed_expanded:
-    m += "listed ";
-    num(f.b);
-    m += f.detail == 0 ? ", which is already expanded"
-                       : ", which is already discovered (listing: undiscovered)";
-    break;
+    return pick(f.detail == 0, "listed {b}, which is already expanded",
+                "listed {b}, which is already discovered (listing: undiscovered)");
   case ErrorKind::duplicate_neighbor:
-    m += "listed ";
-    num(f.b);
-    m += " twice in the list of ";
-    num(f.a);
-    break;
+    return "listed {b} twice in the list of {a}";
   case ErrorKind::neighbor_order:
-    m += "listed ";
-    num(f.a);
-    m += " after ";
-    num(f.b);
-    m += ctx.options->order == NeighborOrder::ascending ? ", out of ascending order"
-                                                        : ", out of the prompt's order";
-    break;
+    return pick(ctx.options->order == NeighborOrder::ascending,
+                "listed {a} after {b}, out of ascending order",
+                "listed {a} after {b}, out of the prompt's order");
   case ErrorKind::wrong_start:
-    m += "the first expansion is ";
-    num(f.a);
-    m += ", not the source ";
-    num(f.b);
-    break;
+    return "the first expansion is {a}, not the source {b}";
   case ErrorKind::not_in_frontier:
-    m += "expanded ";
-    num(f.a);
-    m += ", which was never listed";
-    break;
+    return "expanded {a}, which was never listed";
   case ErrorKind::frontier_order:
-    m += "expanded ";
-    num(f.a);
-    m += " while ";
-    num(f.b);
-    m += " is ";
-    m += front;
-    break;
+    return "expanded {a} while {b} is {F}";
   case ErrorKind::reexpanded:
-    m += "expanded ";
-    num(f.a);
-    m += " again";
-    break;
+    return "expanded {a} again";
   case ErrorKind::missed_target:
-    m += "the target ";
-    num(f.a);
-    if (ctx.options->stop == StopRule::on_list) {
-      m += " was listed";
-    } else {
-      m += " is ";
-      m += front;
-    }
-    m += ", but the exploration goes on";
-    break;
+    return pick(on_list, "the target {a} was listed, but the exploration goes on",
+                "the target {a} is {F}, but the exploration goes on");
   case ErrorKind::early_stop:
-    m += "the exploration ends before the target ";
-    num(f.a);
-    if (ctx.options->stop == StopRule::on_list) {
-      m += " was listed";
-    } else {
-      m += ' ';
-      m += ctx.discipline->reach;
-    }
-    break;
+    return pick(on_list, "the exploration ends before the target {a} was listed",
+                "the exploration ends before the target {a} {R}");
   case ErrorKind::traceback_start:
-    m += "the backtrack starts at ";
-    num(f.a);
-    m += ", not at the target ";
-    num(f.b);
-    break;
+    return "the backtrack starts at {a}, not at the target {b}";
   case ErrorKind::traceback_parent:
-    m += "the backtrack goes from ";
-    num(f.a);
-    m += " to ";
-    num(f.b);
-    m += ", but the parent of ";
-    num(f.a);
-    m += " is ";
-    num(f.c);
-    break;
+    return "the backtrack goes from {a} to {b}, but the parent of {a} is {c}";
   case ErrorKind::traceback_end:
-    if (f.detail == 1) {
-      m += "the backtrack goes on past the source ";
-      num(f.b);
-    } else {
-      m += "the backtrack stops at ";
-      if (f.detail & big_number)
-        m += "a number beyond 4294967295";
-      else
-        num(f.a);
-      m += ", before the source ";
-      num(f.b);
-    }
-    break;
+    return pick(f.detail == 1, "the backtrack goes on past the source {b}",
+                "the backtrack stops at {N}, before the source {b}");
   case ErrorKind::answer_mismatch:
-    m += "the path is not the backtrack reversed (they differ from position ";
-    num(f.a);
-    m += ")";
-    break;
-  case ErrorKind::answer_invalid:
-    switch (f.detail & 3) {
-    case 0:
-      m += "the path starts at ";
-      num(f.a);
-      m += ", not at the source ";
-      num(f.b);
-      break;
-    case 1:
-      m += "the path ends at ";
-      num(f.a);
-      m += ", not at the target ";
-      num(f.b);
-      break;
-    case 2:
-      m += "the path steps from ";
-      num(f.a);
-      m += " to ";
-      num(f.b);
-      m += ctx.directed ? ", which is not an arc" : ", which is not an edge";
-      break;
-    default:
-      m += "the path goes through ";
-      if (f.detail & big_number)
-        m += "a number beyond 4294967295";
-      else
-        num(f.a);
-      m += ", which is not a node of the graph";
-      break;
-    }
-    break;
-  case ErrorKind::answer_not_shortest:
-    m += "the path has ";
-    num(f.a);
-    m += f.a == 1 ? " edge" : " edges";
-    m += ", a shortest one ";
-    num(f.b);
-    break;
+    return "the path is not the backtrack reversed (they differ from position {a})";
+  case ErrorKind::answer_invalid: {
+    constexpr std::string_view variants[] = {
+        "the path starts at {a}, not at the source {b}",
+        "the path ends at {a}, not at the target {b}", "",
+        "the path goes through {N}, which is not a node of the graph"};
+    if ((f.detail & 3) == 2)
+      return pick(ctx.directed, "the path steps from {a} to {b}, which is not an arc",
+                  "the path steps from {a} to {b}, which is not an edge");
+    return variants[f.detail & 3];
   }
+  case ErrorKind::answer_not_shortest:
+    return "the path has {a} edge{s}, a shortest one {b}";
+  }
+  return "";
+}
+
+/// Appends the one-line message of a finding.
+inline void write_message(std::string& m, const Finding& f, const MessageContext& ctx) {
+  if (f.kind == ErrorKind::syntax || f.kind == ErrorKind::truncated) {
+    m += ctx.syntax != nullptr ? std::string_view(ctx.syntax->message) : "syntax error";
+    return;
+  }
+  const bool big = (f.detail & big_number) != 0;
+  std::string_view t = message_template(f, ctx);
+  for (std::size_t open = t.find('{'); open != std::string_view::npos; open = t.find('{')) {
+    m += t.substr(0, open);
+    const char code = t[open + 1]; // every placeholder is one letter in braces
+    t.remove_prefix(open + 3);
+    switch (code) {
+    case 'b':
+      append_number(m, f.b);
+      break;
+    case 'c':
+      append_number(m, f.c);
+      break;
+    case 'F':
+      m += ctx.discipline->front;
+      break;
+    case 'R':
+      m += ctx.discipline->reach;
+      break;
+    case 's':
+      m += f.a == 1 ? "" : "s";
+      break;
+    case 'A':
+    case 'N':
+      if (big) {
+        m += code == 'A' ? "beyond 4294967295" : "a number beyond 4294967295";
+        break;
+      }
+      [[fallthrough]];
+    default:
+      append_number(m, f.a);
+    }
+  }
+  m += t;
 }
 
 } // namespace searchtrace::detail
