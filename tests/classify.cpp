@@ -23,8 +23,10 @@
 #include "support.hpp"
 
 using namespace searchtrace;
+using searchtrace_test::RuntimeSearchState;
 using searchtrace_test::Sample;
 using searchtrace_test::SampleMaker;
+using searchtrace_test::search;
 using searchtrace_test::Shape;
 
 namespace {

@@ -7,12 +7,16 @@
 
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
 
 using namespace searchtrace;
+using searchtrace_test::RuntimeSearchState;
+using searchtrace_test::search;
 
 namespace {
 

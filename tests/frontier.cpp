@@ -21,6 +21,8 @@
 #include "support.hpp"
 
 using namespace searchtrace;
+using searchtrace_test::RuntimeSearchState;
+using searchtrace_test::search;
 
 namespace {
 

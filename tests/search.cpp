@@ -10,6 +10,8 @@
 
 using namespace searchtrace;
 using searchtrace_test::prompt;
+using searchtrace_test::RuntimeSearchState;
+using searchtrace_test::search;
 
 namespace {
 

@@ -13,9 +13,145 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace searchtrace_test {
+
+using namespace searchtrace;
+
+// A built-in search's state chosen at run time and kept between calls, for tests that drive the
+// transitions by hand or read the state a search left, over every option set. Each call
+// dispatches on the kind of state.
+/// The state of a built-in search (o.algorithm's discipline, in the representation that
+/// fits), chosen at run time and kept between calls: for driving the transitions by hand, or
+/// for reading the state a search left, when the discipline is not known at compile time. Each
+/// call dispatches on the kind of state; the search loop itself never goes through this.
+class RuntimeSearchState {
+  // (First, so that the members below can use its deduced return type.)
+  template <class Variant, class F>
+  static decltype(auto) visit_in(Variant& v, F& f) {
+    using First =
+        std::conditional_t<std::is_const_v<Variant>, const SearchState<RowSets, FifoFrontier>,
+                           SearchState<RowSets, FifoFrontier>>;
+    using R = decltype(f(std::declval<First&>()));
+    return std::visit(
+        [&](auto& st) -> R {
+          if constexpr (std::is_same_v<std::remove_cvref_t<decltype(st)>, std::monostate>)
+            throw std::logic_error("searchtrace: RuntimeSearchState used before reset()");
+          else
+            return f(st);
+        },
+        v);
+  }
+
+public:
+  RuntimeSearchState() = default;
+  // The states point into scratch_.
+  RuntimeSearchState(const RuntimeSearchState&) = delete;
+  RuntimeSearchState& operator=(const RuntimeSearchState&) = delete;
+
+  /// Starts a search of g from q.source to q.target under o (see SearchState's constructor).
+  void reset(const Graph& g, Query q, const SearchOptions& o) {
+    const bool rows = detail::uses_rows(g, o);
+    if (o.algorithm == Algorithm::dfs) {
+      if (rows)
+        state_.emplace<SearchState<RowSets, LifoFrontier>>(scratch_, g, q, o);
+      else
+        state_.emplace<SearchState<ListSets, LifoFrontier>>(scratch_, g, q, o);
+    } else {
+      if (rows)
+        state_.emplace<SearchState<RowSets, FifoFrontier>>(scratch_, g, q, o);
+      else
+        state_.emplace<SearchState<ListSets, FifoFrontier>>(scratch_, g, q, o);
+    }
+  }
+
+  /// Calls f(state) with the SearchState itself. Throws std::logic_error before a reset.
+  template <class F>
+  decltype(auto) visit(F&& f) {
+    return visit_in(state_, f);
+  }
+  template <class F>
+  decltype(auto) visit(F&& f) const {
+    return visit_in(state_, f);
+  }
+
+  const Graph& graph() const {
+    return visit([](const auto& st) -> const Graph& { return st.graph(); });
+  }
+  Query query() const {
+    return visit([](const auto& st) { return st.query(); });
+  }
+  const SearchOptions& options() const {
+    return visit([](const auto& st) -> const SearchOptions& { return st.options(); });
+  }
+  const DisciplineTraits& discipline() const {
+    return visit([](const auto& st) -> const DisciplineTraits& { return st.discipline; });
+  }
+  bool expanded(NodeId v) const {
+    return visit([v](const auto& st) { return st.expanded(v); });
+  }
+  bool discovered(NodeId v) const {
+    return visit([v](const auto& st) { return st.discovered(v); });
+  }
+  bool in_frontier(NodeId v) const {
+    return visit([v](const auto& st) { return st.in_frontier(v); });
+  }
+  NodeId parent(NodeId v) const {
+    return visit([v](const auto& st) { return st.parent(v); });
+  }
+  NodeId current() const {
+    return visit([](const auto& st) { return st.current(); });
+  }
+  std::size_t expansion_count() const {
+    return visit([](const auto& st) { return st.expansion_count(); });
+  }
+  std::size_t frontier_size() const {
+    return visit([](const auto& st) { return st.frontier_size(); });
+  }
+  bool target_listed() const {
+    return visit([](const auto& st) { return st.target_listed(); });
+  }
+  template <class F>
+  void for_each_in_frontier(F&& f) const {
+    visit([&](const auto& st) { st.for_each_in_frontier(f); });
+  }
+  NodeId next() {
+    return visit([](auto& st) { return st.next(); });
+  }
+  bool should_stop() {
+    return visit([](auto& st) { return st.should_stop(); });
+  }
+  void expand(NodeId u) {
+    visit([u](auto& st) { st.expand(u); });
+  }
+  bool list(NodeId v) {
+    return visit([v](auto& st) { return st.list(v); });
+  }
+  void close() {
+    visit([](auto& st) { st.close(); });
+  }
+  template <class F>
+  void for_each_reference_listing(NodeId u, F&& f) const {
+    visit([&](const auto& st) { st.for_each_reference_listing(u, f); });
+  }
+
+private:
+  SearchScratch scratch_;
+  std::variant<std::monostate, SearchState<RowSets, FifoFrontier>,
+               SearchState<ListSets, FifoFrontier>, SearchState<RowSets, LifoFrontier>,
+               SearchState<ListSets, LifoFrontier>>
+      state_;
+};
+
+/// Runs the search into a RuntimeSearchState, which keeps the state it ends in.
+template <class Sink>
+SearchStatus search(RuntimeSearchState& st, const Graph& g, Query q, const SearchOptions& o,
+                    Sink& sink) {
+  st.reset(g, q, o);
+  return st.visit([&](auto& s) { return run_search(s, sink); });
+}
 
 /// The seed's BFS trace, built by hand through Trace's own interface (not by a tracer), so tests
 /// of the parser and of Trace itself do not depend on the search core.

@@ -72,10 +72,8 @@ public:
                                                  const PromptOptions& options = {}) {
     Label s = 0, t = 0;
     std::size_t s_at = 0, t_at = 0;
-    // Well-formed text takes the quick scan; only a failing one pays for the careful scan that
-    // names the error.
-    if (!scan(text, s, s_at, t, t_at))
-      return explain(text);
+    if (auto e = read(text, s, s_at, t, t_at))
+      return e;
 
     assign_dense_ids();
     const GraphCheck check = out.graph.assign(labels_, edges_, options.directed);
@@ -106,62 +104,24 @@ public:
   }
 
 private:
-  // Reads the tokens of a well-formed prompt; false at anything else.
-  bool scan(std::string_view text, Label& s, std::size_t& s_at, Label& t, std::size_t& t_at) {
+  // Reads the edges and the query (`u,v{|u,v}/s,t`), or names the first error and its byte.
+  std::optional<PromptError> read(std::string_view text, Label& s, std::size_t& s_at, Label& t,
+                                  std::size_t& t_at) {
     raw_.clear();
     edge_offsets_.clear();
     Lexer lex(text);
     Lexeme lx;
-    const auto take = [&](TokenKind kind) {
-      return lex.next(lx) == LexStatus::token && lx.token.kind == kind && !lx.too_large;
-    };
-    for (;;) {
-      if (!take(TokenKind::node))
-        return false;
-      const Label u = lx.token.value;
-      const std::size_t at = lx.offset;
-      if (!take(TokenKind::comma) || !take(TokenKind::node))
-        return false;
-      raw_.push_back({u, lx.token.value});
-      edge_offsets_.push_back(at);
-      if (lex.next(lx) != LexStatus::token)
-        return false;
-      if (lx.token.kind == TokenKind::slash)
-        break;
-      if (lx.token.kind != TokenKind::bar)
-        return false;
-    }
-    if (!take(TokenKind::node))
-      return false;
-    s = lx.token.value;
-    s_at = lx.offset;
-    if (!take(TokenKind::comma) || !take(TokenKind::node))
-      return false;
-    t = lx.token.value;
-    t_at = lx.offset;
-    return lex.next(lx) == LexStatus::end;
-  }
-
-  // The careful scan: the same grammar as scan(), with the first error named and located.
-  std::optional<PromptError> explain(std::string_view text) {
-    raw_.clear();
-    edge_offsets_.clear();
-    Lexer lex(text);
-    Lexeme lx;
-    // Edges: node , node { | node , node } /
     for (;;) {
       Label u = 0, v = 0;
-      std::size_t at = 0;
       if (auto e = expect_node(lex, lx, u, "a node"))
         return e;
-      at = lx.offset;
+      const std::size_t at = lx.offset;
       if (auto e = expect_punct(lex, lx, TokenKind::comma))
         return e;
       if (auto e = expect_node(lex, lx, v, "a node"))
         return e;
-      (void)u;
-      (void)v;
-      (void)at;
+      raw_.push_back({u, v});
+      edge_offsets_.push_back(at);
       const LexStatus st = lex.next(lx);
       if (st == LexStatus::error)
         return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
@@ -174,20 +134,21 @@ private:
         return error(PromptErrorKind::syntax, lx.offset,
                      std::string("expected '|' or '/', found ") + describe(lx));
     }
-    Label s = 0, t = 0;
     if (auto e = expect_node(lex, lx, s, "the query's source"))
       return e;
+    s_at = lx.offset;
     if (auto e = expect_punct(lex, lx, TokenKind::comma))
       return e;
     if (auto e = expect_node(lex, lx, t, "the query's target"))
       return e;
+    t_at = lx.offset;
     const LexStatus st = lex.next(lx);
     if (st == LexStatus::error)
       return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
     if (st == LexStatus::token)
       return error(PromptErrorKind::syntax, lx.offset,
                    std::string("expected the end of the prompt, found ") + describe(lx));
-    return error(PromptErrorKind::syntax, 0, "malformed prompt");
+    return std::nullopt;
   }
 
   static std::string describe(const Lexeme& lx) {
