@@ -80,6 +80,9 @@ struct DatasetOptions {
   std::uint64_t seed = 0;
   SearchOptions search;
   Rendering rendering = Rendering::compact;
+  /// What the completion shows (token_writer.hpp): the search written out (trace), each
+  /// expansion as u($) (pause), or the answer alone after '=' (path).
+  CompletionLayout layout = CompletionLayout::trace;
   Split split;
   /// Fingerprints (for the split and SampleInfo::fingerprint) ignore relabelling too. Costs a
   /// canonical labelling per candidate (microseconds instead of nanoseconds).
@@ -197,10 +200,10 @@ public:
       detail::fill_node_words(words_, p.graph);
       middle = detail::write_prompt_words(begin, p, words_);
       status =
-          trace_and_write(p, out.trace, detail::CompactWordEmitter{middle, &words_}, end, tokens);
+          write_in_layout(p, out.trace, detail::CompactWordEmitter{middle, &words_}, end, tokens);
     } else {
       middle = detail::write_prompt(begin, p);
-      status = trace_and_write(
+      status = write_in_layout(
           p, out.trace, detail::TextEmitter{middle, &dialect(options_.rendering)}, end, tokens);
     }
     if (status != SearchStatus::found)
@@ -223,16 +226,24 @@ private:
   // One search with two sinks: the trace recorder and the text writer. Flattened, so that the
   // sinks and the search state are locals the compiler keeps in registers: they would otherwise
   // be reloaded after every byte of text stored (a char store may alias anything).
-  template <class Emit>
+  template <CompletionLayout Layout, class Emit>
   SEARCHTRACE_FLATTEN SearchStatus trace_and_write(const Prompt& p, Trace& trace, Emit emit,
                                                    char*& end, std::uint32_t& tokens) {
     TraceRecorder recorder(trace);
-    TokenWriter<Emit> writer(emit);
+    TokenWriter<Emit, Layout> writer(emit);
     auto sink = tee(recorder, writer);
     const SearchStatus status = search(search_, p.graph, p.query, options_.search, sink);
     end = writer.emitter().p;
     tokens = writer.emitter().tokens;
     return status;
+  }
+
+  template <class Emit>
+  SearchStatus write_in_layout(const Prompt& p, Trace& trace, Emit emit, char*& end,
+                               std::uint32_t& tokens) {
+    return detail::with_layout(options_.layout, [&](auto layout) {
+      return trace_and_write<layout()>(p, trace, emit, end, tokens);
+    });
   }
 
   char* scratch(std::size_t bound) {

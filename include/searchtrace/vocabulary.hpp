@@ -107,6 +107,17 @@ public:
     return std::nullopt;
   }
 
+  /// The id of a one-character symbol of the layout that is no grammar token (the numeral
+  /// layout's '$', which the pause layout writes). Throws std::out_of_range when the vocabulary
+  /// has none.
+  TokenId symbol_id(char c) const {
+    for (std::size_t i = 0; i < spellings_.size(); ++i)
+      if (spellings_[i].size() == 1 && spellings_[i][0] == c && !token(static_cast<TokenId>(i)))
+        return static_cast<TokenId>(i);
+    throw std::out_of_range(std::string("searchtrace: the ") + name_ +
+                            " vocabulary has no symbol '" + c + "'");
+  }
+
   /// The text of an id ("<bos>", "|", "17", ...).
   std::string_view spelling(TokenId id) const { return spellings_.at(id); }
 
