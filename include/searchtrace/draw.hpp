@@ -69,7 +69,9 @@ struct PictureCaption {
 
 namespace detail {
 
-inline void append_uint(std::string& out, std::uint64_t v) { out += std::to_string(v); }
+inline void append_uint(std::string& out, std::uint64_t v) {
+  out += std::to_string(v);
+}
 
 // Whether the graph has the edge (the arc a→b when directed) between two real nodes.
 inline bool has_edge(const Graph& g, NodeId a, NodeId b) {
@@ -214,10 +216,10 @@ enum class DotStyle : std::uint8_t {
 
 struct DotOptions {
   DotStyle style = DotStyle::state;
-  bool legend = true;                // DotStyle::state only
-  std::size_t caption_width = 110;   // characters per caption line before "..."
-  std::size_t caption_errors = 6;    // errors listed in the caption (those not drawn first)
-  std::string_view algorithm = {};   // shown in the caption, e.g. "bfs"
+  bool legend = true;              // DotStyle::state only
+  std::size_t caption_width = 110; // characters per caption line before "..."
+  std::size_t caption_errors = 6;  // errors listed in the caption (those not drawn first)
+  std::string_view algorithm = {}; // shown in the caption, e.g. "bfs"
 };
 
 namespace detail {

@@ -58,8 +58,8 @@ struct SearchPicture {
   std::vector<NodeId> expansions;    // each expansion's node, in order (repeats, phantoms too)
   /// Per node: 0 if never expanded, else the 1-based index of its first expansion.
   std::vector<std::uint32_t> first_expansion;
-  std::vector<NodeId> parent;   // per node at the end: no_node, a node or a phantom
-  std::vector<NodeId> frontier; // at the end, in the order the discipline would expand them
+  std::vector<NodeId> parent;          // per node at the end: no_node, a node or a phantom
+  std::vector<NodeId> frontier;        // at the end, in the order the discipline would expand them
   std::vector<PictureListing> listed;  // every listing, in order
   std::vector<PictureListing> missing; // nodes a list left out (what the listing policy required)
   std::vector<NodeId> backtrack;       // as written (target first)
