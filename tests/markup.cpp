@@ -79,3 +79,20 @@ TEST_CASE("markup: JSON inside a script element cannot close it") {
   CHECK(apply(append_script_json_string, "\xe2\x80\xa8\xe2\x80\xa9") == "\"\\u2028\\u2029\"");
   CHECK(apply(append_script_json_string, "a\n\x01") == "\"a\\n\\u0001\"");
 }
+
+TEST_CASE("markup: a page's policy allows its own scripts by hash and nothing else") {
+  // SHA-256 test vectors (FIPS 180-4 examples), base64 as CSP writes them.
+  const auto abc = detail::sha256("abc");
+  CHECK(detail::base64(abc.data(), abc.size()) == "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+  const auto empty = detail::sha256("");
+  CHECK(detail::base64(empty.data(), empty.size()) ==
+        "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+  const std::string two_blocks(119, 'a');
+  const auto h = detail::sha256(two_blocks);
+  CHECK(detail::base64(h.data(), h.size()) == "MeulHDE6XAgiat8Y1KNZz9/Y0ugWsT9K+VL36mWE3Ps=");
+  std::string meta;
+  append_csp_meta(meta, {"abc"});
+  CHECK(meta == "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                "style-src 'unsafe-inline'; img-src data:; script-src "
+                "'sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0='\">");
+}

@@ -42,6 +42,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -581,6 +582,176 @@ inline std::string to_dot(const Prompt& p, const SearchPicture& pic,
   std::string out;
   append_dot(out, p, pic, caption, o);
   return out;
+}
+
+// --- a fixed picture, without a layout engine
+// -----------------------------------------------------
+
+namespace detail {
+
+inline void append_coordinate(std::string& out, double x) {
+  // One decimal is plenty on screen and keeps the pictures small and reproducible.
+  const long tenths = static_cast<long>(x * 10.0 + (x < 0 ? -0.5 : 0.5));
+  if (tenths < 0)
+    out += '-';
+  const unsigned long a = static_cast<unsigned long>(tenths < 0 ? -tenths : tenths);
+  out += std::to_string(a / 10);
+  if (a % 10 != 0) {
+    out += '.';
+    out += static_cast<char>('0' + a % 10);
+  }
+}
+
+} // namespace detail
+
+/// Appends an SVG picture of the graph of `p` with the elements of `pic` on a fixed circular
+/// layout: the graph's nodes evenly on a circle in order of distance from the source (the source
+/// at the top), the completion's phantoms on an outer ring, straight edges (arrows for arcs). It
+/// has the ids and classes of `DotStyle::plain` as Graphviz renders it (`g.node`, `g.edge`,
+/// `late`), so the step-through page colours either; it is what the page shows where Graphviz
+/// is not installed. Meant for the small graphs of the seed's families: no crossing is avoided.
+inline void append_circle_svg(std::string& out, const Prompt& p, const SearchPicture& pic) {
+  const Graph& g = p.graph;
+  const std::size_t n = g.node_count();
+  const std::size_t phantoms = pic.phantom_labels.size();
+  constexpr double pi = 3.14159265358979323846;
+  const double r = std::max(80.0, 7.5 * static_cast<double>(n));
+  const double outer = r + 55.0;
+  const double margin = 30.0;
+  const double half = (phantoms > 0 ? outer : r) + margin;
+  std::vector<double> x(n + phantoms), y(n + phantoms), rx(n + phantoms);
+  const auto dist = detail::undirected_distances(g, p.query.source);
+  std::vector<NodeId> order(n);
+  for (NodeId v = 0; v < n; ++v)
+    order[v] = v;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](NodeId a, NodeId b) { return dist[a] < dist[b]; });
+  for (std::size_t i = 0; i < n; ++i) {
+    const double a = 2.0 * pi * static_cast<double>(i) / static_cast<double>(n) - pi / 2.0;
+    x[order[i]] = half + r * std::cos(a);
+    y[order[i]] = half + r * std::sin(a);
+  }
+  for (std::size_t k = 0; k < phantoms; ++k) {
+    const double a =
+        2.0 * pi * (static_cast<double>(k) + 0.5) / static_cast<double>(phantoms) - pi / 2.0;
+    x[n + k] = half + outer * std::cos(a);
+    y[n + k] = half + outer * std::sin(a);
+  }
+  for (std::size_t v = 0; v < n + phantoms; ++v)
+    rx[v] = std::max(15.0,
+                     5.0 + 3.7 * static_cast<double>(
+                                     std::to_string(pic.label(g, static_cast<NodeId>(v))).size()));
+  const double size = 2.0 * half;
+  out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"circle-layout\" width=\"";
+  detail::append_coordinate(out, size);
+  out += "pt\" height=\"";
+  detail::append_coordinate(out, size);
+  out += "pt\" viewBox=\"0 0 ";
+  detail::append_coordinate(out, size);
+  out += ' ';
+  detail::append_coordinate(out, size);
+  out += "\"><defs><marker id=\"st-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
+         "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\"/>"
+         "</marker></defs>\n<g id=\"graph\" class=\"graph\">\n";
+  // An edge from the rim of one node to the rim of the other.
+  const auto line = [&](NodeId a, NodeId b, bool arrow, std::string_view extra) {
+    const double dx = x[b] - x[a], dy = y[b] - y[a];
+    const double len = std::max(1e-9, std::sqrt(dx * dx + dy * dy));
+    const double ea = std::min(len / 2.0, rx[a] * 0.9), eb = std::min(len / 2.0, rx[b] * 0.9 + 1.0);
+    out += "<path fill=\"none\" stroke=\"#b0b0b0\" d=\"M";
+    detail::append_coordinate(out, x[a] + dx / len * ea);
+    out += ',';
+    detail::append_coordinate(out, y[a] + dy / len * ea);
+    out += 'L';
+    detail::append_coordinate(out, x[b] - dx / len * eb);
+    out += ',';
+    detail::append_coordinate(out, y[b] - dy / len * eb);
+    out += '"';
+    if (arrow)
+      out += " marker-end=\"url(#st-arrow)\"";
+    out += extra;
+    out += "/>";
+  };
+  for (const Edge& e : g.edges()) {
+    const auto key = detail::edge_key(g, e.u, e.v);
+    out += "<g id=\"e";
+    detail::append_uint(out, key.first);
+    out += '_';
+    detail::append_uint(out, key.second);
+    out += "\" class=\"edge\">";
+    line(e.u, e.v, g.directed(), "");
+    out += "</g>\n";
+  }
+  // The invented edges of the completion (listings and answer steps along no edge).
+  std::vector<std::pair<NodeId, NodeId>> invented;
+  const auto invent = [&](NodeId a, NodeId b) {
+    if (a == no_node || b == no_node || a == b || detail::has_edge(g, a, b))
+      return;
+    if (std::find(invented.begin(), invented.end(), std::pair{a, b}) == invented.end())
+      invented.emplace_back(a, b);
+  };
+  for (const PictureListing& l : pic.listed)
+    invent(l.u, l.v);
+  for (const auto& [a, b] : detail::path_steps(pic.path))
+    invent(a, b);
+  for (const auto& [a, b] : invented) {
+    out += "<g id=\"x";
+    detail::append_uint(out, a);
+    out += '_';
+    detail::append_uint(out, b);
+    out += "\" class=\"edge late invented\">";
+    line(a, b, true, " stroke-dasharray=\"5,3\"");
+    out += "</g>\n";
+  }
+  for (std::size_t v = 0; v < n + phantoms; ++v) {
+    const bool phantom = v >= n;
+    out += "<g id=\"n";
+    detail::append_uint(out, v);
+    out += phantom ? "\" class=\"node late phantom\">" : "\" class=\"node\">";
+    if (phantom) {
+      out += "<polygon fill=\"none\" stroke=\"#404040\" stroke-dasharray=\"5,2\" points=\"";
+      const double hx = rx[v] + 2, hy = 13;
+      const double xs[4] = {x[v] - hx, x[v] + hx, x[v] + hx, x[v] - hx};
+      const double ys[4] = {y[v] - hy, y[v] - hy, y[v] + hy, y[v] + hy};
+      for (int i = 0; i < 4; ++i) {
+        if (i > 0)
+          out += ' ';
+        detail::append_coordinate(out, xs[i]);
+        out += ',';
+        detail::append_coordinate(out, ys[i]);
+      }
+      out += "\"/>";
+    } else {
+      out += "<ellipse fill=\"none\" stroke=\"#404040\" cx=\"";
+      detail::append_coordinate(out, x[v]);
+      out += "\" cy=\"";
+      detail::append_coordinate(out, y[v]);
+      out += "\" rx=\"";
+      detail::append_coordinate(out, rx[v]);
+      out += "\" ry=\"15\"";
+      if (v == p.query.source)
+        out += " stroke-width=\"2.5\"";
+      out += "/>";
+      if (v == p.query.target) {
+        out += "<ellipse fill=\"none\" stroke=\"#404040\" cx=\"";
+        detail::append_coordinate(out, x[v]);
+        out += "\" cy=\"";
+        detail::append_coordinate(out, y[v]);
+        out += "\" rx=\"";
+        detail::append_coordinate(out, rx[v] + 3.5);
+        out += "\" ry=\"18.5\"/>";
+      }
+    }
+    out += "<text text-anchor=\"middle\" font-family=\"Helvetica,Arial,sans-serif\" "
+           "font-size=\"12\" x=\"";
+    detail::append_coordinate(out, x[v]);
+    out += "\" y=\"";
+    detail::append_coordinate(out, y[v] + 4.0);
+    out += "\">";
+    detail::append_uint(out, pic.label(g, static_cast<NodeId>(v)));
+    out += "</text></g>\n";
+  }
+  out += "</g>\n</svg>\n";
 }
 
 } // namespace searchtrace
