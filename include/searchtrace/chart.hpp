@@ -188,7 +188,9 @@ inline void append_bar_chart_svg(std::string& out, std::string_view title,
                                  const ChartLimits& limits = {}) {
   const std::size_t g = std::min(groups.size(), limits.max_groups);
   const std::size_t s = std::min(series.size(), limits.max_series);
-  const double bar = 14, gap = 14, left = 48, top = 30, plot = 180;
+  const double bar = 14, left = 48, top = 30, plot = 180;
+  // Room under each group for its name (about 7 px a character, up to 10 characters).
+  const double gap = std::max(14.0, 72.0 - static_cast<double>(s) * bar);
   const double width =
       std::max(420.0, left + 20 + static_cast<double>(g) * (static_cast<double>(s) * bar + gap));
   std::vector<std::string_view> names;
@@ -226,7 +228,7 @@ inline void append_bar_chart_svg(std::string& out, std::string_view title,
     body += "\" y=\"";
     detail::append_num(body, bottom + 14);
     body += "\" text-anchor=\"middle\">";
-    detail::append_svg_name(body, groups[j], 24);
+    detail::append_svg_name(body, groups[j], 10);
     body += "</text>";
   }
   std::string foot;
