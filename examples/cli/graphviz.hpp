@@ -16,7 +16,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "searchtrace/page.hpp"
 
 #if !defined(_WIN32)
 #include <fcntl.h>
@@ -162,6 +165,19 @@ inline GraphvizRun run_graphviz(const std::string& dot_text) {
   r.svg = std::move(svg);
   return r;
 #endif
+}
+
+/// The layout of the HTML pages: Graphviz's when `dot` is installed (a run that fails or warns
+/// gives nothing, and the page falls back to the library's fixed layout), else none.
+inline GraphLayout graphviz_layout_if_installed() {
+  if (!graphviz_installed())
+    return {};
+  return [](const std::string& dot) -> std::optional<std::string> {
+    GraphvizRun r = run_graphviz(dot);
+    if (!r.problem.empty())
+      return std::nullopt;
+    return std::move(r.svg);
+  };
 }
 
 } // namespace searchtrace::cli

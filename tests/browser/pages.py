@@ -10,6 +10,10 @@ Inputs carry `<script>`, quotes, `]]>`, `-->` and invalid UTF-8 in the completio
 name and the family name; their payloads would set <body data-pwned>, log to the console or
 alert if they ever ran.
 
+The Mermaid of the same samples is rendered by Mermaid itself (mermaid.min.js from the npm
+package `mermaid`) when the environment variable MERMAID_JS names that file; otherwise that part
+is skipped with a message. A control text that is not Mermaid must fail to render.
+
 Usage: pages.py SEARCHTRACE_BINARY WORK_DIR [CHROMIUM]
 Exit 0 when every check holds, 1 on a failure, 77 (CTest's skip) when Chromium is absent.
 Needs only the Python standard library.
@@ -214,6 +218,39 @@ def main():
                 fail("a <script> element in Graphviz's SVG of sample %d" % i)
     if not dot:
         print("  (Graphviz not installed: the DOT half of the hostile check was skipped)")
+
+    # The Mermaid of every sample, rendered by Mermaid in the browser.
+    mermaid_js = os.environ.get("MERMAID_JS", "")
+    if mermaid_js and os.path.exists(mermaid_js):
+        texts = [run([tool, "show", "--line", str(i), samples] + names).stdout.decode("utf-8")
+                 for i in (1, 2, 3)]
+        texts.append(run([tool, "show", "--directed", "--prompt", "2,1|0,2|1,3|0,1/0,3"]).stdout
+                     .decode())
+        texts.append(run([tool, "show", "--prompt", SEED, "--completion",
+                          "<0,(1,2),1,(2,3),2,(4)-4,1,0>=0,1,4"]).stdout.decode())
+        control = "flowchart TD\nsubgraph Graph[\"x\"\n0((0)) ---> \n"
+        page = os.path.join(work, "mermaid.html")
+        data = json.dumps(texts + [control]).replace("<", "\\u003c").replace(">", "\\u003e")
+        with open(page, "w") as f:
+            f.write('<!DOCTYPE html><html><head><meta charset="utf-8"><script src="file://%s">'
+                    '</script></head><body><script type="application/json" id="t">%s</script>'
+                    '<script>mermaid.initialize({startOnLoad:false});(async function(){'
+                    'var T=JSON.parse(document.getElementById("t").textContent),out=[];'
+                    'for(var i=0;i<T.length;i++){try{var r=await mermaid.render("g"+i,T[i]);'
+                    'out.push(r.svg.indexOf("<svg")>=0?"ok":"nosvg");}catch(e){out.push("fail");}}'
+                    'document.body.setAttribute("data-mermaid",out.join(","));})();</script>'
+                    '</body></html>' % (os.path.abspath(mermaid_js), data))
+        dom, _ = run_chromium(chromium, work, ["--dump-dom", "file://" + page])
+        m = re.search(r'data-mermaid="([^"]*)"', dom)
+        if not m:
+            fail("Mermaid did not run")
+        results = m.group(1).split(",")
+        if results != ["ok"] * len(texts) + ["fail"]:
+            fail("Mermaid: %s (expected %d ok and the control failing)" % (m.group(1), len(texts)))
+        print("  Mermaid rendered all %d flowcharts and rejected the control" % len(texts))
+    else:
+        print("  (MERMAID_JS not set: the Mermaid texts were not rendered by Mermaid; "
+              "npm pack mermaid@11 has dist/mermaid.min.js)")
 
     # The eval report, where the tool has it.
     helptext = run([tool, "eval", "--help"]).stdout.decode()

@@ -39,7 +39,9 @@ cli_test(show.help COMMAND searchtrace_cli show --help EXPECTED tests/show_help.
 
 # The pages in a real browser (headless Chromium): they run their own script through every token,
 # print nothing on the console, run no injected script and show content. Skipped (exit 77) where
-# Chromium is not installed.
+# Chromium is not installed. With SEARCHTRACE_MERMAID_JS (the dist/mermaid.min.js of the npm
+# package `mermaid`, e.g. from `npm pack mermaid@11`), Mermaid itself renders the flowcharts.
+set(SEARCHTRACE_MERMAID_JS "" CACHE FILEPATH "mermaid.min.js for the browser test (optional)")
 find_program(SEARCHTRACE_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
 if(NOT SEARCHTRACE_PYTHON3)
   find_program(SEARCHTRACE_PYTHON3 NAMES python3)
@@ -48,5 +50,6 @@ if(SEARCHTRACE_PYTHON3)
   add_test(NAME browser.pages
            COMMAND "${SEARCHTRACE_PYTHON3}" "${PROJECT_SOURCE_DIR}/tests/browser/pages.py"
                    "$<TARGET_FILE:searchtrace_cli>" "${CMAKE_CURRENT_BINARY_DIR}/browser_pages")
-  set_tests_properties(browser.pages PROPERTIES LABELS browser SKIP_RETURN_CODE 77 TIMEOUT 600)
+  set_tests_properties(browser.pages PROPERTIES LABELS browser SKIP_RETURN_CODE 77 TIMEOUT 600
+                                                ENVIRONMENT "MERMAID_JS=${SEARCHTRACE_MERMAID_JS}")
 endif()
