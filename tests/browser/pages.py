@@ -204,6 +204,9 @@ def main():
     page = os.path.join(work, "show-generated.html")
     run([tool, "show", "--format", "html", os.path.join(work, "generated.txt"), "-o", page])
     pages.append((page, "show-generated"))
+    page = os.path.join(work, "show-dfs.html")
+    run([tool, "show", "--format", "html", "--algo", "dfs", "--line", "1", samples, "-o", page])
+    pages.append((page, "show-dfs"))
 
     # The DOT and Mermaid of the hostile samples still parse (Graphviz, when installed).
     dot = shutil.which("dot")
@@ -255,17 +258,39 @@ def main():
     # The eval report, where the tool has it.
     helptext = run([tool, "eval", "--help"]).stdout.decode()
     if "html" in helptext:
+        # 10,000 model outputs over the seed's six families, two models: a third of them
+        # damaged (cut short, an invented neighbour, a wrong answer), and a few hostile lines.
         outputs = os.path.join(work, "outputs.jsonl")
+        families = ["G15_2_4", "G17_2_4", "G20_2_4", "G15_5_6", "G17_5_6", "G20_5_6"]
         with open(outputs, "wb") as f:
-            for i, raw in enumerate(lines[:2]):
-                f.write(raw.replace(b'"model":', b'"x":') if raw.startswith(b"{") else b"")
-                f.write(b"\n" if raw.startswith(b"{") else b"")
-            f.write(b'{"prompt":"' + SEED.encode() + b'","completion":"<0,(1,2),2,(1,4)-4,2,0>=0,2,4",'
-                    b'"model":' + json.dumps(PAYLOAD).encode() + b',"family":"G15_2_4"}\n')
-            f.write(b'{"prompt":"' + SEED.encode() + b'","completion":"<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4",'
-                    b'"model":"6x8","family":' + json.dumps(PAYLOAD).encode() + b'}\n')
+            k = 0
+            for fam in families:
+                gen = run([tool, "generate", "--family", fam, "--count", "834", "--seed", "9"])
+                for line in gen.stdout.decode().splitlines():
+                    prompt, completion = line[:line.index("<")], line[line.index("<"):]
+                    for model in ("3x4", "6x8"):
+                        k += 1
+                        c = completion
+                        if k % 7 == 0:
+                            c = c[:len(c) * 2 // 3]
+                        elif k % 7 == 1:
+                            c = c.replace(",(", ",(49,", 1)
+                        elif k % 7 == 2:
+                            c = c[:c.rindex("=") + 1] + c[c.rindex("=") + 1:][::-1]
+                        if k <= 10000:
+                            f.write(json.dumps({"prompt": prompt, "completion": c,
+                                                "model": model, "family": fam}).encode() + b"\n")
+            f.write(b'{"prompt":"' + SEED.encode() + b'","completion":' +
+                    json.dumps("<0,(1,2),2,(1,4)" + PAYLOAD).encode() + b',"model":' +
+                    json.dumps(PAYLOAD).encode() + b',"family":' + json.dumps(PAYLOAD).encode() +
+                    b'}\n')
         report = os.path.join(work, "eval.html")
+        t0 = time.time()
         run([tool, "eval", "--format", "html", outputs, "-o", report], ok=(0, 1))
+        size = os.path.getsize(report)
+        print("eval --format html of 10,001 outputs: %.1f s, %d bytes" % (time.time() - t0, size))
+        if size > 4 << 20:
+            fail("the report of 10,000 outputs is larger than 4 MiB: %d bytes" % size)
         pages.append((report, "eval"))
     else:
         print("  (this build has no 'eval --format html': the report was not checked)")
