@@ -24,6 +24,13 @@ namespace {
 constexpr std::string_view seed_prompt = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
 constexpr std::string_view seed_completion = "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4";
 
+// prefix + i (built by appending: GCC 12 warns falsely, -Wrestrict, on "m" + std::to_string(i)).
+std::string named(const char* prefix, std::size_t i) {
+  std::string s(prefix);
+  s += std::to_string(i);
+  return s;
+}
+
 std::vector<Token> tokens(std::string_view text) {
   std::vector<Token> out;
   append_tokens_without_commas(text, out);
@@ -307,7 +314,7 @@ TEST_CASE("eval: Markdown layout: wide while it stays small, else long") {
     for (std::size_t m = 0; m < models; ++m)
       for (std::size_t f = 0; f < families; ++f)
         if (full || m % families == f || f % models == m)
-          t.cell("m" + std::to_string(m), "f" + std::to_string(f)).samples = 1;
+          t.cell(named("m", m), named("f", f)).samples = 1;
     return t;
   };
   CHECK(markdown_layout(table(3, 3, true)) == MarkdownLayout::wide);
@@ -347,9 +354,8 @@ TEST_CASE("eval: output size is linear in the cells, however sparse the table") 
   // 5,000 samples, each a model and family of its own: the wide tables would have 25 million
   // cells each; the outputs stay within a few hundred bytes per cell.
   Evaluator e;
-  for (int i = 0; i < 5000; ++i)
-    REQUIRE_FALSE(e.add(seed_prompt, seed_completion, "model-" + std::to_string(i),
-                        "family-" + std::to_string(i)));
+  for (std::size_t i = 0; i < 5000; ++i)
+    REQUIRE_FALSE(e.add(seed_prompt, seed_completion, named("model-", i), named("family-", i)));
   const EvalTable& t = e.table();
   REQUIRE(t.size() == 5000);
   std::string md, csv, json;

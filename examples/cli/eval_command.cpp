@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/core.h>
 
 #include "cli_common.hpp"
 #include "commands.hpp"
@@ -54,8 +55,6 @@ inline int run_eval(const EvalCommandOptions& o) {
   RecordReader reader(o.strip_suffix);
   SampleRecord record;
   Evaluator evaluator(EvalOptions{o.search, PromptOptions{o.directed}});
-  std::string message;
-
   for_each_input_line(
       o.files, diag,
       [&](const LineRef& at, std::string_view line) {
@@ -66,11 +65,10 @@ inline int run_eval(const EvalCommandOptions& o) {
         if (auto e = reader.read(line, record))
           return diag.line_error(at, e->offset, e->message);
         if (auto e = evaluator.add(record)) {
-          message = "prompt: byte " + std::to_string(e->offset) + ": ";
-          if (e->kind == EvalErrorKind::unreachable)
-            message += "unreachable: ";
-          message += e->message;
-          diag.line_error(at, 0, message);
+          diag.line_error(at, 0,
+                          fmt::format("prompt: byte {}: {}{}", e->offset,
+                                      e->kind == EvalErrorKind::unreachable ? "unreachable: " : "",
+                                      e->message));
         }
       },
       [] {}, o.max_line);

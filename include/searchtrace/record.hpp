@@ -370,16 +370,21 @@ private:
       const FieldValue& v = fields_[f];
       const std::string_view name = field_names[f];
       if (v.type == Type::absent) {
-        if (f == prompt || f == completion)
-          return RecordError{RecordErrorKind::missing_field, close,
-                             "the JSON object has no \"" + std::string(name) + "\""};
+        if (f == prompt || f == completion) {
+          std::string m = "the JSON object has no \"";
+          m += name;
+          m += '"';
+          return RecordError{RecordErrorKind::missing_field, close, std::move(m)};
+        }
         continue;
       }
-      if (v.type != Type::string && !(f == id && v.type == Type::number))
-        return RecordError{RecordErrorKind::wrong_type, v.offset,
-                           "\"" + std::string(name) + "\" must be " +
-                               (f == id ? "a string or a number" : "a string") + ", found " +
-                               type_name(v.type)};
+      if (v.type != Type::string && !(f == id && v.type == Type::number)) {
+        std::string m = "\"";
+        m += name;
+        m += f == id ? "\" must be a string or a number, found " : "\" must be a string, found ";
+        m += type_name(v.type);
+        return RecordError{RecordErrorKind::wrong_type, v.offset, std::move(m)};
+      }
     }
     out.prompt = fields_[prompt].text;
     out.completion = fields_[completion].text;
