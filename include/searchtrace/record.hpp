@@ -318,386 +318,36 @@ private:
     bool escaped = false;
   };
 
-  std::optional<RecordError> read_json(std::string_view line, SampleRecord& out) {
-    line_ = line;
-    pos_ = 0;
-    for (auto& f : fields_)
-      f = FieldValue{};
-    if (line.front() == '[') {
-      if (auto e = skip_value(0))
-        return e;
-      if (auto e = expect_end())
-        return e;
-      return RecordError{RecordErrorKind::not_an_object, 0,
-                         "a JSON line must be an object, found an array"};
-    }
-    ++pos_; // '{'
-    skip_space();
-    if (peek() == '}') {
-      ++pos_;
-    } else {
-      for (;;) {
-        if (peek() != '"')
-          return unexpected("expected '\"' to start a key");
-        StringSpan key;
-        if (auto e = read_string(key))
-          return e;
-        const Field field = field_of(key);
-        skip_space();
-        if (peek() != ':')
-          return unexpected("expected ':' after the key");
-        ++pos_;
-        skip_space();
-        if (auto e = read_member_value(field))
-          return e;
-        skip_space();
-        if (peek() == ',') {
-          ++pos_;
-          skip_space();
-          continue;
-        }
-        if (peek() == '}') {
-          ++pos_;
-          break;
-        }
-        return unexpected("expected ',' or '}' after an object member");
-      }
-    }
-    const std::size_t close = pos_ - 1;
-    if (auto e = expect_end())
-      return e;
-    for (std::uint8_t f = 0; f < field_count; ++f) {
-      const FieldValue& v = fields_[f];
-      const std::string_view name = field_names[f];
-      if (v.type == Type::absent) {
-        if (f == prompt || f == completion) {
-          std::string m = "the JSON object has no \"";
-          m += name;
-          m += '"';
-          return RecordError{RecordErrorKind::missing_field, close, std::move(m)};
-        }
-        continue;
-      }
-      if (v.type != Type::string && !(f == id && v.type == Type::number)) {
-        std::string m = "\"";
-        m += name;
-        m += f == id ? "\" must be a string or a number, found " : "\" must be a string, found ";
-        m += type_name(v.type);
-        return RecordError{RecordErrorKind::wrong_type, v.offset, std::move(m)};
-      }
-    }
-    out.prompt = fields_[prompt].text;
-    out.completion = fields_[completion].text;
-    if (fields_[model].type != Type::absent)
-      out.model = fields_[model].text;
-    if (fields_[family].type != Type::absent)
-      out.family = fields_[family].text;
-    if (fields_[id].type != Type::absent)
-      out.id = fields_[id].text;
-    return std::nullopt;
-  }
-
-  Field field_of(const StringSpan& key) {
-    std::string_view name = line_.substr(key.begin, key.end - key.begin);
-    if (key.escaped) {
-      // A known name is at most 10 bytes; written with escapes at most 6 bytes per byte.
-      if (name.size() > 64)
-        return ignored;
-      key_.clear();
-      detail::json::append_unescaped(key_, name);
-      name = key_;
-    }
-    for (std::uint8_t f = 0; f < field_count; ++f)
-      if (name == field_names[f])
-        return static_cast<Field>(f);
-    return ignored;
-  }
-
-  std::optional<RecordError> read_member_value(Field field) {
-    const std::size_t at = pos_;
-    if (field == ignored)
-      return skip_value(1);
-    FieldValue& v = fields_[field];
-    v.offset = at;
-    if (peek() == '"') {
-      StringSpan s;
-      if (auto e = read_string(s))
-        return e;
-      v.type = Type::string;
-      if (field == id) {
-        v.text = line_.substr(at, pos_ - at);
-      } else if (!s.escaped) {
-        v.text = line_.substr(s.begin, s.end - s.begin);
-      } else {
-        std::string& storage = storage_[field];
-        storage.clear();
-        detail::json::append_unescaped(storage, line_.substr(s.begin, s.end - s.begin));
-        v.text = storage;
-      }
-      return std::nullopt;
-    }
-    const char c = peek();
-    const Type type = c == '{'                             ? Type::object
-                      : c == '['                           ? Type::array
-                      : c == '-' || (c >= '0' && c <= '9') ? Type::number
-                      : c == 't' || c == 'f'               ? Type::boolean
-                                                           : Type::null;
-    if (auto e = skip_value(1))
-      return e;
-    v.type = type;
-    v.text = line_.substr(at, pos_ - at);
-    return std::nullopt;
-  }
+  // The JSON reader (defined at the end of this file).
+  std::optional<RecordError> read_json(std::string_view line, SampleRecord& out);
+  Field field_of(const StringSpan& key);
+  std::optional<RecordError> read_member_value(Field field);
 
   // Reads one JSON value of any kind at pos_, validating it, with `depth` arrays and objects
   // open around it. Iterative: the open containers are bits (1 = object) of a fixed-size set,
   // so no input can exhaust the stack or the heap.
-  std::optional<RecordError> skip_value(std::size_t depth) {
-    std::bitset<record_max_depth> object;
-    std::size_t open = depth;
-    for (;;) {
-      // A value is expected at pos_.
-      skip_space();
-      const char c = peek();
-      if (c == '{' || c == '[') {
-        if (open == record_max_depth)
-          return RecordError{RecordErrorKind::too_deep, pos_,
-                             "arrays and objects nested deeper than " +
-                                 std::to_string(record_max_depth) + " levels"};
-        object[open++] = c == '{';
-        ++pos_;
-        skip_space();
-        if (peek() != (c == '{' ? '}' : ']')) {
-          if (c == '{')
-            if (auto e = read_key())
-              return e;
-          continue; // the first element or member value
-        }
-        ++pos_; // an empty container: a complete value
-        --open;
-      } else if (c == '"') {
-        StringSpan s;
-        if (auto e = read_string(s))
-          return e;
-      } else if (c == '-' || (c >= '0' && c <= '9')) {
-        if (auto e = read_number())
-          return e;
-      } else if (c == 't' || c == 'f' || c == 'n') {
-        if (auto e = read_literal())
-          return e;
-      } else {
-        return unexpected("expected a value");
-      }
-      // After a complete value: close containers, or go on to the next element.
-      for (;;) {
-        if (open == depth)
-          return std::nullopt;
-        skip_space();
-        const bool in_object = object[open - 1];
-        if (peek() == ',') {
-          ++pos_;
-          if (in_object) {
-            skip_space();
-            if (auto e = read_key())
-              return e;
-          }
-          break;
-        }
-        if (peek() != (in_object ? '}' : ']'))
-          return unexpected(in_object ? "expected ',' or '}' after an object member"
-                                      : "expected ',' or ']' after an array element");
-        ++pos_;
-        --open;
-      }
-    }
-  }
+  std::optional<RecordError> skip_value(std::size_t depth);
 
   // `"key" :` inside an ignored object, whitespace before the key already skipped.
-  std::optional<RecordError> read_key() {
-    if (peek() != '"')
-      return unexpected("expected '\"' to start a key");
-    StringSpan s;
-    if (auto e = read_string(s))
-      return e;
-    skip_space();
-    if (peek() != ':')
-      return unexpected("expected ':' after the key");
-    ++pos_;
-    return std::nullopt;
-  }
+  std::optional<RecordError> read_key();
 
   // A string at pos_ (its '"'); on success pos_ is past the closing quote.
-  std::optional<RecordError> read_string(StringSpan& out) {
-    out.begin = ++pos_;
-    out.escaped = false;
-    const std::size_t n = line_.size();
-    for (;;) {
-      // The common bytes in one tight loop.
-      while (pos_ < n) {
-        const auto b = static_cast<unsigned char>(line_[pos_]);
-        if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\')
-          break;
-        ++pos_;
-      }
-      if (pos_ == n)
-        return RecordError{RecordErrorKind::json_syntax, n,
-                           "not valid JSON: the line ends inside a string"};
-      const auto b = static_cast<unsigned char>(line_[pos_]);
-      if (b == '"') {
-        out.end = pos_++;
-        return std::nullopt;
-      }
-      if (b >= 0x80) {
-        const std::size_t len = detail::json::utf8_sequence_length(line_, pos_);
-        if (len == 0) {
-          std::string m = "not valid UTF-8: ";
-          detail::json::append_quoted_byte(m, b);
-          m += " in a string";
-          return RecordError{RecordErrorKind::bad_utf8, pos_, std::move(m)};
-        }
-        pos_ += len;
-        continue;
-      }
-      if (b < 0x20) {
-        std::string m = "not valid JSON: control ";
-        detail::json::append_quoted_byte(m, b);
-        m += " in a string (JSON needs it escaped)";
-        return RecordError{RecordErrorKind::json_syntax, pos_, std::move(m)};
-      }
-      // A backslash.
-      out.escaped = true;
-      if (auto e = read_escape())
-        return e;
-    }
-  }
+  std::optional<RecordError> read_string(StringSpan& out);
 
   // An escape at pos_ (its backslash); on success pos_ is past it.
-  std::optional<RecordError> read_escape() {
-    const std::size_t at = pos_;
-    if (pos_ + 1 >= line_.size())
-      return RecordError{RecordErrorKind::json_syntax, line_.size(),
-                         "not valid JSON: the line ends inside a string"};
-    const char e = line_[pos_ + 1];
-    switch (e) {
-    case '"':
-    case '\\':
-    case '/':
-    case 'b':
-    case 'f':
-    case 'n':
-    case 'r':
-    case 't':
-      pos_ += 2;
-      return std::nullopt;
-    case 'u':
-      break;
-    default: {
-      std::string m = "not valid JSON: invalid escape: backslash then ";
-      detail::json::append_quoted_byte(m, static_cast<unsigned char>(e));
-      return RecordError{RecordErrorKind::json_syntax, at, std::move(m)};
-    }
-    }
-    const long cp = detail::json::hex4(line_, pos_ + 2);
-    if (cp < 0)
-      return RecordError{RecordErrorKind::json_syntax, at,
-                         "not valid JSON: \\u must be followed by four hex digits"};
-    pos_ += 6;
-    if (cp >= 0xDC00 && cp <= 0xDFFF)
-      return lone_surrogate(at, cp);
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-      const bool escape_follows =
-          pos_ + 1 < line_.size() && line_[pos_] == '\\' && line_[pos_ + 1] == 'u';
-      const long low = escape_follows ? detail::json::hex4(line_, pos_ + 2) : -1;
-      if (low < 0xDC00 || low > 0xDFFF)
-        return lone_surrogate(at, cp);
-      pos_ += 6;
-    }
-    return std::nullopt;
-  }
-
-  static RecordError lone_surrogate(std::size_t at, long cp) {
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string m = "not valid UTF-8: \\u";
-    for (int shift = 12; shift >= 0; shift -= 4)
-      m += hex[(cp >> shift) & 15];
-    m += cp < 0xDC00 ? " is a high surrogate without a low surrogate escape after it"
-                     : " is a low surrogate without a high surrogate escape before it";
-    return RecordError{RecordErrorKind::bad_utf8, at, std::move(m)};
-  }
+  std::optional<RecordError> read_escape();
+  static RecordError lone_surrogate(std::size_t at, long cp);
 
   // -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?  -- checked, never converted.
-  std::optional<RecordError> read_number() {
-    const auto digit = [&] {
-      return pos_ < line_.size() && line_[pos_] >= '0' && line_[pos_] <= '9';
-    };
-    const auto digits = [&](const char* what) -> std::optional<RecordError> {
-      if (!digit())
-        return unexpected(what);
-      while (digit())
-        ++pos_;
-      return std::nullopt;
-    };
-    if (peek() == '-')
-      ++pos_;
-    if (peek() == '0') {
-      ++pos_;
-      if (digit())
-        return RecordError{RecordErrorKind::json_syntax, pos_ - 1,
-                           "not valid JSON: a number must not start with 0 followed by a digit"};
-    } else if (auto e = digits("expected a digit in the number")) {
-      return e;
-    }
-    if (peek() == '.') {
-      ++pos_;
-      if (auto e = digits("expected a digit after the decimal point"))
-        return e;
-    }
-    if (peek() == 'e' || peek() == 'E') {
-      ++pos_;
-      if (peek() == '+' || peek() == '-')
-        ++pos_;
-      if (auto e = digits("expected a digit in the exponent"))
-        return e;
-    }
-    return std::nullopt;
-  }
-
-  std::optional<RecordError> read_literal() {
-    for (const std::string_view word : {"true", "false", "null"})
-      if (line_.substr(pos_, word.size()) == word) {
-        pos_ += word.size();
-        return std::nullopt;
-      }
-    return RecordError{RecordErrorKind::json_syntax, pos_,
-                       "not valid JSON: expected true, false or null"};
-  }
-
-  std::optional<RecordError> expect_end() {
-    skip_space();
-    if (pos_ == line_.size())
-      return std::nullopt;
-    return unexpected("expected the end of the line after the JSON value");
-  }
+  std::optional<RecordError> read_number();
+  std::optional<RecordError> read_literal();
+  std::optional<RecordError> expect_end();
 
   // `not valid JSON: <expected>, found <the byte at pos_>`.
-  RecordError unexpected(std::string_view expected) const {
-    std::string m = "not valid JSON: ";
-    m += expected;
-    m += ", found ";
-    if (pos_ >= line_.size())
-      m += "the end of the line";
-    else
-      detail::json::append_quoted_byte(m, static_cast<unsigned char>(line_[pos_]));
-    return RecordError{RecordErrorKind::json_syntax, pos_, std::move(m)};
-  }
-
+  RecordError unexpected(std::string_view expected) const;
   char peek() const noexcept { return pos_ < line_.size() ? line_[pos_] : '\0'; }
 
-  void skip_space() noexcept {
-    while (pos_ < line_.size() && (line_[pos_] == ' ' || line_[pos_] == '\t' ||
-                                   line_[pos_] == '\n' || line_[pos_] == '\r'))
-      ++pos_;
-  }
+  void skip_space() noexcept;
 
   std::string strip_suffix_;
   std::string_view line_;
@@ -845,6 +495,380 @@ private:
 /// The sample record of `s` (see SampleRecordWriter), appended with its newline.
 inline void append_sample_record(std::string& out, const Sample& s, const DatasetOptions& options) {
   SampleRecordWriter(options).append(out, s);
+}
+
+// --- RecordReader: the JSON reader -----------------------------------------------------------
+
+inline std::optional<RecordError> RecordReader::read_json(std::string_view line,
+                                                          SampleRecord& out) {
+  line_ = line;
+  pos_ = 0;
+  for (auto& f : fields_)
+    f = FieldValue{};
+  if (line.front() == '[') {
+    if (auto e = skip_value(0))
+      return e;
+    if (auto e = expect_end())
+      return e;
+    return RecordError{RecordErrorKind::not_an_object, 0,
+                       "a JSON line must be an object, found an array"};
+  }
+  ++pos_; // '{'
+  skip_space();
+  if (peek() == '}') {
+    ++pos_;
+  } else {
+    for (;;) {
+      if (peek() != '"')
+        return unexpected("expected '\"' to start a key");
+      StringSpan key;
+      if (auto e = read_string(key))
+        return e;
+      const Field field = field_of(key);
+      skip_space();
+      if (peek() != ':')
+        return unexpected("expected ':' after the key");
+      ++pos_;
+      skip_space();
+      if (auto e = read_member_value(field))
+        return e;
+      skip_space();
+      if (peek() == ',') {
+        ++pos_;
+        skip_space();
+        continue;
+      }
+      if (peek() == '}') {
+        ++pos_;
+        break;
+      }
+      return unexpected("expected ',' or '}' after an object member");
+    }
+  }
+  const std::size_t close = pos_ - 1;
+  if (auto e = expect_end())
+    return e;
+  for (std::uint8_t f = 0; f < field_count; ++f) {
+    const FieldValue& v = fields_[f];
+    const std::string_view name = field_names[f];
+    if (v.type == Type::absent) {
+      if (f == prompt || f == completion) {
+        std::string m = "the JSON object has no \"";
+        m += name;
+        m += '"';
+        return RecordError{RecordErrorKind::missing_field, close, std::move(m)};
+      }
+      continue;
+    }
+    if (v.type != Type::string && !(f == id && v.type == Type::number)) {
+      std::string m = "\"";
+      m += name;
+      m += f == id ? "\" must be a string or a number, found " : "\" must be a string, found ";
+      m += type_name(v.type);
+      return RecordError{RecordErrorKind::wrong_type, v.offset, std::move(m)};
+    }
+  }
+  out.prompt = fields_[prompt].text;
+  out.completion = fields_[completion].text;
+  if (fields_[model].type != Type::absent)
+    out.model = fields_[model].text;
+  if (fields_[family].type != Type::absent)
+    out.family = fields_[family].text;
+  if (fields_[id].type != Type::absent)
+    out.id = fields_[id].text;
+  return std::nullopt;
+}
+
+inline RecordReader::Field RecordReader::field_of(const StringSpan& key) {
+  std::string_view name = line_.substr(key.begin, key.end - key.begin);
+  if (key.escaped) {
+    // A known name is at most 10 bytes; written with escapes at most 6 bytes per byte.
+    if (name.size() > 64)
+      return ignored;
+    key_.clear();
+    detail::json::append_unescaped(key_, name);
+    name = key_;
+  }
+  for (std::uint8_t f = 0; f < field_count; ++f)
+    if (name == field_names[f])
+      return static_cast<Field>(f);
+  return ignored;
+}
+
+inline std::optional<RecordError> RecordReader::read_member_value(Field field) {
+  const std::size_t at = pos_;
+  if (field == ignored)
+    return skip_value(1);
+  FieldValue& v = fields_[field];
+  v.offset = at;
+  if (peek() == '"') {
+    StringSpan s;
+    if (auto e = read_string(s))
+      return e;
+    v.type = Type::string;
+    if (field == id) {
+      v.text = line_.substr(at, pos_ - at);
+    } else if (!s.escaped) {
+      v.text = line_.substr(s.begin, s.end - s.begin);
+    } else {
+      std::string& storage = storage_[field];
+      storage.clear();
+      detail::json::append_unescaped(storage, line_.substr(s.begin, s.end - s.begin));
+      v.text = storage;
+    }
+    return std::nullopt;
+  }
+  const char c = peek();
+  const Type type = c == '{'                             ? Type::object
+                    : c == '['                           ? Type::array
+                    : c == '-' || (c >= '0' && c <= '9') ? Type::number
+                    : c == 't' || c == 'f'               ? Type::boolean
+                                                         : Type::null;
+  if (auto e = skip_value(1))
+    return e;
+  v.type = type;
+  v.text = line_.substr(at, pos_ - at);
+  return std::nullopt;
+}
+
+inline std::optional<RecordError> RecordReader::skip_value(std::size_t depth) {
+  std::bitset<record_max_depth> object;
+  std::size_t open = depth;
+  for (;;) {
+    // A value is expected at pos_.
+    skip_space();
+    const char c = peek();
+    if (c == '{' || c == '[') {
+      if (open == record_max_depth)
+        return RecordError{RecordErrorKind::too_deep, pos_,
+                           "arrays and objects nested deeper than " +
+                               std::to_string(record_max_depth) + " levels"};
+      object[open++] = c == '{';
+      ++pos_;
+      skip_space();
+      if (peek() != (c == '{' ? '}' : ']')) {
+        if (c == '{')
+          if (auto e = read_key())
+            return e;
+        continue; // the first element or member value
+      }
+      ++pos_; // an empty container: a complete value
+      --open;
+    } else if (c == '"') {
+      StringSpan s;
+      if (auto e = read_string(s))
+        return e;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      if (auto e = read_number())
+        return e;
+    } else if (c == 't' || c == 'f' || c == 'n') {
+      if (auto e = read_literal())
+        return e;
+    } else {
+      return unexpected("expected a value");
+    }
+    // After a complete value: close containers, or go on to the next element.
+    for (;;) {
+      if (open == depth)
+        return std::nullopt;
+      skip_space();
+      const bool in_object = object[open - 1];
+      if (peek() == ',') {
+        ++pos_;
+        if (in_object) {
+          skip_space();
+          if (auto e = read_key())
+            return e;
+        }
+        break;
+      }
+      if (peek() != (in_object ? '}' : ']'))
+        return unexpected(in_object ? "expected ',' or '}' after an object member"
+                                    : "expected ',' or ']' after an array element");
+      ++pos_;
+      --open;
+    }
+  }
+}
+
+inline std::optional<RecordError> RecordReader::read_key() {
+  if (peek() != '"')
+    return unexpected("expected '\"' to start a key");
+  StringSpan s;
+  if (auto e = read_string(s))
+    return e;
+  skip_space();
+  if (peek() != ':')
+    return unexpected("expected ':' after the key");
+  ++pos_;
+  return std::nullopt;
+}
+
+inline std::optional<RecordError> RecordReader::read_string(StringSpan& out) {
+  out.begin = ++pos_;
+  out.escaped = false;
+  const std::size_t n = line_.size();
+  for (;;) {
+    // The common bytes in one tight loop.
+    while (pos_ < n) {
+      const auto b = static_cast<unsigned char>(line_[pos_]);
+      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\')
+        break;
+      ++pos_;
+    }
+    if (pos_ == n)
+      return RecordError{RecordErrorKind::json_syntax, n,
+                         "not valid JSON: the line ends inside a string"};
+    const auto b = static_cast<unsigned char>(line_[pos_]);
+    if (b == '"') {
+      out.end = pos_++;
+      return std::nullopt;
+    }
+    if (b >= 0x80) {
+      const std::size_t len = detail::json::utf8_sequence_length(line_, pos_);
+      if (len == 0) {
+        std::string m = "not valid UTF-8: ";
+        detail::json::append_quoted_byte(m, b);
+        m += " in a string";
+        return RecordError{RecordErrorKind::bad_utf8, pos_, std::move(m)};
+      }
+      pos_ += len;
+      continue;
+    }
+    if (b < 0x20) {
+      std::string m = "not valid JSON: control ";
+      detail::json::append_quoted_byte(m, b);
+      m += " in a string (JSON needs it escaped)";
+      return RecordError{RecordErrorKind::json_syntax, pos_, std::move(m)};
+    }
+    // A backslash.
+    out.escaped = true;
+    if (auto e = read_escape())
+      return e;
+  }
+}
+
+inline std::optional<RecordError> RecordReader::read_escape() {
+  const std::size_t at = pos_;
+  if (pos_ + 1 >= line_.size())
+    return RecordError{RecordErrorKind::json_syntax, line_.size(),
+                       "not valid JSON: the line ends inside a string"};
+  const char e = line_[pos_ + 1];
+  switch (e) {
+  case '"':
+  case '\\':
+  case '/':
+  case 'b':
+  case 'f':
+  case 'n':
+  case 'r':
+  case 't':
+    pos_ += 2;
+    return std::nullopt;
+  case 'u':
+    break;
+  default: {
+    std::string m = "not valid JSON: invalid escape: backslash then ";
+    detail::json::append_quoted_byte(m, static_cast<unsigned char>(e));
+    return RecordError{RecordErrorKind::json_syntax, at, std::move(m)};
+  }
+  }
+  const long cp = detail::json::hex4(line_, pos_ + 2);
+  if (cp < 0)
+    return RecordError{RecordErrorKind::json_syntax, at,
+                       "not valid JSON: \\u must be followed by four hex digits"};
+  pos_ += 6;
+  if (cp >= 0xDC00 && cp <= 0xDFFF)
+    return lone_surrogate(at, cp);
+  if (cp >= 0xD800 && cp <= 0xDBFF) {
+    const bool escape_follows =
+        pos_ + 1 < line_.size() && line_[pos_] == '\\' && line_[pos_ + 1] == 'u';
+    const long low = escape_follows ? detail::json::hex4(line_, pos_ + 2) : -1;
+    if (low < 0xDC00 || low > 0xDFFF)
+      return lone_surrogate(at, cp);
+    pos_ += 6;
+  }
+  return std::nullopt;
+}
+
+inline RecordError RecordReader::lone_surrogate(std::size_t at, long cp) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string m = "not valid UTF-8: \\u";
+  for (int shift = 12; shift >= 0; shift -= 4)
+    m += hex[(cp >> shift) & 15];
+  m += cp < 0xDC00 ? " is a high surrogate without a low surrogate escape after it"
+                   : " is a low surrogate without a high surrogate escape before it";
+  return RecordError{RecordErrorKind::bad_utf8, at, std::move(m)};
+}
+
+inline std::optional<RecordError> RecordReader::read_number() {
+  const auto digit = [&] {
+    return pos_ < line_.size() && line_[pos_] >= '0' && line_[pos_] <= '9';
+  };
+  const auto digits = [&](const char* what) -> std::optional<RecordError> {
+    if (!digit())
+      return unexpected(what);
+    while (digit())
+      ++pos_;
+    return std::nullopt;
+  };
+  if (peek() == '-')
+    ++pos_;
+  if (peek() == '0') {
+    ++pos_;
+    if (digit())
+      return RecordError{RecordErrorKind::json_syntax, pos_ - 1,
+                         "not valid JSON: a number must not start with 0 followed by a digit"};
+  } else if (auto e = digits("expected a digit in the number")) {
+    return e;
+  }
+  if (peek() == '.') {
+    ++pos_;
+    if (auto e = digits("expected a digit after the decimal point"))
+      return e;
+  }
+  if (peek() == 'e' || peek() == 'E') {
+    ++pos_;
+    if (peek() == '+' || peek() == '-')
+      ++pos_;
+    if (auto e = digits("expected a digit in the exponent"))
+      return e;
+  }
+  return std::nullopt;
+}
+
+inline std::optional<RecordError> RecordReader::read_literal() {
+  for (const std::string_view word : {"true", "false", "null"})
+    if (line_.substr(pos_, word.size()) == word) {
+      pos_ += word.size();
+      return std::nullopt;
+    }
+  return RecordError{RecordErrorKind::json_syntax, pos_,
+                     "not valid JSON: expected true, false or null"};
+}
+
+inline std::optional<RecordError> RecordReader::expect_end() {
+  skip_space();
+  if (pos_ == line_.size())
+    return std::nullopt;
+  return unexpected("expected the end of the line after the JSON value");
+}
+
+inline RecordError RecordReader::unexpected(std::string_view expected) const {
+  std::string m = "not valid JSON: ";
+  m += expected;
+  m += ", found ";
+  if (pos_ >= line_.size())
+    m += "the end of the line";
+  else
+    detail::json::append_quoted_byte(m, static_cast<unsigned char>(line_[pos_]));
+  return RecordError{RecordErrorKind::json_syntax, pos_, std::move(m)};
+}
+
+inline void RecordReader::skip_space() noexcept {
+  while (pos_ < line_.size() &&
+         (line_[pos_] == ' ' || line_[pos_] == '\t' || line_[pos_] == '\n' || line_[pos_] == '\r'))
+    ++pos_;
 }
 
 } // namespace searchtrace
