@@ -8,11 +8,12 @@
 //
 // Decisions: a line that cannot be evaluated (unreadable, a prompt that does not parse, a target
 // the source cannot reach: there is no reference, longer than --max-line-bytes) is reported on
-// stderr as `line N, offset K: message` (K: the byte in the line; for a prompt problem K is 0 and
-// the message says "prompt: byte B:", since a JSON-escaped prompt has no simple position in its
-// line), left out of the table, and makes the exit code 1; an empty line is skipped silently
-// (JSONL files often end with one). The output file (-o) is created before any input is read, so
-// an unwritable one fails the run at once (exit 2).
+// stderr as `line N, offset K: message` (K: the byte in the line, and the message starts with the
+// record error kind; for a prompt problem K is 0 and the message says "prompt: byte B: <kind>:",
+// since a JSON-escaped prompt has no simple position in its line), left out of the table, and makes
+// the exit code 1; an empty line is skipped silently (JSONL files often end with one). The output
+// file (-o) is created before any input is read, so an unwritable one fails the run at once (exit
+// 2).
 
 #include <array>
 #include <cstddef>
@@ -63,7 +64,8 @@ inline int run_eval(const EvalCommandOptions& o) {
         if (line.empty())
           return;
         if (auto e = reader.read(line, record))
-          return diag.line_error(at, e->offset, e->message);
+          return diag.line_error(
+              at, e->offset, fmt::format("{}: {}", record_error_kind_name(e->kind), e->message));
         if (auto e = evaluator.add(record)) {
           diag.line_error(at, 0,
                           fmt::format("prompt: byte {}: {}{}", e->offset,
@@ -120,7 +122,8 @@ proportional to the input.
 JSON lines are read strictly (RFC 8259) and never abort the run: numbers of any size are
 accepted in any field. A line that cannot be evaluated (unreadable, a bad prompt, an
 unreachable target, longer than --max-line-bytes) is reported on stderr as
-'line N, offset K: message' and left out; empty lines are skipped.
+'line N, offset K: <kind>: message' (the kinds of 'searchtrace check --help', or
+'prompt: byte B: <prompt error kind>: ...') and left out; empty lines are skipped.
 
 Exit codes: 0 every line evaluated; 1 some lines left out; 2 usage error, unreadable FILE,
 unwritable -o FILE (both checked before any input is read) or write error. With -o, the
