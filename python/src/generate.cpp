@@ -2,7 +2,9 @@
 // arrays (token ids, offsets, loss mask, per-sample metadata, per-token state labels), made by
 // several threads without the GIL. Sample i is a pure function of (spec, options, seed, i), and
 // the chunks are put together in index order, so the arrays never depend on the thread count.
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 
 #include "common.hpp"
 #include "searchtrace/dataset.hpp"
@@ -119,20 +121,33 @@ PySample make_sample(PyGenerator& g, std::uint64_t index) {
 
 enum class LabelsWanted : std::uint8_t { none, packed, dense };
 
+/// The output arrays (BigVector: the final ones are large) and a worker's chunk of them.
 struct ChunkArrays {
-  std::vector<std::uint16_t> ids;
-  std::vector<std::uint64_t> lengths;
-  std::vector<std::uint32_t> completion_start;
-  std::vector<std::uint32_t> nodes, edges, distance, expansions;
-  std::vector<std::uint64_t> fingerprint; // hi, lo per sample
+  BigVector<std::uint16_t> ids;
+  BigVector<std::uint64_t> lengths;
+  BigVector<std::uint32_t> completion_start;
+  BigVector<std::uint32_t> nodes, edges, distance, expansions;
+  BigVector<std::uint64_t> fingerprint; // hi, lo per sample
   StateRows rows;
+
+  /// Empties it, keeping the buffers.
+  void clear() noexcept {
+    for (auto* v : {&lengths, &fingerprint})
+      v->clear();
+    for (auto* v : {&completion_start, &nodes, &edges, &distance, &expansions})
+      v->clear();
+    ids.clear();
+    rows.clear();
+  }
 };
 
-/// One worker's tools: a generator, its sample, and the search buffers of the labeler.
+/// One worker's tools: a generator, its sample, the search buffers of the labeler and a chunk
+/// buffer.
 struct Worker {
   Generator generator;
   Sample sample;
   SearchScratch scratch;
+  ChunkArrays chunk;
 };
 
 struct ArraysJob {
@@ -189,8 +204,8 @@ void fill_chunk(const ArraysJob& job, Worker& w, std::uint64_t begin, std::uint6
   }
 }
 
-template <class T>
-void append(std::vector<T>& to, const std::vector<T>& from) {
+template <class T, class A, class B>
+void append(std::vector<T, A>& to, const std::vector<T, B>& from) {
   to.insert(to.end(), from.begin(), from.end());
 }
 
@@ -204,8 +219,11 @@ struct StateArrays {
 struct SampleArrays {
   std::uint64_t start = 0, stop = 0;
   Vocabulary vocabulary = Vocabulary::standard();
-  py::object ids, offsets, loss_mask, completion_start, index, nodes, edges, distance, expansions,
-      fingerprint, labels;
+  // loss_mask and index are made on first use: they follow from the others, and writing fresh
+  // memory is a good part of the cost of a large range.
+  mutable py::object loss_mask_cache, index_cache;
+  py::object ids, offsets, completion_start, nodes, edges, distance, expansions, fingerprint,
+      labels;
 };
 
 SampleArrays make_arrays(const PyGenerator& g, py::handle start_obj, py::handle stop_obj,
@@ -257,61 +275,99 @@ SampleArrays make_arrays(const PyGenerator& g, py::handle start_obj, py::handle 
   ArraysJob job{&g, &vocabulary, labels, g.has_fingerprints(), start, stop, chunk};
   const std::uint64_t n = stop - start;
   const std::size_t chunks = static_cast<std::size_t>((n + chunk - 1) / chunk);
-  std::vector<ChunkArrays> parts(chunks);
   ChunkArrays all;
+  BigVector<std::uint64_t> offsets{0};
   {
     py::gil_scoped_release release;
+    // Each worker fills its own chunk buffer (kept across chunks), then appends it to the final
+    // arrays when every chunk before it has been appended: one copy of the data, in index order,
+    // into buffers reserved once (a chunk buffer per chunk, put together at the end, measured
+    // half the speed: the copies of regrowth and the page faults of fresh buffers).
+    std::mutex m;
+    std::condition_variable cv;
+    std::size_t committed = 0;
+    bool failed = false;
     std::vector<std::optional<Worker>> workers(
         std::min<std::size_t>(threads, std::max<std::size_t>(chunks, 1)));
-    parallel_chunks(chunks, threads, [&](unsigned wi, std::size_t ci) {
-      if (!workers[wi])
-        workers[wi].emplace(Worker{Generator(g.family, g.options), {}, {}});
-      ChunkArrays& c = parts[ci];
-      c.rows.label_space = vocabulary.label_space();
-      c.rows.layout = labels == LabelsWanted::dense ? StateLayout::dense : StateLayout::packed;
-      const std::uint64_t b = start + ci * chunk;
-      fill_chunk(job, *workers[wi], b, std::min(stop, b + chunk), c);
-    });
-    // One copy into the final buffers, in index order.
-    std::size_t total = 0;
-    for (const auto& c : parts)
-      total += c.ids.size();
-    all.ids.reserve(total);
-    for (auto& c : parts) {
+    const auto commit = [&](const ChunkArrays& c) {
+      if (committed == 0) {
+        // Reserve for the whole range from the first chunk's averages.
+        const double per_sample = static_cast<double>(c.ids.size()) /
+                                  static_cast<double>(std::max<std::size_t>(c.lengths.size(), 1));
+        const auto tokens = static_cast<std::size_t>(per_sample * static_cast<double>(n) * 1.05);
+        all.ids.reserve(tokens);
+        offsets.reserve(static_cast<std::size_t>(n) + 1);
+        for (auto* v :
+             {&all.completion_start, &all.nodes, &all.edges, &all.distance, &all.expansions})
+          v->reserve(static_cast<std::size_t>(n));
+        if (job.fingerprints)
+          all.fingerprint.reserve(2 * static_cast<std::size_t>(n));
+        const auto reserve_rows = [&](auto& to, const auto& from) {
+          to.reserve(static_cast<std::size_t>(static_cast<double>(from.size()) /
+                                              static_cast<double>(c.ids.size() + 1) *
+                                              static_cast<double>(tokens)) +
+                     from.size());
+        };
+        reserve_rows(all.rows.phase, c.rows.phase);
+        reserve_rows(all.rows.current, c.rows.current);
+        reserve_rows(all.rows.frontier_bits, c.rows.frontier_bits);
+        reserve_rows(all.rows.expanded_bits, c.rows.expanded_bits);
+        reserve_rows(all.rows.in_frontier, c.rows.in_frontier);
+        reserve_rows(all.rows.expanded, c.rows.expanded);
+        reserve_rows(all.rows.discovered, c.rows.discovered);
+        reserve_rows(all.rows.frontier_rank, c.rows.frontier_rank);
+        reserve_rows(all.rows.parent, c.rows.parent);
+      }
       append(all.ids, c.ids);
-      append(all.lengths, c.lengths);
+      for (std::size_t k = 0; k < c.lengths.size(); ++k) {
+        offsets.push_back(offsets.back() + c.lengths[k]);
+      }
       append(all.completion_start, c.completion_start);
       append(all.nodes, c.nodes);
       append(all.edges, c.edges);
       append(all.distance, c.distance);
       append(all.expansions, c.expansions);
       append(all.fingerprint, c.fingerprint);
-      if (labels != LabelsWanted::none) {
-        StateRows& r = all.rows;
-        append(r.phase, c.rows.phase);
-        append(r.current, c.rows.current);
-        append(r.frontier_bits, c.rows.frontier_bits);
-        append(r.expanded_bits, c.rows.expanded_bits);
-        append(r.in_frontier, c.rows.in_frontier);
-        append(r.expanded, c.rows.expanded);
-        append(r.discovered, c.rows.discovered);
-        append(r.frontier_rank, c.rows.frontier_rank);
-        append(r.parent, c.rows.parent);
+      StateRows& r = all.rows;
+      append(r.phase, c.rows.phase);
+      append(r.current, c.rows.current);
+      append(r.frontier_bits, c.rows.frontier_bits);
+      append(r.expanded_bits, c.rows.expanded_bits);
+      append(r.in_frontier, c.rows.in_frontier);
+      append(r.expanded, c.rows.expanded);
+      append(r.discovered, c.rows.discovered);
+      append(r.frontier_rank, c.rows.frontier_rank);
+      append(r.parent, c.rows.parent);
+    };
+    parallel_chunks(chunks, threads, [&](unsigned wi, std::size_t ci) {
+      if (!workers[wi])
+        workers[wi].emplace(Worker{Generator(g.family, g.options), {}, {}, {}});
+      Worker& w = *workers[wi];
+      ChunkArrays& c = w.chunk;
+      c.clear();
+      c.rows.label_space = vocabulary.label_space();
+      c.rows.layout = labels == LabelsWanted::dense ? StateLayout::dense : StateLayout::packed;
+      const std::uint64_t b = start + ci * chunk;
+      try {
+        fill_chunk(job, w, b, std::min(stop, b + chunk), c);
+      } catch (...) {
+        {
+          const std::lock_guard lock(m);
+          failed = true;
+        }
+        cv.notify_all();
+        throw;
       }
-      c = ChunkArrays{};
-    }
+      std::unique_lock lock(m);
+      cv.wait(lock, [&] { return committed == ci || failed; });
+      if (failed)
+        return; // a chunk failed: its error is reported, these arrays are not
+      commit(c);
+      ++committed;
+      lock.unlock();
+      cv.notify_all();
+    });
   }
-
-  std::vector<std::uint64_t> offsets(static_cast<std::size_t>(n) + 1, 0);
-  for (std::size_t k = 0; k < all.lengths.size(); ++k)
-    offsets[k + 1] = offsets[k] + all.lengths[k];
-  std::vector<std::uint8_t> mask(all.ids.size(), 0);
-  for (std::size_t k = 0; k < all.lengths.size(); ++k)
-    std::fill(mask.begin() + static_cast<std::ptrdiff_t>(offsets[k] + all.completion_start[k]),
-              mask.begin() + static_cast<std::ptrdiff_t>(offsets[k + 1]), std::uint8_t{1});
-  std::vector<std::uint64_t> index(static_cast<std::size_t>(n));
-  for (std::size_t k = 0; k < index.size(); ++k)
-    index[k] = start + k;
 
   SampleArrays out;
   out.start = start;
@@ -320,9 +376,7 @@ SampleArrays make_arrays(const PyGenerator& g, py::handle start_obj, py::handle 
   const auto T = static_cast<py::ssize_t>(all.ids.size());
   out.ids = to_numpy(std::move(all.ids));
   out.offsets = to_numpy(std::move(offsets));
-  out.loss_mask = to_numpy(std::move(mask)).attr("view")(py::dtype::of<bool>());
   out.completion_start = to_numpy(std::move(all.completion_start));
-  out.index = to_numpy(std::move(index));
   out.nodes = to_numpy(std::move(all.nodes));
   out.edges = to_numpy(std::move(all.edges));
   out.distance = to_numpy(std::move(all.distance));
@@ -358,6 +412,32 @@ SampleArrays make_arrays(const PyGenerator& g, py::handle start_obj, py::handle 
   return out;
 }
 
+py::object loss_mask_of(const SampleArrays& a) {
+  if (!a.loss_mask_cache) {
+    const auto offsets = a.offsets.cast<py::array_t<std::uint64_t>>();
+    const auto starts = a.completion_start.cast<py::array_t<std::uint32_t>>();
+    const std::uint64_t* off = offsets.data();
+    const std::uint32_t* cs = starts.data();
+    const auto n = static_cast<std::size_t>(starts.size());
+    BigVector<std::uint8_t> mask(static_cast<std::size_t>(off[n]), 0);
+    for (std::size_t k = 0; k < n; ++k)
+      std::fill(mask.begin() + static_cast<std::ptrdiff_t>(off[k] + cs[k]),
+                mask.begin() + static_cast<std::ptrdiff_t>(off[k + 1]), std::uint8_t{1});
+    a.loss_mask_cache = to_numpy(std::move(mask)).attr("view")(py::dtype::of<bool>());
+  }
+  return a.loss_mask_cache;
+}
+
+py::object index_of(const SampleArrays& a) {
+  if (!a.index_cache) {
+    BigVector<std::uint64_t> index(static_cast<std::size_t>(a.stop - a.start));
+    for (std::size_t k = 0; k < index.size(); ++k)
+      index[k] = a.start + k;
+    a.index_cache = to_numpy(std::move(index));
+  }
+  return a.index_cache;
+}
+
 py::list make_texts(const PyGenerator& g, py::handle start_obj, py::handle stop_obj,
                     int threads_arg) {
   const std::uint64_t start = index_arg(start_obj, "start");
@@ -379,7 +459,7 @@ py::list make_texts(const PyGenerator& g, py::handle start_obj, py::handle stop_
     std::vector<std::optional<Worker>> workers(threads);
     parallel_chunks(chunks, threads, [&](unsigned wi, std::size_t ci) {
       if (!workers[wi])
-        workers[wi].emplace(Worker{Generator(g.family, g.options), {}, {}});
+        workers[wi].emplace(Worker{Generator(g.family, g.options), {}, {}, {}});
       Worker& w = *workers[wi];
       Part& p = parts[ci];
       const std::uint64_t b = start + ci * chunk;
@@ -609,9 +689,9 @@ void init_generate(py::module_& m) {
       .def_readonly("vocabulary", &SampleArrays::vocabulary)
       .def_readonly("ids", &SampleArrays::ids)
       .def_readonly("offsets", &SampleArrays::offsets)
-      .def_readonly("loss_mask", &SampleArrays::loss_mask)
+      .def_property_readonly("loss_mask", &loss_mask_of)
       .def_readonly("completion_start", &SampleArrays::completion_start)
-      .def_readonly("index", &SampleArrays::index)
+      .def_property_readonly("index", &index_of)
       .def_readonly("nodes", &SampleArrays::nodes)
       .def_readonly("edges", &SampleArrays::edges)
       .def_readonly("distance", &SampleArrays::distance)
