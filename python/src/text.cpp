@@ -301,8 +301,10 @@ py::array_t<std::int64_t> encode_object(const Vocabulary& v, py::handle obj, boo
 }
 
 std::string decode_ids(const Vocabulary& v, py::handle obj, std::string_view rendering_name,
-                       bool skip_special) {
+                       bool skip_special, std::string_view layout_name) {
   const Rendering rendering = rendering_of(rendering_name);
+  // The pause layout writes `u($)`: no comma between an expansion's node and its '('.
+  const bool pause = layout_of(layout_name) == CompletionLayout::pause;
   const std::vector<TokenId> ids = as_ids(obj, v.size());
   std::string out;
   std::vector<Token> run;
@@ -315,7 +317,8 @@ std::string decode_ids(const Vocabulary& v, py::handle obj, std::string_view ren
     if (const auto t = v.token(id)) {
       // A dropped comma goes back where the grammar has one: after a node or ')' and before a
       // node or '(' (Vocabulary::comma_between).
-      if (v.drops_commas() && last && Vocabulary::comma_between(*last, t->kind))
+      if (v.drops_commas() && last && Vocabulary::comma_between(*last, t->kind) &&
+          !(pause && t->kind == TokenKind::lparen))
         run.push_back(punct_token(TokenKind::comma));
       run.push_back(*t);
       last = t->kind;
@@ -526,9 +529,10 @@ void init_text(py::module_& m) {
            "does not lex, or a label outside the label space, raises TextError (.kind, "
            ".offset).")
       .def("decode", &decode_ids, py::arg("ids"), py::kw_only(), py::arg("rendering") = "compact",
-           py::arg("skip_special") = true,
+           py::arg("skip_special") = true, py::arg("layout") = "trace",
            "The text of ids. A vocabulary that drops commas gets them back after a node or ')' "
-           "when a node or '(' follows. Specials are skipped unless skip_special=False; an id "
+           "when a node or '(' follows (but for '(' in the pause layout, whose expansions are "
+           "written u($)). Specials are skipped unless skip_special=False; an id "
            "outside the vocabulary raises IndexError.")
       .def("to_json", &Vocabulary::to_json, "The vocabulary as JSON (as the ids datasets ship it).")
       .def("__repr__",
