@@ -127,7 +127,8 @@ class StateLabeler {
 public:
   /// `record_ids`: also record each row's token id in `out.ids` (needs a vocabulary).
   StateLabeler(StateRows& out, const Vocabulary* vocabulary, bool record_ids = false)
-      : out_(&out), vocab_(vocabulary), record_ids_(record_ids && vocabulary != nullptr) {
+      : out_(&out), vocab_(vocabulary), record_ids_(record_ids && vocabulary != nullptr),
+        drops_commas_(vocabulary != nullptr && vocabulary->drops_commas()) {
     const Label L = out.label_space;
     if (L == 0)
       throw std::invalid_argument("searchtrace: StateRows needs a label space");
@@ -146,13 +147,22 @@ public:
                               std::to_string(out_->label_space));
     reset_row();
     phase_ = Phase::prompt;
-    if (vocab_ != nullptr && vocab_->bos())
-      push_row(*vocab_->bos());
-    // The prompt's tokens, through the prompt walker: a row each, but for dropped commas.
-    detail::for_each_prompt_token(p, [&](Token t, Context) {
-      if (has_row(t))
-        push_row(id_of(t));
-    });
+    if (record_ids_) {
+      if (vocab_->bos())
+        push_row(*vocab_->bos());
+      // The prompt's tokens, through the prompt walker: a row each, but for dropped commas.
+      detail::for_each_prompt_token(p, [&](Token t, Context) {
+        if (has_row(t))
+          push_row(id_of(t));
+      });
+      return;
+    }
+    // The same rows at once: every prompt row is the empty state. A prompt of m edges has
+    // 4m + 3 tokens, m + 1 of them commas.
+    const std::size_t m = g.edge_count();
+    const std::size_t k = (vocab_ != nullptr && vocab_->bos() ? 1 : 0) +
+                          (has_row(punct_token(TokenKind::comma)) ? 4 * m + 3 : 3 * m + 2);
+    append_empty_rows(k);
   }
 
   /// <eos>'s row, when the vocabulary has one.
@@ -225,9 +235,7 @@ public:
   void append(Token t) { token(t); }
 
   /// Whether a token has a row in this vocabulary.
-  bool has_row(Token t) const noexcept {
-    return vocab_ == nullptr || t.kind != TokenKind::comma || !vocab_->drops_commas();
-  }
+  bool has_row(Token t) const noexcept { return t.kind != TokenKind::comma || !drops_commas_; }
 
 private:
   friend struct RowEmitter;
@@ -304,7 +312,7 @@ private:
     }
   }
 
-  void token(Token t) {
+  SEARCHTRACE_HOT_INLINE void token(Token t) {
     switch (t.kind) {
     case TokenKind::lt:
       phase_ = Phase::exploration;
@@ -325,7 +333,24 @@ private:
       push_row(id_of(t));
   }
 
-  void push_row(std::int32_t id) {
+  void append_empty_rows(std::size_t k) {
+    StateRows& o = *out_;
+    const std::size_t n = o.rows() + k, L = o.label_space;
+    o.phase.resize(n, static_cast<std::int8_t>(Phase::prompt));
+    o.current.resize(n, -1);
+    if (o.layout == StateLayout::packed) {
+      o.frontier_bits.resize(n, 0);
+      o.expanded_bits.resize(n, 0);
+      return;
+    }
+    o.in_frontier.resize(n * L, 0);
+    o.expanded.resize(n * L, 0);
+    o.discovered.resize(n * L, 0);
+    o.frontier_rank.resize(n * L, -1);
+    o.parent.resize(n * L, -1);
+  }
+
+  SEARCHTRACE_HOT_INLINE void push_row(std::int32_t id) {
     StateRows& o = *out_;
     if (record_ids_)
       o.ids.push_back(id);
@@ -354,6 +379,7 @@ private:
   StateRows* out_;
   const Vocabulary* vocab_;
   bool record_ids_;
+  bool drops_commas_;
   TokenWriter<RowEmitter> writer_{RowEmitter{this}};
   Phase phase_ = Phase::prompt;
   bool before_node_ = false;
