@@ -141,12 +141,10 @@ struct ChunkArrays {
   }
 };
 
-/// One worker's tools: a generator, its sample, the search buffers of the labeler and a chunk
-/// buffer.
+/// One worker's tools: a generator, its sample and a chunk buffer.
 struct Worker {
   Generator generator;
   Sample sample;
-  SearchScratch scratch;
   ChunkArrays chunk;
 };
 
@@ -171,8 +169,15 @@ void fill_chunk(const ArraysJob& job, Worker& w, std::uint64_t begin, std::uint6
   for (auto* meta : {&c.nodes, &c.edges, &c.distance, &c.expansions})
     meta->reserve(n);
   for (std::uint64_t i = begin; i < end; ++i) {
-    if (auto e = w.generator.generate(i, w.sample))
+    const std::size_t rows_before = c.rows.rows();
+    if (job.labels != LabelsWanted::none) {
+      // The labeler is a second sink on the sample's one search.
+      StateLabeler labeler(c.rows, &v);
+      if (auto e = w.generator.generate(i, w.sample, labeler))
+        throw sample_error(*e, i);
+    } else if (auto e = w.generator.generate(i, w.sample)) {
       throw sample_error(*e, i);
+    }
     const std::size_t first = c.ids.size();
     if (bos)
       c.ids.push_back(static_cast<std::uint16_t>(*bos));
@@ -192,15 +197,11 @@ void fill_chunk(const ArraysJob& job, Worker& w, std::uint64_t begin, std::uint6
       c.fingerprint.push_back(info.fingerprint.hi);
       c.fingerprint.push_back(info.fingerprint.lo);
     }
-    if (job.labels != LabelsWanted::none) {
-      const std::size_t before = c.rows.rows();
-      label_sample(c.rows, w.scratch, w.sample.prompt, job.g->options.search, &v);
-      if (c.rows.rows() - before != length)
-        throw std::logic_error("searchtrace: the state labels of sample " + std::to_string(i) +
-                               " do not line up with its ids (" +
-                               std::to_string(c.rows.rows() - before) + " rows, " +
-                               std::to_string(length) + " ids)");
-    }
+    if (job.labels != LabelsWanted::none && c.rows.rows() - rows_before != length)
+      throw std::logic_error("searchtrace: the state labels of sample " + std::to_string(i) +
+                             " do not line up with its ids (" +
+                             std::to_string(c.rows.rows() - rows_before) + " rows, " +
+                             std::to_string(length) + " ids)");
   }
 }
 
@@ -341,7 +342,7 @@ SampleArrays make_arrays(const PyGenerator& g, py::handle start_obj, py::handle 
     };
     parallel_chunks(chunks, threads, [&](unsigned wi, std::size_t ci) {
       if (!workers[wi])
-        workers[wi].emplace(Worker{Generator(g.family, g.options), {}, {}, {}});
+        workers[wi].emplace(Worker{Generator(g.family, g.options), {}, {}});
       Worker& w = *workers[wi];
       ChunkArrays& c = w.chunk;
       c.clear();
@@ -459,7 +460,7 @@ py::list make_texts(const PyGenerator& g, py::handle start_obj, py::handle stop_
     std::vector<std::optional<Worker>> workers(threads);
     parallel_chunks(chunks, threads, [&](unsigned wi, std::size_t ci) {
       if (!workers[wi])
-        workers[wi].emplace(Worker{Generator(g.family, g.options), {}, {}, {}});
+        workers[wi].emplace(Worker{Generator(g.family, g.options), {}, {}});
       Worker& w = *workers[wi];
       Part& p = parts[ci];
       const std::uint64_t b = start + ci * chunk;
