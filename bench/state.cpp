@@ -99,16 +99,18 @@ Run run(const std::string& family, std::uint64_t samples, const std::filesystem:
         frontier(dir / "bench.frontier"), expanded(dir / "bench.expanded");
     for (std::uint64_t i = 0; i < samples; ++i) {
       rows.clear();
-      if (labels) { // the labeler is a second sink on the generator's one search
-        StateLabeler labeler(rows, &v);
+      ids.clear();
+      if (labels) { // the labeler is a second sink on the generator's one search: rows and ids
+        StateLabeler labeler(rows, &v, true);
         if (g->generate(i, s, labeler))
           std::exit(3);
-      } else if (g->generate(i, s)) {
-        std::exit(3);
+        ids.assign(rows.ids.begin(), rows.ids.end());
+      } else {
+        if (g->generate(i, s))
+          std::exit(3);
+        encode_prompt(s.prompt, v, ids);
+        encode_completion(s.trace, v, ids);
       }
-      ids.clear();
-      encode_prompt(s.prompt, v, ids);
-      encode_completion(s.trace, v, ids);
       offsets.back() += ids.size();
       ids_file.write(ids);
       if (labels) {

@@ -2,6 +2,7 @@
 
 #include <searchtrace/classify.hpp>
 #include <searchtrace/completion.hpp>
+#include <searchtrace/dataset.hpp>
 #include <searchtrace/render.hpp>
 #include <searchtrace/tracer.hpp>
 #include <searchtrace/vocabulary.hpp>
@@ -433,8 +434,11 @@ TEST_CASE("labels: the seed's queue after each expansion is the blog's narrative
           q.emplace_back(rows.frontier_rank[k * 50 + static_cast<std::size_t>(l)], l);
       std::sort(q.begin(), q.end());
       std::string s;
-      for (const auto& [rank, l] : q)
-        s += (s.empty() ? "" : ",") + std::to_string(l);
+      for (const auto& [rank, l] : q) {
+        if (!s.empty())
+          s += ',';
+        s += std::to_string(l);
+      }
       queues.push_back(s);
     }
   CHECK(queues == std::vector<std::string>{"1,2", "2,3", "3,4"});
@@ -513,4 +517,69 @@ TEST_CASE("labels: bad label spaces are errors") {
   CHECK_THROWS_AS(StateLabeler(rows, &v), std::invalid_argument);
   StateLabeler ok(rows, nullptr);
   CHECK_THROWS_AS(ok.begin(searchtrace_test::prompt("1,30/1,30")), std::out_of_range);
+}
+
+TEST_CASE("labels: a generator's labeler gives the rows and ids of the sample, samples after "
+          "samples in one StateRows") {
+  for (const char* spec :
+       {"G15_2_4", "G20_5_6", "G40_1_3(L=64)", "G40_2_4(L=1000)", "tree(n=30, L=64)"}) {
+    for (const bool numeral : {false, true}) {
+      for (const StateLayout layout : {StateLayout::packed, StateLayout::dense}) {
+        DatasetOptions o;
+        o.family_spec = spec;
+        o.seed = 5;
+        auto g = Generator::create(o);
+        REQUIRE(g);
+        const Label L = g->family().label_space();
+        if (layout == StateLayout::packed && L > 64)
+          continue;
+        CAPTURE(spec);
+        CAPTURE(numeral);
+        const Vocabulary v = numeral ? Vocabulary::numeral(L) : Vocabulary::standard(L);
+        StateRows all, one;
+        all.layout = one.layout = layout;
+        all.label_space = one.label_space = layout == StateLayout::packed ? 64 : L;
+        std::vector<std::int32_t> ids;
+        SearchScratch scratch;
+        Sample s;
+        {
+          StateLabeler labeler(all, &v, true);
+          // Dense rows of L = 1000 are 5 kB each: fewer samples there.
+          const std::uint64_t count = L > 64 ? 20 : 300;
+          for (std::uint64_t i = 0; i < count; ++i) {
+            REQUIRE_FALSE(g->generate(i, s, labeler));
+            // The same sample labelled on its own, and its ids from the encoder.
+            REQUIRE(label_sample(one, scratch, s.prompt, {}, &v) == SearchStatus::found);
+            std::vector<TokenId> sample_ids;
+            if (v.bos())
+              sample_ids.push_back(*v.bos());
+            encode_prompt(s.prompt, v, sample_ids);
+            encode_completion(s.trace, v, sample_ids);
+            if (v.eos())
+              sample_ids.push_back(*v.eos());
+            ids.insert(ids.end(), sample_ids.begin(), sample_ids.end());
+          }
+        }
+        REQUIRE(all.rows() == one.rows());
+        CHECK(all.ids == ids);
+        CHECK(all.phase == one.phase);
+        CHECK(all.current == one.current);
+        CHECK(all.frontier_bits == one.frontier_bits);
+        CHECK(all.expanded_bits == one.expanded_bits);
+        CHECK(all.frontier_rank == one.frontier_rank);
+        CHECK(all.parent == one.parent);
+      }
+    }
+  }
+}
+
+TEST_CASE("labels: a prompt beyond the vocabulary throws before any row is made") {
+  StateRows rows;
+  rows.label_space = 64;
+  const Vocabulary v = Vocabulary::numeral(20);
+  StateLabeler labeler(rows, &v, true);
+  CHECK_THROWS_AS(labeler.begin(searchtrace_test::prompt("1,30/1,30")), std::out_of_range);
+  labeler.flush();
+  CHECK(rows.rows() == 0);
+  CHECK(rows.ids.empty());
 }

@@ -120,23 +120,38 @@ struct StateRows {
 
 /// Labels tokens into StateRows. Use: `begin(prompt)` (the prompt's rows), then run it as the
 /// sink of a search or a replay (the completion's rows), then `end()` (an <eos> row when the
-/// vocabulary has one). `vocabulary` decides which tokens have rows (none for a dropped comma;
-/// <bos>/<eos> where it has them); without one, every grammar token has a row (the tokens of
-/// the text). Labels of nodes must be below the label space.
+/// vocabulary has one; or `flush()` where the search stopped short). The rows are in `out` after
+/// end(), flush() or the labeler's end of life. `vocabulary` decides which tokens have rows (none
+/// for a dropped comma; <bos>/<eos> where it has them); without one, every grammar token has a row
+/// (the tokens of the text). Labels of nodes must be below the label space.
 class StateLabeler {
 public:
   /// `record_ids`: also record each row's token id in `out.ids` (needs a vocabulary).
   StateLabeler(StateRows& out, const Vocabulary* vocabulary, bool record_ids = false)
       : out_(&out), vocab_(vocabulary), record_ids_(record_ids && vocabulary != nullptr),
-        drops_commas_(vocabulary != nullptr && vocabulary->drops_commas()) {
+        drops_commas_(vocabulary != nullptr && vocabulary->drops_commas()),
+        dense_(out.layout == StateLayout::dense) {
     const Label L = out.label_space;
     if (L == 0)
       throw std::invalid_argument("searchtrace: StateRows needs a label space");
-    if (out.layout == StateLayout::packed && L > 64)
+    if (!dense_ && L > 64)
       throw std::invalid_argument("searchtrace: the packed state layout needs a label space of at "
                                   "most 64 (use the dense one)");
     if (vocabulary != nullptr && vocabulary->label_space() > L)
       throw std::invalid_argument("searchtrace: the vocabulary has labels beyond the label space");
+    make_room();
+  }
+  // Packed rows wait in a small buffer, each written as one record; `out` has room for a full
+  // buffer before a row enters it, so handing them over never allocates and cannot fail.
+  ~StateLabeler() { hand_over(); }
+  StateLabeler(const StateLabeler&) = delete;
+  StateLabeler& operator=(const StateLabeler&) = delete;
+
+  /// Hands the rows made so far to `out` (end() and the destructor do too): read `out` after
+  /// one of the three.
+  SEARCHTRACE_OUT_OF_LINE void flush() {
+    hand_over();
+    make_room();
   }
 
   /// The prompt's rows (and <bos>'s): phase prompt, nothing searched.
@@ -145,31 +160,31 @@ public:
     if (!g.labels().empty() && g.labels().back() >= out_->label_space)
       throw std::out_of_range("searchtrace: a label of the prompt is beyond the label space " +
                               std::to_string(out_->label_space));
+    if (record_ids_ && !g.labels().empty() && g.labels().back() >= vocab_->label_space())
+      outside_vocabulary(node_token(g.labels().back()));
     reset_row();
     phase_ = Phase::prompt;
-    if (record_ids_) {
-      if (vocab_->bos())
-        push_row(*vocab_->bos());
-      // The prompt's tokens, through the prompt walker: a row each, but for dropped commas.
-      detail::for_each_prompt_token(p, [&](Token t, Context) {
-        if (has_row(t))
-          push_row(id_of(t));
-      });
-      return;
-    }
-    // The same rows at once: every prompt row is the empty state. A prompt of m edges has
-    // 4m + 3 tokens, m + 1 of them commas.
+    // Every prompt row is the empty state, so they are made at once: a prompt of m edges has
+    // 4m + 3 tokens, m + 1 of them commas. Its ids are the encoder's (which cannot throw now).
     const std::size_t m = g.edge_count();
     const std::size_t k = (vocab_ != nullptr && vocab_->bos() ? 1 : 0) +
                           (has_row(punct_token(TokenKind::comma)) ? 4 * m + 3 : 3 * m + 2);
+    hand_over();
+    if (record_ids_) {
+      if (vocab_->bos())
+        out_->ids.push_back(static_cast<std::int32_t>(*vocab_->bos()));
+      encode_prompt(p, *vocab_, out_->ids);
+    }
     append_empty_rows(k);
+    make_room();
   }
 
-  /// <eos>'s row, when the vocabulary has one.
+  /// <eos>'s row, when the vocabulary has one; hands the rows to `out`.
   void end() {
     phase_ = Phase::answer;
     if (vocab_ != nullptr && vocab_->eos())
       push_row(*vocab_->eos());
+    flush();
   }
 
   // --- the search's events -----------------------------------------------------------------
@@ -178,7 +193,7 @@ public:
   void on_start(const State& st) {
     reset_row();
     mark_discovered(st, st.query().source);
-    if (out_->layout == StateLayout::dense)
+    if (dense_)
       ranks(st);
     writer_.on_start(st);
   }
@@ -187,13 +202,13 @@ public:
     keep_previous();
     if (!st.is_phantom(u)) {
       const Label l = st.label(u);
-      expanded_ |= bit(l);
-      discovered_ |= bit(l);
-      if (dense())
+      now_.expanded |= bit(l);
+      now_.discovered |= bit(l);
+      if (dense_)
         dense_expanded_[l] = dense_discovered_[l] = 1;
     }
-    current_ = label_value(st.label(u));
-    if (dense())
+    now_.current = label_value(st.label(u));
+    if (dense_)
       ranks(st);
     writer_.on_expand(st, u);
   }
@@ -202,7 +217,7 @@ public:
     keep_previous();
     if (!st.is_phantom(v)) {
       mark_discovered(st, v);
-      if (dense()) {
+      if (dense_) {
         const NodeId p = st.parent(v);
         dense_parent_[st.label(v)] = p == no_node ? -1 : label_value(st.label(p));
         ranks(st);
@@ -212,8 +227,8 @@ public:
   }
   template <class State>
   void on_close(const State& st, NodeId u) {
-    current_ = -1;
-    if (dense())
+    now_.current = -1;
+    if (dense_)
       ranks(st);
     writer_.on_close(st, u);
   }
@@ -247,17 +262,33 @@ private:
     void punct(TokenKind k, Context) { l->token(punct_token(k)); }
   };
 
+  // The sets of a row, packed.
+  struct Sets {
+    std::uint64_t expanded = 0, discovered = 0;
+    std::int32_t current = -1;
+  };
+  // A buffered packed row: phase in the low byte of `meta`, the current label above it (no
+  // byte-sized stores, which the compiler must assume alias everything).
+  struct Row {
+    std::uint64_t frontier, expanded;
+    std::uint32_t meta;
+    std::int32_t id;
+  };
+  static constexpr std::size_t buffer_rows = 64;
+
   std::int32_t id_of(Token t) const {
     if (!record_ids_)
       return -1;
     const TokenId id = vocab_->id(t);
     if (id == no_token_id)
-      throw std::out_of_range("searchtrace: node " + std::to_string(t.value) +
-                              " is outside the vocabulary's label space");
+      outside_vocabulary(t);
     return static_cast<std::int32_t>(id);
   }
+  [[noreturn]] SEARCHTRACE_OUT_OF_LINE static void outside_vocabulary(Token t) {
+    throw std::out_of_range("searchtrace: node " + std::to_string(t.value) +
+                            " is outside the vocabulary's label space");
+  }
 
-  bool dense() const noexcept { return out_->layout == StateLayout::dense; }
   static std::uint64_t bit(Label l) noexcept { return l < 64 ? std::uint64_t{1} << l : 0; }
   static std::int32_t label_value(Label l) noexcept {
     return l <= 0x7FFFFFFFu ? static_cast<std::int32_t>(l) : -1;
@@ -266,25 +297,24 @@ private:
   template <class State>
   void mark_discovered(const State& st, NodeId v) {
     const Label l = st.label(v);
-    discovered_ |= bit(l);
-    if (dense())
+    now_.discovered |= bit(l);
+    if (dense_)
       dense_discovered_[l] = 1;
   }
 
   // The frontier's order, by label, after the step.
   template <class State>
-  void ranks(const State& st) {
+  SEARCHTRACE_OUT_OF_LINE void ranks(const State& st) {
     std::fill(dense_rank_.begin(), dense_rank_.end(), std::int16_t{-1});
     std::int16_t r = 0;
     st.for_each_in_frontier([&](NodeId v) { dense_rank_[st.label(v)] = r++; });
   }
 
-  void reset_row() {
+  SEARCHTRACE_OUT_OF_LINE void reset_row() {
     const Label L = out_->label_space;
-    expanded_ = discovered_ = 0;
-    current_ = -1;
+    now_ = prev_ = Sets{};
     before_node_ = false;
-    if (dense()) {
+    if (dense_) {
       dense_expanded_.assign(L, 0);
       dense_discovered_.assign(L, 0);
       dense_rank_.assign(L, -1);
@@ -294,22 +324,20 @@ private:
       prev_dense_rank_ = dense_rank_;
       prev_dense_parent_ = dense_parent_;
     }
-    prev_expanded_ = prev_discovered_ = 0;
-    prev_current_ = -1;
   }
 
   // Before a step that writes a node: the separator before that node keeps this state.
   void keep_previous() {
     before_node_ = true;
-    prev_expanded_ = expanded_;
-    prev_discovered_ = discovered_;
-    prev_current_ = current_;
-    if (dense()) {
-      prev_dense_expanded_ = dense_expanded_;
-      prev_dense_discovered_ = dense_discovered_;
-      prev_dense_rank_ = dense_rank_;
-      prev_dense_parent_ = dense_parent_;
-    }
+    prev_ = now_;
+    if (dense_)
+      keep_previous_dense();
+  }
+  SEARCHTRACE_OUT_OF_LINE void keep_previous_dense() {
+    prev_dense_expanded_ = dense_expanded_;
+    prev_dense_discovered_ = dense_discovered_;
+    prev_dense_rank_ = dense_rank_;
+    prev_dense_parent_ = dense_parent_;
   }
 
   SEARCHTRACE_HOT_INLINE void token(Token t) {
@@ -338,7 +366,7 @@ private:
     const std::size_t n = o.rows() + k, L = o.label_space;
     o.phase.resize(n, static_cast<std::int8_t>(Phase::prompt));
     o.current.resize(n, -1);
-    if (o.layout == StateLayout::packed) {
+    if (!dense_) {
       o.frontier_bits.resize(n, 0);
       o.expanded_bits.resize(n, 0);
       return;
@@ -351,19 +379,28 @@ private:
   }
 
   SEARCHTRACE_HOT_INLINE void push_row(std::int32_t id) {
+    if (dense_) {
+      push_dense_row(id);
+      return;
+    }
+    const Sets& s = before_node_ ? prev_ : now_;
+    if (buffered_ == buffer_rows)
+      flush();
+    Row& r = buffer_[buffered_++];
+    r.frontier = s.discovered & ~s.expanded;
+    r.expanded = s.expanded;
+    r.meta = static_cast<std::uint32_t>(phase_) | static_cast<std::uint32_t>(s.current) << 8;
+    r.id = id;
+  }
+
+  SEARCHTRACE_OUT_OF_LINE void push_dense_row(std::int32_t id) {
+    const Sets& s = before_node_ ? prev_ : now_;
     StateRows& o = *out_;
     if (record_ids_)
       o.ids.push_back(id);
-    const bool old = before_node_;
     o.phase.push_back(static_cast<std::int8_t>(phase_));
-    o.current.push_back(old ? prev_current_ : current_);
-    const std::uint64_t e = old ? prev_expanded_ : expanded_;
-    const std::uint64_t d = old ? prev_discovered_ : discovered_;
-    if (o.layout == StateLayout::packed) {
-      o.frontier_bits.push_back(d & ~e);
-      o.expanded_bits.push_back(e);
-      return;
-    }
+    o.current.push_back(s.current);
+    const bool old = before_node_;
     const auto& ex = old ? prev_dense_expanded_ : dense_expanded_;
     const auto& di = old ? prev_dense_discovered_ : dense_discovered_;
     const auto& rk = old ? prev_dense_rank_ : dense_rank_;
@@ -376,15 +413,60 @@ private:
     o.parent.insert(o.parent.end(), pa.begin(), pa.end());
   }
 
+  // Capacity in `out` for a full buffer (grown geometrically: many samples append to one
+  // StateRows).
+  void make_room() {
+    if (dense_)
+      return;
+    StateRows& o = *out_;
+    const std::size_t need = o.rows() + buffer_rows;
+    const auto room = [need](auto& v) {
+      if (v.capacity() < need)
+        v.reserve(std::max(need, 2 * v.capacity()));
+    };
+    room(o.phase);
+    room(o.current);
+    room(o.frontier_bits);
+    room(o.expanded_bits);
+    if (record_ids_)
+      room(o.ids);
+  }
+
+  void hand_over() noexcept {
+    if (buffered_ == 0)
+      return;
+    StateRows& o = *out_;
+    const std::size_t n0 = o.rows(), n = n0 + buffered_;
+    o.phase.resize(n); // within the capacity made beforehand
+    o.current.resize(n);
+    o.frontier_bits.resize(n);
+    o.expanded_bits.resize(n);
+    for (std::size_t k = 0; k < buffered_; ++k) {
+      const Row& r = buffer_[k];
+      o.phase[n0 + k] = static_cast<std::int8_t>(r.meta & 0xFF);
+      o.current[n0 + k] = static_cast<std::int32_t>(r.meta) >> 8;
+      o.frontier_bits[n0 + k] = r.frontier;
+      o.expanded_bits[n0 + k] = r.expanded;
+    }
+    if (record_ids_) {
+      o.ids.resize(n);
+      for (std::size_t k = 0; k < buffered_; ++k)
+        o.ids[n0 + k] = buffer_[k].id;
+    }
+    buffered_ = 0;
+  }
+
   StateRows* out_;
   const Vocabulary* vocab_;
   bool record_ids_;
   bool drops_commas_;
+  bool dense_;
   TokenWriter<RowEmitter> writer_{RowEmitter{this}};
   Phase phase_ = Phase::prompt;
   bool before_node_ = false;
-  std::uint64_t expanded_ = 0, discovered_ = 0, prev_expanded_ = 0, prev_discovered_ = 0;
-  std::int32_t current_ = -1, prev_current_ = -1;
+  Sets now_, prev_;
+  std::size_t buffered_ = 0;
+  Row buffer_[buffer_rows];
   std::vector<std::int8_t> dense_expanded_, dense_discovered_, prev_dense_expanded_,
       prev_dense_discovered_;
   std::vector<std::int16_t> dense_rank_, prev_dense_rank_;
@@ -402,6 +484,8 @@ inline SearchStatus label_sample(StateRows& out, SearchScratch& scratch, const P
   const SearchStatus status = search(scratch, p.graph, p.query, o, labeler);
   if (status == SearchStatus::found)
     labeler.end();
+  else
+    labeler.flush();
   return status;
 }
 
@@ -431,9 +515,11 @@ inline const Verdict& label_completion(StateRows& out, Classifier& classifier, c
                                        const Vocabulary* v, bool record_ids = false) {
   StateLabeler labeler(out, v, record_ids);
   labeler.begin(p);
+  labeler.flush();
   const std::size_t prompt_rows = out.rows();
   const ParsedCompletion pc = parse_completion(completion);
   const Verdict& verdict = classifier.replay(p, pc, o, labeler);
+  labeler.flush();
   // The events write the tokens of whole steps; where the text stops inside a step (a syntax
   // error, a truncation) they wrote more than it has, or fewer (a separator, or '>' '=' whose
   // next token never came): the text's own tokens decide, the state staying as it is.
