@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fuzz/classify_harness.hpp"
+#include "fuzz/family_harness.hpp"
 
 namespace {
 
@@ -48,10 +49,14 @@ TEST_CASE("fuzz corpora: classify (prompts, completions, cursor, classifier, ren
   CHECK(replay<searchtrace_fuzz::ClassifyHarness>("classify") >= 38);
 }
 
+TEST_CASE("fuzz corpora: family (spec parser, canonical specs, sampler draws)") {
+  CHECK(replay<searchtrace_fuzz::FamilyHarness>("family") >= 39);
+}
+
 TEST_CASE("fuzz corpora: every fuzz target has a corpus replayed here") {
   // A target is tests/fuzz/fuzz_<name>.cpp (tests/fuzz/run.sh finds it by that name); its
   // corpus is replayed by one of the test cases above, which this list names.
-  const std::set<std::string> replayed{"classify"};
+  const std::set<std::string> replayed{"classify", "family"};
   std::set<std::string> targets;
   for (const auto& entry : std::filesystem::directory_iterator(fuzz_dir)) {
     const std::string file = entry.path().filename().string();
