@@ -299,3 +299,30 @@ TEST_CASE("bad options are rejected when the generator is made") {
   CHECK_FALSE(parse_split_kind("valid").has_value());
   CHECK(split_kind_name(SplitKind::test) == "test");
 }
+
+TEST_CASE("a generator writes the completion in the layout asked for, on the same search") {
+  for (const CompletionLayout layout :
+       {CompletionLayout::trace, CompletionLayout::pause, CompletionLayout::path}) {
+    for (const Rendering r : {Rendering::compact, Rendering::pretty}) {
+      DatasetOptions o;
+      o.layout = layout;
+      o.rendering = r;
+      o.family_spec = "G15_2_4";
+      DatasetOptions plain = o;
+      plain.layout = CompletionLayout::trace;
+      auto g = Generator::create(o);
+      auto reference = Generator::create(plain);
+      REQUIRE(g.ok());
+      REQUIRE(reference.ok());
+      Sample s, base;
+      for (std::uint64_t i = 0; i < 200; ++i) {
+        REQUIRE_FALSE(g->generate(i, s));
+        REQUIRE_FALSE(reference->generate(i, base));
+        CHECK(s.trace == base.trace);
+        CHECK(s.prompt_text() == base.prompt_text());
+        CHECK(s.completion_text() == render_completion(base.trace, r, layout));
+        CHECK(s.info.completion_tokens == completion_token_count(base.trace, layout));
+      }
+    }
+  }
+}

@@ -112,3 +112,33 @@ TEST_CASE("token writer: an emitter that says stop stops the search") {
   CHECK(search(scratch, p.graph, p.query, SearchOptions{}, w) == SearchStatus::found);
   CHECK(written == 35);
 }
+
+TEST_CASE("token writer: the training code's other layouts, pause and path") {
+  const Prompt p = searchtrace_test::prompt("1,3|2,4|1,2|0,1|0,2|3,4/0,4");
+  const Trace t = trace(p).value();
+  CHECK(render_completion(t, Rendering::compact, CompletionLayout::trace) ==
+        "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4");
+  // pause: each expansion u($), as the training code writes its "pause" objective (no comma
+  // between u and '('); path: the answer alone, after '=' ("teacher forcing").
+  CHECK(render_completion(t, Rendering::compact, CompletionLayout::pause) ==
+        "<0($),1($),2($)-4,2,0>=0,2,4");
+  CHECK(render_completion(t, Rendering::pretty, CompletionLayout::pause) ==
+        "<0($),1($),2($) - 4,2,0>=0,2,4");
+  CHECK(render_completion(t, Rendering::compact, CompletionLayout::path) == "=0,2,4");
+  CHECK(completion_token_count(t, CompletionLayout::pause) == 28u);
+  CHECK(completion_token_count(t, CompletionLayout::path) == 6u);
+  // Ids: '$' is a symbol of the numeral layouts, not of the standard one.
+  const Vocabulary numeral = Vocabulary::numeral();
+  std::vector<TokenId> ids;
+  encode_completion(t, numeral, ids, CompletionLayout::pause);
+  std::string spelled;
+  for (const TokenId id : ids)
+    spelled += std::string(numeral.spelling(id)) + " ";
+  CHECK(spelled == "< 0 ( $ ) 1 ( $ ) 2 ( $ ) - 4 2 0 > = 0 2 4 ");
+  ids.clear();
+  CHECK_THROWS_AS(encode_completion(t, Vocabulary::standard(), ids, CompletionLayout::pause),
+                  std::out_of_range);
+  ids.clear();
+  encode_completion(t, numeral, ids, CompletionLayout::path);
+  CHECK(ids == std::vector<TokenId>{51, 0, 2, 4});
+}

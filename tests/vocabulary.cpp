@@ -89,6 +89,29 @@ TEST_CASE("the numeral vocabulary follows the training code's layout") {
   }
 }
 
+TEST_CASE("numeral-eot is the numeral layout with the training code's end-of-text token") {
+  const Vocabulary v = Vocabulary::numeral_eot(50);
+  const Vocabulary n = Vocabulary::numeral(50);
+  CHECK(v.name() == "numeral-eot");
+  CHECK(v.size() == 71u);
+  CHECK(v.spelling(69) == "<unused>");
+  CHECK(v.spelling(70) == "<|endoftext|>");
+  CHECK(v.bos() == TokenId{70});
+  CHECK(v.eos() == TokenId{70});
+  CHECK(v.pad() == TokenId{70});
+  CHECK_FALSE(v.token(69).has_value());
+  CHECK_FALSE(v.token(70).has_value());
+  // Every grammar token keeps its numeral id.
+  for (TokenId id = 0; id < n.size(); ++id) {
+    CAPTURE(id);
+    CHECK(v.token(id) == n.token(id));
+    CHECK(v.spelling(id) == n.spelling(id));
+  }
+  CHECK(v.drops_commas());
+  CHECK(Vocabulary::numeral_eot(10).eos() == TokenId{30});
+  CHECK(Vocabulary::preset("numeral-eot", 20)->name() == "numeral-eot");
+}
+
 TEST_CASE("presets by name") {
   CHECK(Vocabulary::preset("standard")->size() == Vocabulary::standard().size());
   CHECK(Vocabulary::preset("numeral", 20)->label_space() == 20u);

@@ -1,15 +1,20 @@
 // `searchtrace check`: one verdict per input line (`prompt<TAB>completion` or a JSON object),
-// in order, as the caret diagnostic or as JSON.
+// in order, as the caret diagnostic or as JSON. Lines are read by searchtrace/record.hpp, which
+// also writes the JSON verdict record; this file parses options, judges and writes.
 //
 // Decisions (also in `searchtrace check --help`):
 //   * Every input line gets exactly one verdict, so output and input stay aligned; nothing
 //     aborts the run but a usage or I/O error (exit 2).
-//   * A line that cannot be read (empty, no tab, bad JSON, a missing field) or whose prompt does
-//     not parse is a verdict with ONE `syntax` error at offset 0, expansion 0 (offsets are about
-//     the completion, and there is no completion to point into): its message starts with
-//     "input line: " or "prompt: " and names the byte of the problem in the line or in the
-//     prompt; the text output puts the caret under that line or prompt. The JSON shape is the
-//     same for every verdict.
+//   * A line that cannot be read (empty, no tab, bad JSON, a missing field, longer than
+//     --max-line-bytes) or whose prompt does not parse is a verdict with ONE `syntax` error at
+//     offset 0, expansion 0 (offsets are about the completion, and there is no completion to
+//     point into): its message is "input line: byte K: <record error kind>: ..." or
+//     "prompt: byte K: <prompt error kind>: ..." and names the byte of the problem in the line
+//     or in the prompt; the text output puts the caret under that line or prompt (a line too
+//     long to keep has no caret line). The JSON shape is the same for every verdict.
+//   * JSON verdicts carry the verdict's keys, then "file" (with FILE arguments), "line" and the
+//     record's "id", "model" and "family" when it has them (append_verdict_record), so that
+//     they join back to their samples without counting lines.
 //   * Text output: a valid completion is `line N: ok`; an invalid one is the first error's caret
 //     diagnostic whose header line starts with `line N: `, and a summary line `  = ...` listing
 //     the errors; `--all-errors` gives every error its caret diagnostic, each header starting
@@ -30,10 +35,10 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
-#include "sample_line.hpp"
 #include "searchtrace/classify.hpp"
 #include "searchtrace/diagnostic.hpp"
 #include "searchtrace/prompt.hpp"
+#include "searchtrace/record.hpp"
 #include "searchtrace/search.hpp"
 #include "searchtrace/verdict.hpp"
 
@@ -45,6 +50,7 @@ struct CheckCommandOptions {
   bool json = false;
   bool all_errors = false;
   std::string strip_suffix;
+  std::size_t max_line = default_max_line_bytes;
   std::string output; // "" or "-": stdout
   std::vector<std::string> files;
 };
@@ -93,11 +99,13 @@ inline void append_verdict_summary(std::string& out, const Verdict& v, bool capp
 inline int run_check(const CheckCommandOptions& o) {
   Diagnostics diag;
   Output out(o.output);
-  // Reused across lines: the classifier, the prompt and the parser keep their buffers.
+  // Reused across lines: the reader, the classifier, the prompt and the parser keep their
+  // buffers.
+  RecordReader reader(o.strip_suffix);
+  SampleRecord record;
   PromptParser prompt_parser;
   Prompt prompt;
   Classifier classifier;
-  SampleLine sample;
   Verdict unreadable; // the verdict of a line that cannot be judged
   unreadable.errors.resize(1);
   const PromptOptions prompt_options{o.directed};
@@ -110,30 +118,39 @@ inline int run_check(const CheckCommandOptions& o) {
         // Either the classifier's verdict, or a syntax verdict with a caret into the line or
         // the prompt.
         const Verdict* v = &unreadable;
+        const SampleRecord* read = nullptr; // the record, once the line is read
         std::string_view caret_text;
         std::size_t caret_at = 0;
         Deviation& u = unreadable.errors[0];
         u.kind = ErrorKind::syntax;
         u.offset = 0;
         u.expansion = 0;
-        if (auto problem = read_sample_line(line, sample, o.strip_suffix)) {
-          u.message =
-              "input line: byte " + std::to_string(problem->offset) + ": " + problem->message;
+        if (at.too_long != 0) {
+          u.message = fmt::format(
+              "input line: byte {}: too_long: the line has {} bytes, more than --max-line-bytes "
+              "{}; not read",
+              o.max_line, at.too_long, o.max_line);
+        } else if (auto e = reader.read(line, record)) {
+          u.message = fmt::format("input line: byte {}: {}: {}", e->offset,
+                                  record_error_kind_name(e->kind), e->message);
           caret_text = line;
-          caret_at = problem->offset;
-        } else if (auto e = prompt_parser.parse(sample.prompt, prompt, prompt_options)) {
-          u.message = "prompt: byte " + std::to_string(e->offset) + ": " +
-                      std::string(prompt_error_kind_name(e->kind)) + ": " + e->message;
-          caret_text = sample.prompt;
           caret_at = e->offset;
         } else {
-          v = &classifier.classify(prompt, sample.completion, o.search);
+          read = &record;
+          if (auto p = prompt_parser.parse(record.prompt, prompt, prompt_options)) {
+            u.message = fmt::format("prompt: byte {}: {}: {}", p->offset,
+                                    prompt_error_kind_name(p->kind), p->message);
+            caret_text = record.prompt;
+            caret_at = p->offset;
+          } else {
+            v = &classifier.classify(prompt, record.completion, o.search);
+          }
         }
         if (!v->valid)
           any_invalid = true;
 
         if (o.json) {
-          append_json(buf, *v);
+          append_verdict_record(buf, *v, RecordOrigin{at.file, at.line}, read);
           buf += '\n';
         } else if (v->valid) {
           detail::append_line_prefix(buf, at);
@@ -142,19 +159,23 @@ inline int run_check(const CheckCommandOptions& o) {
           Deviation shown = u;
           shown.offset = caret_at;
           detail::append_line_prefix(buf, at);
-          buf += render_diagnostic(shown, caret_text);
+          const std::string diagnostic = render_diagnostic(shown, caret_text);
+          if (at.too_long != 0) // nothing of the line was kept: the header alone
+            buf.append(diagnostic, 0, diagnostic.find('\n') + 1);
+          else
+            buf += diagnostic;
           detail::append_verdict_summary(buf, *v, false);
         } else {
           const std::size_t shown = o.all_errors ? v->errors.size() : 1;
           for (std::size_t i = 0; i < shown; ++i) {
             detail::append_line_prefix(buf, at);
-            buf += render_diagnostic(v->errors[i], sample.completion);
+            buf += render_diagnostic(v->errors[i], record.completion);
           }
           detail::append_verdict_summary(buf, *v, v->errors_capped);
         }
         out.maybe_flush();
       },
-      [&] { out.flush(); });
+      [&] { out.flush(); }, o.max_line);
 
   out.finish(!diag.has_fatal());
   if (diag.has_fatal())
@@ -166,9 +187,10 @@ inline constexpr std::string_view check_help_footer = R"(
 Reads one sample per line from each FILE in turn, or from stdin when no FILE is given
 ('-' names stdin): either
     prompt<TAB>completion
-or a JSON object with string fields "prompt" and "completion" (other fields are ignored),
-and judges the completion against the prompt's reference search (SPEC §6-7), with the
-same options as 'searchtrace trace'. One verdict per input line, in order.
+or a JSON object with string fields "prompt" and "completion" (optional: "model" and
+"family", strings, and "id", a string or a number; other fields are ignored), and judges
+the completion against the prompt's reference search (docs/reference.md, 'Error kinds'),
+with the same options as 'searchtrace trace'. One verdict per input line, in order.
 
 Text output (default):
     line N: ok
@@ -180,18 +202,25 @@ Text output (default):
   (with --all-errors, every error's diagnostic; with FILE arguments the prefix is
   'FILE: line N: '). Offsets are byte offsets in the completion, 0 = its '<'.
 
---json: one JSON object per input line:
+--json: one JSON object per input line, keys in this order:
   {"valid":bool,"exact":bool,"answer_correct":bool,
    "first_error":{"kind","category","offset","expansion","message"} or null,
-   "errors":[{"kind","category","offset","expansion","message"},...]}
+   "errors":[{"kind","category","offset","expansion","message"},...],
+   "file":"FILE" (only with FILE arguments; '<stdin>' for '-'),"line":N (1-based, per file),
+   "id":... (as written in the input),"model":"...","family":"..." (each only when the
+   input record has it)}
 
-A line that cannot be read (empty, no tab, bad JSON, a missing field) or whose prompt does
-not parse is a verdict with one 'syntax' error at offset 0 whose message starts with
-'input line: byte K:' or 'prompt: byte K: <prompt error kind>:'. At most 1000 errors are
-kept per verdict. CRLF line ends and a missing final newline are accepted.
+A line that cannot be read or whose prompt does not parse is a verdict with one 'syntax'
+error at offset 0 whose message is 'input line: byte K: <kind>: ...' (kinds: empty_line,
+no_tab, json_syntax, bad_utf8, too_deep, not_an_object, missing_field, wrong_type,
+too_long) or 'prompt: byte K: <prompt error kind>: ...'. JSON is read strictly (RFC 8259;
+numbers of any size accepted, nesting up to 512 levels; a repeated key: the last wins).
+A line longer than --max-line-bytes is not read (too_long). At most 1000 errors are kept
+per verdict. CRLF line ends and a missing final newline are accepted.
 
 Exit codes: 0 every completion valid; 1 some not (or some lines unreadable); 2 usage
-error, unreadable FILE (checked before anything is written) or write error.
+error, unreadable FILE or unwritable -o FILE (checked before anything is read) or write
+error.
 
 Examples:
   printf '1,3|2,4|1,2|0,1|0,2|3,4/0,4\t<0,(1,2),2,(1,4)-4,2,0>=0,2,4\n' | searchtrace check
@@ -211,6 +240,7 @@ void add_check_command(CLI::App& app, int& status) {
   sub->add_option("--strip-suffix", o->strip_suffix,
                   "Remove STR from the end of each completion first (an EOS marker)")
       ->type_name("STR");
+  add_max_line_option(*sub, o->max_line);
   sub->add_option("-o,--output", o->output, "Write to FILE (atomically) instead of stdout")
       ->type_name("FILE");
   sub->add_option("FILE", o->files, "Input files, one sample per line (default: stdin)")

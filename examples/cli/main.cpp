@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_generate_command(app, status);
   add_check_command(app, status);
   add_eval_command(app, status);
+  add_show_command(app, status);
 
   try {
     app.parse(argc, argv);

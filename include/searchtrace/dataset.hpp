@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "searchtrace/family.hpp"
 #include "searchtrace/fingerprint.hpp"
@@ -80,6 +81,9 @@ struct DatasetOptions {
   std::uint64_t seed = 0;
   SearchOptions search;
   Rendering rendering = Rendering::compact;
+  /// What the completion shows (token_writer.hpp): the search written out (trace), each
+  /// expansion as u($) (pause), or the answer alone after '=' (path).
+  CompletionLayout layout = CompletionLayout::trace;
   Split split;
   /// Fingerprints (for the split and SampleInfo::fingerprint) ignore relabelling too. Costs a
   /// canonical labelling per candidate (microseconds instead of nanoseconds).
@@ -128,6 +132,11 @@ struct DatasetError {
   FamilyErrorKind family_kind = FamilyErrorKind::syntax;
 };
 
+namespace detail {
+/// No sink beside the generator's own.
+struct NoExtraSink {};
+} // namespace detail
+
 /// Produces sample i of a dataset into a reused Sample. One per thread; steady state allocates
 /// nothing (for split=all with the plain fingerprint).
 class Generator {
@@ -158,6 +167,16 @@ public:
 
   /// Sample `index` into `out` (its buffers are reused). On error `out` is unspecified.
   [[nodiscard]] std::optional<SampleError> generate(std::uint64_t index, Sample& out) {
+    detail::NoExtraSink none;
+    return generate(index, out, none);
+  }
+
+  /// The same, with a caller's sink on the sample's one search (as a second sink beside the
+  /// trace and the text): the per-token state labels (labels.hpp) or ids are then made in the
+  /// same pass. A sink with `begin(const Prompt&)` and `end()` has them called before and after
+  /// the search (StateLabeler: the prompt's rows and the end token's).
+  template <class Sink>
+  [[nodiscard]] std::optional<SampleError> generate(std::uint64_t index, Sample& out, Sink& extra) {
     const SplitKind kind = options_.split.kind;
     const bool want_fp = kind != SplitKind::all || options_.fingerprints;
     std::uint32_t k = 0;
@@ -191,18 +210,24 @@ public:
     std::uint32_t tokens = 0; // of the completion
     SearchStatus status = SearchStatus::unreachable;
     out.trace.clear();
+    if constexpr (requires { extra.begin(p); })
+      extra.begin(p);
     if (options_.rendering == Rendering::compact && detail::fits_prompt_words(p)) {
       // The seed's format on a small graph: every node, of the prompt and of the completion, is
       // one word store of its text.
       detail::fill_node_words(words_, p.graph);
       middle = detail::write_prompt_words(begin, p, words_);
-      status =
-          trace_and_write(p, out.trace, detail::CompactWordEmitter{middle, &words_}, end, tokens);
+      status = write_in_layout(p, out.trace, detail::CompactWordEmitter{middle, &words_}, extra,
+                               end, tokens);
     } else {
       middle = detail::write_prompt(begin, p);
-      status = trace_and_write(
-          p, out.trace, detail::TextEmitter{middle, &dialect(options_.rendering)}, end, tokens);
+      status =
+          write_in_layout(p, out.trace, detail::TextEmitter{middle, &dialect(options_.rendering)},
+                          extra, end, tokens);
     }
+    if constexpr (requires { extra.end(); })
+      if (status == SearchStatus::found)
+        extra.end();
     if (status != SearchStatus::found)
       throw std::logic_error("searchtrace: a family drew an unreachable query");
     out.text.assign(begin, end);
@@ -223,16 +248,31 @@ private:
   // One search with two sinks: the trace recorder and the text writer. Flattened, so that the
   // sinks and the search state are locals the compiler keeps in registers: they would otherwise
   // be reloaded after every byte of text stored (a char store may alias anything).
-  template <class Emit>
+  template <CompletionLayout Layout, class Emit, class Extra>
   SEARCHTRACE_FLATTEN SearchStatus trace_and_write(const Prompt& p, Trace& trace, Emit emit,
-                                                   char*& end, std::uint32_t& tokens) {
+                                                   Extra& extra, char*& end,
+                                                   std::uint32_t& tokens) {
     TraceRecorder recorder(trace);
-    TokenWriter<Emit> writer(emit);
-    auto sink = tee(recorder, writer);
-    const SearchStatus status = search(search_, p.graph, p.query, options_.search, sink);
+    TokenWriter<Emit, Layout> writer(emit);
+    auto both = tee(recorder, writer);
+    SearchStatus status;
+    if constexpr (std::is_same_v<Extra, detail::NoExtraSink>) {
+      status = search(search_, p.graph, p.query, options_.search, both);
+    } else {
+      auto all = tee(both, extra);
+      status = search(search_, p.graph, p.query, options_.search, all);
+    }
     end = writer.emitter().p;
     tokens = writer.emitter().tokens;
     return status;
+  }
+
+  template <class Emit, class Extra>
+  SearchStatus write_in_layout(const Prompt& p, Trace& trace, Emit emit, Extra& extra, char*& end,
+                               std::uint32_t& tokens) {
+    return detail::with_layout(options_.layout, [&](auto layout) {
+      return trace_and_write<layout()>(p, trace, emit, extra, end, tokens);
+    });
   }
 
   char* scratch(std::size_t bound) {

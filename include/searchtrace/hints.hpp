@@ -23,3 +23,14 @@
 #define SEARCHTRACE_FLATTEN
 #endif
 #endif
+
+// Keeps a function out of line even inside a SEARCHTRACE_FLATTEN caller: for the rare and the
+// large paths of a sink (buffer hand-over, dense rows, errors), which flattened into every
+// token site made one generator instantiation half a megabyte and its build minutes long.
+#ifndef SEARCHTRACE_OUT_OF_LINE
+#if defined(__GNUC__) || defined(__clang__)
+#define SEARCHTRACE_OUT_OF_LINE [[gnu::noinline]]
+#else
+#define SEARCHTRACE_OUT_OF_LINE
+#endif
+#endif

@@ -112,6 +112,10 @@ struct TextEmitter {
     for (const char c : s)
       *p++ = c;
   }
+  void symbol(char c) noexcept {
+    *p++ = c;
+    ++tokens;
+  }
   void operator()(Token t, Context ctx) noexcept {
     if (t.kind == TokenKind::node)
       node(t.value, ctx);
@@ -138,6 +142,7 @@ struct CompactTextEmitter {
   char* p;
   void node(Label v, Context) noexcept { p = write_label(p, v); }
   void punct(TokenKind k, Context) noexcept { *p++ = punct_char[static_cast<std::size_t>(k)]; }
+  void symbol(char c) noexcept { *p++ = c; }
   void operator()(Token t, Context ctx) noexcept {
     if (t.kind == TokenKind::node)
       node(t.value, ctx);
@@ -176,6 +181,7 @@ struct IdEmitter {
   const Vocabulary* v;
   void node(Label x, Context) { v->encode(node_token(x), *out); }
   void punct(TokenKind k, Context) { v->encode(punct_token(k), *out); }
+  void symbol(char c) { out->push_back(static_cast<typename Out::value_type>(v->symbol_id(c))); }
   void operator()(Token t, Context) { v->encode(t, *out); }
 };
 
@@ -192,6 +198,7 @@ struct TokenCounter {
   std::uint32_t count = 0;
   void node(Label, Context) noexcept { ++count; }
   void punct(TokenKind, Context) noexcept { ++count; }
+  void symbol(char) noexcept { ++count; }
 };
 
 template <class Emit>
@@ -216,28 +223,46 @@ namespace detail {
 
 /// Writes the completion's text at p, which has `completion_bytes_bound(t)` bytes of room, and
 /// returns its end.
-SEARCHTRACE_FLATTEN inline char* write_completion(char* p, const Trace& t, Rendering r) {
+template <CompletionLayout Layout = CompletionLayout::trace>
+SEARCHTRACE_FLATTEN char* write_completion(char* p, const Trace& t, Rendering r) {
   if (r == Rendering::compact) {
-    TokenWriter<CompactTextEmitter> w({p});
+    TokenWriter<CompactTextEmitter, Layout> w({p});
     write_trace(w, t);
     return w.emitter().p;
   }
-  TokenWriter<TextEmitter> w({p, &dialect(r)});
+  TokenWriter<TextEmitter, Layout> w({p, &dialect(r)});
   write_trace(w, t);
   return w.emitter().p;
 }
 
-} // namespace detail
-
-/// Appends the completion's text in a rendering (SPEC §1).
-inline void append_completion(std::string& out, const Trace& t, Rendering r = Rendering::compact) {
-  detail::append_with(out, detail::completion_bytes_bound(t),
-                      [&](char*& p) { p = detail::write_completion(p, t, r); });
+/// Calls f with the layout as a compile-time constant.
+template <class F>
+decltype(auto) with_layout(CompletionLayout l, F&& f) {
+  switch (l) {
+  case CompletionLayout::pause:
+    return f(std::integral_constant<CompletionLayout, CompletionLayout::pause>{});
+  case CompletionLayout::path:
+    return f(std::integral_constant<CompletionLayout, CompletionLayout::path>{});
+  case CompletionLayout::trace:
+    break;
+  }
+  return f(std::integral_constant<CompletionLayout, CompletionLayout::trace>{});
 }
 
-inline std::string render_completion(const Trace& t, Rendering r = Rendering::compact) {
+} // namespace detail
+
+/// Appends the completion's text in a rendering (and a layout: what it shows of the search).
+inline void append_completion(std::string& out, const Trace& t, Rendering r = Rendering::compact,
+                              CompletionLayout layout = CompletionLayout::trace) {
+  detail::append_with(out, detail::completion_bytes_bound(t), [&](char*& p) {
+    p = detail::with_layout(layout, [&](auto l) { return detail::write_completion<l()>(p, t, r); });
+  });
+}
+
+inline std::string render_completion(const Trace& t, Rendering r = Rendering::compact,
+                                     CompletionLayout layout = CompletionLayout::trace) {
   std::string s;
-  append_completion(s, t, r);
+  append_completion(s, t, r, layout);
   return s;
 }
 
@@ -336,6 +361,10 @@ struct CompactWordEmitter {
     *p++ = punct_char[static_cast<std::size_t>(k)];
     ++tokens;
   }
+  void symbol(char c) noexcept {
+    *p++ = c;
+    ++tokens;
+  }
 };
 
 /// Room for any completion of a search on g, with 8 bytes of slack for word stores.
@@ -381,19 +410,25 @@ inline void prompt_tokens(const Prompt& p, std::vector<Token>& out) {
 }
 
 /// The number of tokens (commas included) of a completion, without rendering it.
-inline std::uint32_t completion_token_count(const Trace& t) noexcept {
-  TokenWriter<detail::TokenCounter> w({});
-  write_trace(w, t);
-  return w.emitter().count;
+inline std::uint32_t completion_token_count(const Trace& t,
+                                            CompletionLayout layout = CompletionLayout::trace) {
+  return detail::with_layout(layout, [&](auto l) {
+    TokenWriter<detail::TokenCounter, l()> w({});
+    write_trace(w, t);
+    return w.emitter().count;
+  });
 }
 
 /// Appends the ids of a completion; `Out` is any container of integers (uint16_t for a
 /// memory-mapped dataset, TokenId in memory). Throws std::out_of_range for a label outside the
-/// vocabulary's label space.
+/// vocabulary's label space (or, in the pause layout, a vocabulary without '$').
 template <class Out>
-void encode_completion(const Trace& t, const Vocabulary& v, Out& out) {
-  TokenWriter<detail::IdEmitter<Out>> w({&out, &v});
-  write_trace(w, t);
+void encode_completion(const Trace& t, const Vocabulary& v, Out& out,
+                       CompletionLayout layout = CompletionLayout::trace) {
+  detail::with_layout(layout, [&](auto l) {
+    TokenWriter<detail::IdEmitter<Out>, l()> w({&out, &v});
+    write_trace(w, t);
+  });
 }
 
 template <class Out>

@@ -40,8 +40,25 @@ SEARCHTRACE_HOT_INLINE bool emitter_ok(const Emit& e) noexcept {
 
 } // namespace detail
 
-template <class Emit>
+/// What a completion shows of the search: the layouts of the blog post's training code (its
+/// "objectives"). Only `trace` is read back and judged; the others are for training data.
+enum class CompletionLayout : std::uint8_t {
+  trace, // < u,(v,...),... - backtrack > = path: the search written out (the default)
+  pause, // < u($),... - backtrack > = path: each expansion without its list ("pause" tokens)
+  path,  // = path: the answer alone, the prompt followed by '=' ("teacher forcing")
+};
+
+constexpr std::string_view completion_layout_name(CompletionLayout l) noexcept {
+  return l == CompletionLayout::trace ? "trace" : l == CompletionLayout::pause ? "pause" : "path";
+}
+
+/// The writer. `Layout` says what the completion shows (CompletionLayout); `pause` needs an
+/// emitter with `symbol(char)` for its '$', a symbol of the numeral layout outside the grammar.
+template <class Emit, CompletionLayout Layout = CompletionLayout::trace>
 class TokenWriter {
+  static constexpr bool trace_layout = Layout == CompletionLayout::trace;
+  static constexpr bool search_shown = Layout != CompletionLayout::path;
+
 public:
   explicit TokenWriter(Emit emit) : emit_(std::move(emit)) {}
 
@@ -54,38 +71,55 @@ public:
     expansions_ = 0;
     path_ = 0;
     answered_ = false;
-    punct(TokenKind::lt);
+    if constexpr (search_shown)
+      punct(TokenKind::lt);
   }
   template <class Node>
   void expand(Node u) {
-    if (expansions_++ != 0)
-      punct(TokenKind::comma);
-    node(u, Context::outside_list);
-    punct(TokenKind::comma);
-    punct(TokenKind::lparen);
-    listed_ = 0;
+    if constexpr (search_shown) {
+      if (expansions_++ != 0)
+        punct(TokenKind::comma);
+      node(u, Context::outside_list);
+      if constexpr (trace_layout) {
+        punct(TokenKind::comma);
+        punct(TokenKind::lparen);
+      } else { // u($): the training code writes no comma before the '('
+        punct(TokenKind::lparen);
+        emit_.symbol('$');
+      }
+      listed_ = 0;
+    }
   }
   template <class Node>
   void list(Node v) {
-    if (listed_++ != 0)
-      punct(TokenKind::comma, Context::inside_list);
-    node(v, Context::inside_list);
+    if constexpr (trace_layout) {
+      if (listed_++ != 0)
+        punct(TokenKind::comma, Context::inside_list);
+      node(v, Context::inside_list);
+    }
   }
   // ')' stands inside the list, as the lexer reads it (both dialects spell it alike).
-  void close() { punct(TokenKind::rparen, Context::inside_list); }
+  void close() {
+    if constexpr (search_shown)
+      punct(TokenKind::rparen, Context::inside_list);
+  }
   void stop() {
-    punct(TokenKind::dash);
+    if constexpr (search_shown)
+      punct(TokenKind::dash);
     backtracked_ = 0;
   }
   template <class Node>
   void backtrack(Node v) {
-    if (backtracked_++ != 0)
-      punct(TokenKind::comma);
-    node(v, Context::outside_list);
+    if constexpr (search_shown) {
+      if (backtracked_++ != 0)
+        punct(TokenKind::comma);
+      node(v, Context::outside_list);
+    }
   }
-  /// Ends the backtrack: `> =`, then the path.
+  /// Ends the backtrack: `> =` (the path layout: `=`), then the path.
   void answer() {
-    punct(TokenKind::gt);
+    if constexpr (search_shown)
+      punct(TokenKind::gt);
     punct(TokenKind::eq);
     answered_ = true;
   }
@@ -160,8 +194,8 @@ private:
 };
 
 /// Drives a writer through a finished Trace (labels): the completion's tokens, in order.
-template <class Emit>
-SEARCHTRACE_FLATTEN void write_trace(TokenWriter<Emit>& w, const Trace& t) {
+template <class Emit, CompletionLayout Layout>
+SEARCHTRACE_FLATTEN void write_trace(TokenWriter<Emit, Layout>& w, const Trace& t) {
   // Local views: an emitter that stores bytes may alias the vectors' members, which would
   // otherwise be reloaded after every store.
   const std::span<const Label> expanded = t.expanded, listed = t.listed, backtrack = t.backtrack,

@@ -53,14 +53,33 @@ public:
     return v;
   }
 
-  /// A preset by name ("standard" or "numeral").
+  /// `numeral` as the blog post's training code runs it (a GPT-2 style tokenizer over the
+  /// numeral layout): id L+19 is a slot its layout reserves and no token uses, and id L+20 is
+  /// its end-of-text token "<|endoftext|>", which serves as <bos>, <eos> and <pad> alike. A
+  /// layout fit for training as it is; for L = 50, end of text is 70.
+  static Vocabulary numeral_eot(Label label_space = 50) {
+    Vocabulary v = numeral(label_space);
+    v.name_ = "numeral-eot";
+    v.spellings_.push_back("<unused>");
+    const TokenId eot = v.add_special("<|endoftext|>");
+    v.pad_ = v.bos_ = v.eos_ = eot;
+    return v;
+  }
+
+  /// A preset by name ("standard", "numeral" or "numeral-eot").
   static std::optional<Vocabulary> preset(std::string_view name, Label label_space = 50) {
     if (name == "standard")
       return standard(label_space);
     if (name == "numeral")
       return numeral(label_space);
+    if (name == "numeral-eot")
+      return numeral_eot(label_space);
     return std::nullopt;
   }
+
+  /// The preset names, for option lists.
+  static constexpr std::array<std::string_view, 3> preset_names{"standard", "numeral",
+                                                                "numeral-eot"};
 
   std::string_view name() const noexcept { return name_; }
   Label label_space() const noexcept { return label_space_; }
@@ -86,6 +105,17 @@ public:
       if (punct_[k] == id)
         return punct_token(static_cast<TokenKind>(k));
     return std::nullopt;
+  }
+
+  /// The id of a one-character symbol of the layout that is no grammar token (the numeral
+  /// layout's '$', which the pause layout writes). Throws std::out_of_range when the vocabulary
+  /// has none.
+  TokenId symbol_id(char c) const {
+    for (std::size_t i = 0; i < spellings_.size(); ++i)
+      if (spellings_[i].size() == 1 && spellings_[i][0] == c && !token(static_cast<TokenId>(i)))
+        return static_cast<TokenId>(i);
+    throw std::out_of_range(std::string("searchtrace: the ") + name_ +
+                            " vocabulary has no symbol '" + c + "'");
   }
 
   /// The text of an id ("<bos>", "|", "17", ...).

@@ -681,17 +681,26 @@ inline std::string SpecParser::canonical() const {
     add("shuffle", "false");
   if (!p_.flip && !p_.directed)
     add("flip", "false");
-  if (g)
-    out = "G" + std::to_string(p_.n) + "_" + std::to_string(p_.dist_min) + "_" +
-          std::to_string(p_.dist_max);
-  else
+  if (g) {
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "x" + std::string and on
+    // assigning a string literal here.
+    out.push_back('G');
+    out += std::to_string(p_.n);
+    out += '_';
+    out += std::to_string(p_.dist_min);
+    out += '_';
+    out += std::to_string(p_.dist_max);
+  } else
     out = std::string(topology_name(p_.topology));
   if (!kv.empty() || !g) {
     if (g && kv.empty())
       return out;
     out += "(";
-    for (std::size_t i = 0; i < kv.size(); ++i)
-      out += (i ? "," : "") + kv[i];
+    for (std::size_t i = 0; i < kv.size(); ++i) {
+      if (i != 0)
+        out += ',';
+      out += kv[i];
+    }
     out += ")";
   }
   return out;

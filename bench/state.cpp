@@ -1,0 +1,202 @@
+// Per-token state labels to a file: G15_2_4 samples (the search, the text, the numeral ids and
+// the packed state rows of labels.hpp) written to files as `searchtrace generate --format ids
+// --state packed` writes them, on one thread, with min/median/max over repetitions; and the same
+// without the labels, for comparison. Samples per CPU-second of the thread (which does the
+// writing too, so the kernel's copy of the bytes into the page cache counts), and the bytes per
+// sample of each file.
+//
+//   state [--samples N] [--reps R] [--out DIR] [--dense] [FAMILY]
+//
+// Defaults: 1,000,000 samples per repetition, 5 repetitions, files in /tmp (removed after), the
+// packed layout. --samples 10000000 with /usr/bin/time -f %M shows the memory staying flat.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bench_support.hpp"
+#include "searchtrace/dataset.hpp"
+#include "searchtrace/labels.hpp"
+#include "searchtrace/render.hpp"
+
+using namespace searchtrace;
+
+namespace {
+
+constexpr double target_per_second = 1'000'000;
+
+using bench::Stats;
+using bench::stats_of;
+using bench::thread_cpu_seconds;
+
+// A file written through a 1 MiB buffer.
+class Sink {
+public:
+  explicit Sink(const std::filesystem::path& p) : f_(std::fopen(p.c_str(), "wb")) {
+    if (f_ == nullptr) {
+      std::perror(p.c_str());
+      std::exit(2);
+    }
+    buf_.reserve(1 << 20);
+  }
+  ~Sink() {
+    flush();
+    std::fclose(f_);
+  }
+  template <class T>
+  void write(const std::vector<T>& v) {
+    const auto* p = reinterpret_cast<const char*>(v.data());
+    buf_.insert(buf_.end(), p, p + v.size() * sizeof(T));
+    if (buf_.size() >= (1 << 20))
+      flush();
+  }
+  std::uint64_t bytes() const noexcept { return written_ + buf_.size(); }
+
+private:
+  void flush() {
+    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size()) {
+      std::perror("write");
+      std::exit(2);
+    }
+    written_ += buf_.size();
+    buf_.clear();
+  }
+  std::FILE* f_;
+  std::vector<char> buf_;
+  std::uint64_t written_ = 0;
+};
+
+struct Run {
+  double rate = 0;
+  double bytes_per_sample = 0;
+};
+
+Run run(const std::string& family, std::uint64_t samples, const std::filesystem::path& dir,
+        bool labels, StateLayout layout) {
+  DatasetOptions o;
+  o.family_spec = family;
+  auto g = Generator::create(o);
+  if (!g) {
+    std::fprintf(stderr, "state: %s\n", g.error().message.c_str());
+    std::exit(2);
+  }
+  const Vocabulary v = Vocabulary::numeral(g->family().label_space());
+  Sample s;
+  StateRows rows;
+  rows.layout = layout;
+  rows.label_space = layout == StateLayout::packed ? 64 : g->family().label_space();
+  std::vector<std::uint16_t> ids;
+  std::vector<std::int8_t> current8;
+  std::vector<std::uint64_t> offsets{0};
+  const double c0 = thread_cpu_seconds();
+  std::uint64_t total = 0;
+  {
+    Sink ids_file(dir / "bench.ids.bin"), offsets_file(dir / "bench.offsets.bin");
+    Sink phase(dir / "bench.phase"), current(dir / "bench.current"),
+        frontier(dir / "bench.frontier"), expanded(dir / "bench.expanded");
+    for (std::uint64_t i = 0; i < samples; ++i) {
+      rows.clear();
+      ids.clear();
+      if (labels) { // the labeler is a second sink on the generator's one search: rows and ids
+        StateLabeler labeler(rows, &v, true);
+        if (g->generate(i, s, labeler))
+          std::exit(3);
+        ids.assign(rows.ids.begin(), rows.ids.end());
+      } else {
+        if (g->generate(i, s))
+          std::exit(3);
+        encode_prompt(s.prompt, v, ids);
+        encode_completion(s.trace, v, ids);
+      }
+      offsets.back() += ids.size();
+      ids_file.write(ids);
+      if (labels) {
+        if (rows.rows() != ids.size())
+          std::exit(4);
+        phase.write(rows.phase);
+        if (layout == StateLayout::packed) { // labels below 64: the current node as int8
+          current8.assign(rows.current.begin(), rows.current.end());
+          current.write(current8);
+          frontier.write(rows.frontier_bits);
+          expanded.write(rows.expanded_bits);
+        } else {
+          current.write(rows.current);
+          frontier.write(rows.frontier_rank);
+          expanded.write(rows.expanded);
+        }
+      }
+      if (i % 4096 == 4095) {
+        offsets_file.write(offsets);
+        offsets.assign(1, offsets.back());
+      }
+    }
+    offsets_file.write(offsets);
+    total = ids_file.bytes() + offsets_file.bytes() + phase.bytes() + current.bytes() +
+            frontier.bytes() + expanded.bytes();
+  }
+  const double cpu = thread_cpu_seconds() - c0;
+  for (const char* f : {"bench.ids.bin", "bench.offsets.bin", "bench.phase", "bench.current",
+                        "bench.frontier", "bench.expanded"})
+    std::filesystem::remove(dir / f);
+  return {static_cast<double>(samples) / cpu, static_cast<double>(total) / samples};
+}
+
+[[noreturn]] void usage() {
+  std::fputs("usage: state [--samples N] [--reps R] [--out DIR] [--dense] [FAMILY]\n", stderr);
+  std::exit(2);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t samples = 1'000'000, reps = 5;
+  std::string family = "G15_2_4";
+  std::filesystem::path dir = std::filesystem::temp_directory_path();
+  StateLayout layout = StateLayout::packed;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if ((a == "--samples" || a == "--reps" || a == "--out") && i + 1 >= argc)
+      usage();
+    if (a == "--samples")
+      samples = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--reps")
+      reps = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--out")
+      dir = argv[++i];
+    else if (a == "--dense")
+      layout = StateLayout::dense;
+    else if (!a.empty() && a[0] != '-')
+      family = a;
+    else
+      usage();
+  }
+  if (samples == 0 || reps == 0)
+    usage();
+  std::printf("searchtrace state benchmark: %s, %llu samples per repetition, %llu repetitions, "
+              "one thread, files in %s\n",
+              family.c_str(), static_cast<unsigned long long>(samples),
+              static_cast<unsigned long long>(reps), dir.c_str());
+  std::printf("%-28s | samples per CPU-second (min/median/max) | bytes per sample\n", "what");
+  double headline = 0;
+  for (const bool labels : {false, true}) {
+    std::vector<double> rates;
+    double bytes = 0;
+    for (std::uint64_t r = 0; r < reps; ++r) {
+      const Run x = run(family, samples, dir, labels, layout);
+      rates.push_back(x.rate);
+      bytes = x.bytes_per_sample;
+    }
+    const Stats st = stats_of(rates);
+    const char* what = !labels                         ? "ids + offsets"
+                       : layout == StateLayout::packed ? "ids + offsets + packed labels"
+                                                       : "ids + offsets + dense labels";
+    std::printf("%-28s | %9.0f %9.0f %9.0f | %7.0f\n", what, st.min, st.median, st.max, bytes);
+    if (labels)
+      headline = st.median;
+  }
+  std::printf("\n%s with labels: %.0f samples per CPU-second (median), %.2fx the target of %.0f\n",
+              family.c_str(), headline, headline / target_per_second, target_per_second);
+}
