@@ -24,6 +24,7 @@
 #include "fuzz/classify_harness.hpp"
 #include "fuzz/family_harness.hpp"
 #include "fuzz/ids_harness.hpp"
+#include "fuzz/records_harness.hpp"
 
 namespace {
 
@@ -65,10 +66,14 @@ TEST_CASE("fuzz corpora: ids (token ids: parse, decode, encode, classify, diagno
   CHECK(replay<searchtrace_fuzz::IdsHarness>("ids") >= 22);
 }
 
+TEST_CASE("fuzz corpora: records (the check/eval line reader against nlohmann/json)") {
+  CHECK(replay<searchtrace_fuzz::RecordsHarness>("records") >= 20);
+}
+
 TEST_CASE("fuzz corpora: every fuzz target has a corpus replayed here") {
   // A target is tests/fuzz/fuzz_<name>.cpp (tests/fuzz/run.sh finds it by that name); its
   // corpus is replayed by one of the test cases above, which this list names.
-  const std::set<std::string> replayed{"classify", "family", "ids"};
+  const std::set<std::string> replayed{"classify", "family", "ids", "records"};
   std::set<std::string> targets;
   for (const auto& entry : std::filesystem::directory_iterator(fuzz_dir)) {
     const std::string file = entry.path().filename().string();
