@@ -108,9 +108,11 @@ inline std::string key_list(std::uint32_t keys) {
   return s;
 }
 
+// The shortest decimal that reads back as x, never in exponent form: a canonical spec must
+// parse again, and the spec grammar's numbers have no exponent (1e-05 was written as such).
 inline std::string format_double(double x) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  char buf[400]; // DBL_MAX has 309 digits
+  const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed);
   return std::string(buf, r.ptr);
 }
 
