@@ -137,6 +137,12 @@ private:
         fail("a TSV line was not split at its first tab");
       return;
     }
+    // nlohmann's lexer takes a NUL byte for the end of the input; JSON allows none, raw.
+    if (line.find('\0') != std::string_view::npos) {
+      if (kind != "json_syntax" && kind != "bad_utf8" && kind != "too_deep")
+        fail("a line with a raw NUL byte gave " + kind);
+      return;
+    }
     Oracle o;
     if (!nlohmann::json::sax_parse(line, &o)) {
       if (o.overflow) // nlohmann stops at a number like 1e400: no verdict from the oracle
