@@ -43,6 +43,7 @@
 #include <system_error>
 
 #include "searchtrace/dataset.hpp"
+#include "searchtrace/detail/utf8.hpp"
 #include "searchtrace/diagnostic.hpp"
 #include "searchtrace/search.hpp"
 #include "searchtrace/verdict.hpp"
@@ -120,30 +121,6 @@ inline void append_quoted_byte(std::string& out, unsigned char b) {
     out += hex[b >> 4];
     out += hex[b & 15];
   }
-}
-
-// Length of the well-formed UTF-8 sequence (RFC 3629) starting at s[i] (a byte >= 0x80), or 0.
-inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
-  const auto byte = [&](std::size_t j) { return static_cast<unsigned char>(s[j]); };
-  const auto cont = [&](std::size_t j, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return j < s.size() && byte(j) >= lo && byte(j) <= hi;
-  };
-  const unsigned char b = byte(i);
-  if (b >= 0xC2 && b <= 0xDF)
-    return cont(i + 1) ? 2 : 0;
-  if (b == 0xE0)
-    return cont(i + 1, 0xA0, 0xBF) && cont(i + 2) ? 3 : 0;
-  if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF)
-    return cont(i + 1) && cont(i + 2) ? 3 : 0;
-  if (b == 0xED)
-    return cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;
-  if (b == 0xF0)
-    return cont(i + 1, 0x90, 0xBF) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (b >= 0xF1 && b <= 0xF3)
-    return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (b == 0xF4)
-    return cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  return 0;
 }
 
 inline int hex_value(char c) noexcept {
@@ -365,21 +342,6 @@ struct RecordOrigin {
   std::size_t line = 0;
 };
 
-/// Appends one error as a JSON object: kind, category, offset, expansion, message.
-inline void append_deviation_record(std::string& out, const Deviation& d) {
-  out += "{\"kind\":\"";
-  out += error_kind_name(d.kind);
-  out += "\",\"category\":\"";
-  out += error_category_name(d.category());
-  out += "\",\"offset\":";
-  detail::json::append_decimal(out, d.offset);
-  out += ",\"expansion\":";
-  detail::json::append_decimal(out, d.expansion);
-  out += ",\"message\":";
-  append_json_string(out, d.message);
-  out += '}';
-}
-
 /// The verdict record of `searchtrace check --json`: one JSON object (no newline), keys in this
 /// order:
 ///   "valid", "exact", "answer_correct" (booleans), "first_error" (an error object or null),
@@ -391,24 +353,8 @@ inline void append_deviation_record(std::string& out, const Deviation& d) {
 inline void append_verdict_record(std::string& out, const Verdict& v,
                                   const RecordOrigin& origin = {},
                                   const SampleRecord* record = nullptr) {
-  out += "{\"valid\":";
-  out += v.valid ? "true" : "false";
-  out += ",\"exact\":";
-  out += v.exact ? "true" : "false";
-  out += ",\"answer_correct\":";
-  out += v.answer_correct ? "true" : "false";
-  out += ",\"first_error\":";
-  if (v.errors.empty())
-    out += "null";
-  else
-    append_deviation_record(out, v.errors[0]);
-  out += ",\"errors\":[";
-  for (std::size_t i = 0; i < v.errors.size(); ++i) {
-    if (i > 0)
-      out += ',';
-    append_deviation_record(out, v.errors[i]);
-  }
-  out += ']';
+  append_json(out, v); // diagnostic.hpp's verdict object, reopened for the origin's keys
+  out.pop_back();
   if (!origin.file.empty()) {
     out += ",\"file\":";
     detail::json::append_text(out, origin.file);
@@ -725,7 +671,7 @@ inline std::optional<RecordError> RecordReader::read_string(StringSpan& out) {
       return std::nullopt;
     }
     if (b >= 0x80) {
-      const std::size_t len = detail::json::utf8_sequence_length(line_, pos_);
+      const std::size_t len = detail::utf8_sequence_length(line_, pos_);
       if (len == 0) {
         std::string m = "not valid UTF-8: ";
         detail::json::append_quoted_byte(m, b);
