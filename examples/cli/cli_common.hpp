@@ -21,25 +21,36 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <csignal>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #if defined(_WIN32)
 #include <fcntl.h>
 #include <io.h>
+#include <process.h>
 #else
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #endif
 
@@ -51,18 +62,168 @@
 
 namespace searchtrace::cli {
 
+// --- text echoed into diagnostics -----------------------------------------------------------
+
+namespace detail {
+
+inline void append_hex_escape(std::string& out, unsigned char b) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += "\\x";
+  out += hex[b >> 4];
+  out += hex[b & 15];
+}
+
+/// The length of the well-formed UTF-8 sequence at the start of `s` (Unicode table 3-7), or 0.
+inline std::size_t utf8_sequence_length(std::string_view s) noexcept {
+  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const auto tail = [&](std::size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return i < s.size() && at(i) >= lo && at(i) <= hi;
+  };
+  const unsigned char b = at(0);
+  if (b < 0x80)
+    return 1;
+  if (b >= 0xC2 && b <= 0xDF)
+    return tail(1) ? 2 : 0;
+  if (b >= 0xE0 && b <= 0xEF) {
+    const bool second = b == 0xE0 ? tail(1, 0xA0) : b == 0xED ? tail(1, 0x80, 0x9F) : tail(1);
+    return second && tail(2) ? 3 : 0;
+  }
+  if (b >= 0xF0 && b <= 0xF4) {
+    const bool second = b == 0xF0 ? tail(1, 0x90) : b == 0xF4 ? tail(1, 0x80, 0x8F) : tail(1);
+    return second && tail(2) && tail(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+} // namespace detail
+
+/// Appends `text` in a form that is safe to show on a terminal: printable ASCII and well-formed
+/// UTF-8 pass through; control bytes (C0, DEL, and the C1 controls U+0080..U+009F) and bytes
+/// that are not part of well-formed UTF-8 become `\xNN`. Whatever the tool echoes from the
+/// command line or from input into a diagnostic goes through this, so that a stray escape
+/// sequence cannot recolour, retitle or clear the user's terminal. With `keep_newlines`, '\n'
+/// passes too (for multi-line messages).
+inline void append_printable(std::string& out, std::string_view text, bool keep_newlines = false) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if ((b >= 0x20 && b < 0x7F) || (b == '\n' && keep_newlines)) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    const std::size_t n = detail::utf8_sequence_length(text.substr(i));
+    const bool c1 = n == 2 && b == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0;
+    if (n <= 1 || c1) { // n == 1: an ASCII control byte
+      detail::append_hex_escape(out, b);
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, n));
+    i += n;
+  }
+}
+
+/// `text` as append_printable writes it.
+inline std::string printable(std::string_view text, bool keep_newlines = false) {
+  std::string out;
+  out.reserve(text.size());
+  append_printable(out, text, keep_newlines);
+  return out;
+}
+
+/// The terminal columns `printable_text` (an output of append_printable) takes, counting one
+/// per character: where a caret goes under it.
+inline std::size_t display_columns(std::string_view printable_text) noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(printable_text.begin(), printable_text.end(), [](char c) {
+        const auto b = static_cast<unsigned char>(c);
+        return b < 0x80 || b >= 0xC0;
+      }));
+}
+
 // --- stderr -------------------------------------------------------------------------------------
 
-/// Writes a diagnostic to stderr. Never throws: a failed write to stderr (a full disk, a closed
-/// descriptor) loses the message, never the run's work or its exit code.
+namespace detail {
+
+/// Writes all of `text` to descriptor 2, ignoring failures. A broken pipe must not kill the
+/// process either (SIGPIPE's default action): the signal is blocked in this thread around the
+/// write, and one this write raised is consumed before it is unblocked.
+inline void write_stderr(std::string_view text) noexcept {
+#if defined(_WIN32)
+  (void)std::fwrite(text.data(), 1, text.size(), stderr);
+#else
+  sigset_t pipe_only, previous, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigemptyset(&pending);
+  (void)sigpending(&pending);
+  const bool already_pending = sigismember(&pending, SIGPIPE) == 1;
+  if (pthread_sigmask(SIG_BLOCK, &pipe_only, &previous) != 0)
+    return; // cannot protect the process from a broken pipe: losing the message is safer
+  const int saved_errno = errno;
+  while (!text.empty()) {
+    const auto n = ::write(2, text.data(), text.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+  sigemptyset(&pending);
+  (void)sigpending(&pending);
+  if (!already_pending && sigismember(&pending, SIGPIPE) == 1) {
+    const timespec no_wait{};
+    (void)sigtimedwait(&pipe_only, nullptr, &no_wait);
+  }
+  (void)pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = saved_errno;
+#endif
+}
+
+} // namespace detail
+
+/// Writes a diagnostic to stderr. Never throws, never raises SIGPIPE: a failed write to stderr
+/// (a full disk, a closed descriptor, a reader that went away) loses the message, never the
+/// run's work or its exit code. Text that comes from the user or the input goes through
+/// `printable` first.
 template <class... Args>
 void eprint(fmt::format_string<Args...> format, Args&&... args) noexcept {
   try {
-    const std::string text = fmt::format(format, std::forward<Args>(args)...);
-    (void)std::fwrite(text.data(), 1, text.size(), stderr);
+    detail::write_stderr(fmt::format(format, std::forward<Args>(args)...));
   } catch (...) {
     // formatting ran out of memory: nothing sensible is left to report it with
   }
+}
+
+/// Writes `text` to stdout and flushes it. Returns false (errno set) when it cannot.
+inline bool write_stdout(std::string_view text) noexcept {
+  if (!text.empty() && std::fwrite(text.data(), 1, text.size(), stdout) != text.size())
+    return false;
+  return std::fflush(stdout) == 0;
+}
+
+// --- process start ------------------------------------------------------------------------------
+
+/// Called first in main: opens /dev/null on each of descriptors 0, 1, 2 that is closed
+/// (`2>&-`), so that the files the tool opens later never get one of those numbers (with fd 2
+/// closed, the first output file would receive the diagnostics). The access mode makes misuse
+/// loud rather than silent: a closed stdin becomes write-only (reading it fails: exit 2 instead
+/// of an empty input), a closed stdout read-only (writing results fails: exit 2 instead of
+/// results silently dropped), a closed stderr write-only (diagnostics are dropped, exit codes
+/// still tell).
+inline void open_closed_standard_descriptors() noexcept {
+#if !defined(_WIN32)
+  constexpr std::array<int, 3> modes{O_WRONLY, O_RDONLY, O_WRONLY};
+  for (int fd = 0; fd < 3; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+      continue;
+    const int opened = ::open("/dev/null", modes[static_cast<std::size_t>(fd)]);
+    if (opened >= 0 && opened != fd) { // cannot happen (the lowest free number is fd), but
+      ::dup2(opened, fd);              // never leave the slot free
+      ::close(opened);
+    }
+  }
+#endif
 }
 
 // --- exit codes ---------------------------------------------------------------------------------
@@ -72,17 +233,42 @@ inline constexpr int exit_bad_lines = 1; // the run went through, some input lin
 inline constexpr int exit_usage = 2;     // bad command line, unreadable input, unwritable output
 
 /// Runs a subcommand body; an exception that escapes it (I/O failure, out of memory) becomes a
-/// message on stderr and exit code 2 instead of std::terminate.
+/// message on stderr and exit code 2 instead of std::terminate. The message may quote a path or
+/// a value from the command line: it is shown through `printable`.
 template <class Body>
 int run_guarded(std::string_view command, Body&& body) noexcept {
   try {
     return body();
   } catch (const std::exception& e) {
-    eprint("searchtrace {}: error: {}\n", command, e.what());
+    try {
+      eprint("searchtrace {}: error: {}\n", command, printable(e.what()));
+    } catch (...) { // out of memory while escaping
+      eprint("searchtrace {}: error\n", command);
+    }
   } catch (...) {
     eprint("searchtrace {}: error: unknown exception\n", command);
   }
   return exit_usage;
+}
+
+/// What main returns when CLI11 ends parsing early. --help and --version print to stdout and
+/// return 0, or 2 with a message when stdout cannot take the text (`--help > /dev/full`); every
+/// other parse error is a usage error (2, whatever CLI11's own numbering) whose message goes to
+/// stderr through eprint (never throws, never raises SIGPIPE) and `printable` (it may quote the
+/// command line).
+inline int finish_parse(const CLI::App& app, const CLI::ParseError& e) noexcept {
+  try {
+    std::ostringstream out, err;
+    const int code = app.exit(e, out, err);
+    if (const std::string text = out.str(); !write_stdout(text)) {
+      eprint("searchtrace: error: cannot write to stdout: {}\n", std::strerror(errno));
+      return exit_usage;
+    }
+    eprint("{}", printable(err.str(), true));
+    return code == 0 ? exit_ok : exit_usage;
+  } catch (...) { // out of memory
+    return exit_usage;
+  }
 }
 
 // --- diagnostics --------------------------------------------------------------------------------
@@ -116,21 +302,23 @@ inline CLI::Option* add_max_line_option(CLI::App& app, std::size_t& out) {
 
 /// Reports problems with input lines as `[FILE: ]line N, offset K: message` on stderr, and counts
 /// them. The file prefix appears whenever FILE arguments were given (so that `grep` output of a
-/// multi-file run stays unambiguous); offsets are byte offsets in the line, from 0.
+/// multi-file run stays unambiguous); offsets are byte offsets in the line, from 0. File names
+/// and messages are shown through `printable` (they may quote input bytes).
 class Diagnostics {
 public:
   void line_error(const LineRef& at, std::size_t offset, std::string_view message) {
     ++bad_lines_;
     if (at.file.empty())
-      eprint("line {}, offset {}: {}\n", at.line, offset, message);
+      eprint("line {}, offset {}: {}\n", at.line, offset, printable(message));
     else
-      eprint("{}: line {}, offset {}: {}\n", at.file, at.line, offset, message);
+      eprint("{}: line {}, offset {}: {}\n", printable(at.file), at.line, offset,
+             printable(message));
   }
 
   /// A problem that is not about one line (an unreadable file): exit code 2.
   void fatal(std::string_view message) {
     ++fatal_;
-    eprint("searchtrace: {}\n", message);
+    eprint("searchtrace: {}\n", printable(message));
   }
 
   std::size_t bad_lines() const noexcept { return bad_lines_; }

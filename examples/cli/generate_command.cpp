@@ -503,9 +503,14 @@ inline std::uint64_t chunk_size_for(std::size_t record_bytes, std::size_t target
   return std::clamp<std::uint64_t>(target / std::max<std::size_t>(record_bytes, 1), 1, 4096);
 }
 
+/// The message, the spec and a caret under the offending byte; spec and message may hold any
+/// byte of the command line, so both are shown through `printable` (the caret counts columns of
+/// what is shown).
 inline void report_family_error(const std::string& spec, const FamilyError& e) {
+  const std::size_t column =
+      display_columns(printable(std::string_view(spec).substr(0, std::min(e.offset, spec.size()))));
   eprint("searchtrace generate: error: --family, offset {}: {}\n  {}\n  {:>{}}\n", e.offset,
-         e.message, spec, "^", e.offset + 1);
+         printable(e.message), printable(spec), "^", column + 1);
 }
 
 inline void report_sample_error(const Generator& g, std::uint64_t index, const SampleError& e) {
@@ -522,7 +527,8 @@ inline int run_generate(const GenerateCommandOptions& o) {
   }
   const auto shard = parse_shard(o.shard);
   if (!shard) {
-    eprint("searchtrace generate: error: --shard '{}': expected i/N with 0 <= i < N\n", o.shard);
+    eprint("searchtrace generate: error: --shard '{}': expected i/N with 0 <= i < N\n",
+           printable(o.shard));
     return exit_usage;
   }
   const bool to_stdout = o.output.empty() || o.output == "-";

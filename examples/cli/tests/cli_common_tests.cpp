@@ -4,14 +4,23 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
+#include <fmt/core.h>
+
 #if !defined(_WIN32)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #endif
@@ -328,5 +337,81 @@ TEST_CASE("AtomicFile removes its temporary file when the process is killed by a
     CHECK(WTERMSIG(status) == sig);
     CHECK(dir.entries().empty());
   }
+}
+#endif
+
+TEST_CASE("printable escapes control bytes and broken UTF-8, keeps the rest") {
+  CHECK(printable("plain ASCII, punctuation: <0,(1,2)>=0") ==
+        "plain ASCII, punctuation: <0,(1,2)>=0");
+  CHECK(printable("a\x1b[31mb") == "a\\x1b[31mb");
+  CHECK(printable(std::string("nul\0byte", 8)) == "nul\\x00byte");
+  CHECK(printable("tab\there\r\n") == "tab\\x09here\\x0d\\x0a");
+  CHECK(printable("line\n", true) == "line\n");
+  CHECK(printable("del\x7f") == "del\\x7f");
+  SUBCASE("well-formed UTF-8 passes") {
+    CHECK(printable("données — 中文 \xF0\x9F\x98\x80") == "données — 中文 \xF0\x9F\x98\x80");
+  }
+  SUBCASE("C1 controls (U+0080..U+009F) are escaped, byte by byte") {
+    CHECK(printable("csi\xC2\x9B"
+                    "2J") == "csi\\xc2\\x9b2J");
+    CHECK(printable("\xC2\xA0") == "\xC2\xA0"); // U+00A0 is printable
+  }
+  SUBCASE("ill-formed UTF-8 is escaped byte by byte") {
+    CHECK(printable("\xff\xfe") == "\\xff\\xfe");
+    CHECK(printable("\x80") == "\\x80");                            // a lone continuation byte
+    CHECK(printable("\xC0\x80") == "\\xc0\\x80");                   // overlong NUL
+    CHECK(printable("\xE0\x80\x80") == "\\xe0\\x80\\x80");          // overlong
+    CHECK(printable("\xED\xA0\x80") == "\\xed\\xa0\\x80");          // a surrogate
+    CHECK(printable("\xF4\x90\x80\x80") == "\\xf4\\x90\\x80\\x80"); // beyond U+10FFFF
+    CHECK(printable("\xE4\xB8") == "\\xe4\\xb8");                   // truncated at the end
+    CHECK(printable("\xE4\xB8x") == "\\xe4\\xb8x");
+  }
+  CHECK(display_columns(printable("G15\x07(")) == 8);
+  CHECK(display_columns("né中") == 3);
+}
+
+#if !defined(_WIN32)
+TEST_CASE("closed standard descriptors are reopened, so that no file takes their place") {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(0);
+    ::close(2);
+    open_closed_standard_descriptors();
+    const int next = ::open("/dev/null", O_RDONLY);
+    // 0 and 2 are taken again, 0 for writing only (reading it fails loudly), 2 for writing.
+    const bool ok = next > 2 && (::fcntl(0, F_GETFL) & O_ACCMODE) == O_WRONLY &&
+                    (::fcntl(2, F_GETFL) & O_ACCMODE) == O_WRONLY && ::fcntl(1, F_GETFD) != -1;
+    char c = 0;
+    const bool read_fails = ::read(0, &c, 1) == -1 && errno == EBADF;
+    _exit(ok && read_fails ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("eprint survives a stderr that is a broken pipe") {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::signal(SIGPIPE, SIG_DFL);
+    int p[2];
+    if (::pipe(p) != 0)
+      _exit(3);
+    ::close(p[0]);
+    ::dup2(p[1], 2);
+    eprint("lost {}\n", 1);
+    eprint("lost {}\n", 2);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    _exit(sigismember(&pending, SIGPIPE) == 1 ? 2 : 0); // nothing left pending either
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status)); // not killed by SIGPIPE
+  CHECK(WEXITSTATUS(status) == 0);
 }
 #endif
