@@ -1,6 +1,6 @@
 // What every `searchtrace` subcommand shares: exit codes, input lines from FILEs or stdin,
-// `line N, offset K: message` diagnostics, the enum options (--algo, --rendering, the search
-// policies) and AtomicFile, the only way a subcommand writes a file.
+// `line N, offset K: message` diagnostics, the enum and numeric options (--algo, --rendering, the
+// search policies, every integer option) and AtomicFile, the only way a subcommand writes a file.
 //
 // Conventions every subcommand follows (so the tool behaves the same everywhere):
 //   * exit 0: everything went well; 1: the run finished but some input lines were bad (each was
@@ -15,6 +15,12 @@
 //     `diag.exit_code()`.
 //   * Input is one record per line; a line ends at '\n', a '\r' before it is dropped (CRLF files),
 //     and the last line needs no final newline. Line numbers count from 1 in each file.
+//   * Integer options are added with `add_integer_option` (plain decimal in range, or a usage
+//     error naming the option), fractions with `add_real_option`.
+//   * Diagnostics go through `eprint` (never throws, never raises SIGPIPE), and anything echoed
+//     from the command line or the input through `printable` (no raw control bytes).
+//   * main calls `open_closed_standard_descriptors` first and ends a parse error through
+//     `finish_parse`.
 #pragma once
 
 #include <algorithm>
@@ -271,6 +277,101 @@ inline int finish_parse(const CLI::App& app, const CLI::ParseError& e) noexcept 
   }
 }
 
+// --- numeric options ----------------------------------------------------------------------------
+
+/// Reads `text` as a plain decimal integer in [min, max]: ASCII digits only (leading zeros are
+/// fine), no sign, space, base prefix, exponent or digit separator, and no wrap-around: `-1`,
+/// `0x10`, `1e3` and 2^64 are errors, not 2^64-1, 16, 1 or 0. On an error, returns nothing and
+/// puts the reason in `error` (to follow "--option: ").
+inline std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t min,
+                                                  std::uint64_t max, std::string& error) {
+  std::uint64_t value = 0;
+  bool ok = !text.empty();
+  for (const char c : text) {
+    if (c < '0' || c > '9') {
+      ok = false;
+      break;
+    }
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+      ok = false; // beyond 64 bits: out of range whatever max is
+      break;
+    }
+    value = value * 10 + digit;
+  }
+  if (ok && value >= min && value <= max)
+    return value;
+  error =
+      fmt::format("expected a decimal integer from {} to {}, got '{}'", min, max, printable(text));
+  return std::nullopt;
+}
+
+/// Reads `text` as a finite decimal number in [min, max] (e.g. `0.25`, `.5`, `1e-3`; no sign
+/// but '-', no space, no hex, `nan` or `inf`). On an error, returns nothing and puts the reason
+/// in `error` (to follow "--option: ").
+inline std::optional<double> parse_real(std::string_view text, double min, double max,
+                                        std::string& error) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto r = std::from_chars(text.data(), end, value, std::chars_format::general);
+  if (!text.empty() && r.ec == std::errc{} && r.ptr == end && std::isfinite(value) &&
+      value >= min && value <= max)
+    return value == 0 ? 0.0 : value; // -0 is 0
+  error = fmt::format("expected a number from {} to {}, got '{}'", min, max, printable(text));
+  return std::nullopt;
+}
+
+/// Adds `--name N` that takes a plain decimal integer in [min, max] (see `parse_decimal`) and
+/// stores it in `out` (which must outlive parsing); anything else is a usage error naming the
+/// option. The help shows the current value of `out` as the default. Every integer option of
+/// the tool goes through this, so none of them can wrap around or read hex.
+template <class Int>
+CLI::Option* add_integer_option(CLI::App& app, const std::string& flags, Int& out,
+                                const std::string& description, std::uint64_t min = 0,
+                                std::uint64_t max = std::numeric_limits<Int>::max()) {
+  static_assert(std::is_integral_v<Int> && std::is_unsigned_v<Int>);
+  return app
+      .add_option_function<std::string>(
+          flags,
+          [&out, min, max](const std::string& s) {
+            std::string error;
+            if (const auto v = parse_decimal(s, min, max, error))
+              out = static_cast<Int>(*v);
+          },
+          description)
+      ->check(CLI::Validator(
+          [min, max](std::string& s) {
+            std::string error;
+            return parse_decimal(s, min, max, error) ? std::string() : error;
+          },
+          "", ""))
+      ->type_name("N")
+      ->default_str(std::to_string(out));
+}
+
+/// Adds `--name F` that takes a finite number in [min, max] (see `parse_real`), like
+/// add_integer_option.
+inline CLI::Option* add_real_option(CLI::App& app, const std::string& flags, double& out,
+                                    const std::string& description, double min, double max) {
+  return app
+      .add_option_function<std::string>(
+          flags,
+          [&out, min, max](const std::string& s) {
+            std::string error;
+            if (const auto v = parse_real(s, min, max, error))
+              out = *v;
+          },
+          description)
+      ->check(CLI::Validator(
+          [min, max](std::string& s) {
+            std::string error;
+            return parse_real(s, min, max, error) ? std::string() : error;
+          },
+          "", ""))
+      ->type_name("F")
+      ->default_str(fmt::format("{}", out));
+}
+
 // --- diagnostics --------------------------------------------------------------------------------
 
 /// Where a line came from: the file name as given on the command line ("" when reading stdin
@@ -289,15 +390,15 @@ struct LineRef {
 /// memory grow without bound.
 inline constexpr std::size_t default_max_line_bytes = std::size_t{64} << 20;
 
+/// The largest --max-line-bytes: the line buffer (up to N + 2 bytes, doubling) must not overflow.
+inline constexpr std::size_t max_max_line_bytes = std::numeric_limits<std::size_t>::max() / 4;
+
 /// `--max-line-bytes N`.
 inline CLI::Option* add_max_line_option(CLI::App& app, std::size_t& out) {
-  return app
-      .add_option(
-          "--max-line-bytes", out,
-          "Skip (and report) input lines longer than N bytes (a line costs at most 2N of memory)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber.description(""))
-      ->type_name("N");
+  return add_integer_option(
+      app, "--max-line-bytes", out,
+      "Skip (and report) input lines longer than N bytes (a line costs at most 2N of memory)", 1,
+      max_max_line_bytes);
 }
 
 /// Reports problems with input lines as `[FILE: ]line N, offset K: message` on stderr, and counts

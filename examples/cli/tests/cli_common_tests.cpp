@@ -370,6 +370,97 @@ TEST_CASE("printable escapes control bytes and broken UTF-8, keeps the rest") {
   CHECK(display_columns("né中") == 3);
 }
 
+TEST_CASE("parse_decimal takes plain decimal digits in range, nothing else") {
+  std::string error;
+  constexpr std::uint64_t max64 = std::numeric_limits<std::uint64_t>::max();
+  CHECK(parse_decimal("0", 0, max64, error) == 0u);
+  CHECK(parse_decimal("42", 0, max64, error) == 42u);
+  CHECK(parse_decimal("010", 0, max64, error) == 10u); // decimal, not octal
+  CHECK(parse_decimal("18446744073709551615", 0, max64, error) == max64);
+  CHECK(parse_decimal("00000000000000000000000001", 0, max64, error) == 1u);
+  for (const char* bad : {"", "-1", "+1", "-0", " 1", "1 ", "0x10", "0X10", "1e3", "1.0", "1,000",
+                          "1_000", "18446744073709551616", "99999999999999999999", "\xd9\xa3"}) {
+    CAPTURE(bad);
+    error.clear();
+    CHECK_FALSE(parse_decimal(bad, 0, max64, error));
+    CHECK(error.find("expected a decimal integer from 0 to 18446744073709551615") == 0);
+  }
+  CHECK_FALSE(parse_decimal("0", 1, 10, error));
+  CHECK(error == "expected a decimal integer from 1 to 10, got '0'");
+  CHECK_FALSE(parse_decimal("11", 1, 10, error));
+  CHECK(parse_decimal("10", 1, 10, error) == 10u);
+  CHECK_FALSE(parse_decimal("1\x1b", 0, 10, error));
+  CHECK(error == "expected a decimal integer from 0 to 10, got '1\\x1b'");
+}
+
+TEST_CASE("parse_real takes a finite number in range") {
+  std::string error;
+  CHECK(parse_real("0", 0, 1, error) == 0.0);
+  CHECK(parse_real("1", 0, 1, error) == 1.0);
+  CHECK(parse_real("0.25", 0, 1, error) == 0.25);
+  CHECK(parse_real(".5", 0, 1, error) == 0.5);
+  CHECK(parse_real("1e-3", 0, 1, error) == 0.001);
+  const auto negative_zero = parse_real("-0", 0, 1, error);
+  REQUIRE(negative_zero);
+  CHECK_FALSE(std::signbit(*negative_zero));
+  for (const char* bad : {"", "nan", "NAN", "-nan", "inf", "-inf", "infinity", "1.5", "-0.1", "2",
+                          "0x1p-2", " 0.5", "0.5 ", "+0.5", "0.5x", "1e400", "1,5"}) {
+    CAPTURE(bad);
+    error.clear();
+    CHECK_FALSE(parse_real(bad, 0, 1, error));
+    CHECK(error.find("expected a number from 0 to 1, got '") == 0);
+  }
+}
+
+TEST_CASE("integer and real options: usage errors that name the option") {
+  CLI::App app{"test"};
+  std::uint64_t count = 10;
+  unsigned threads = 1;
+  std::size_t max_line = default_max_line_bytes;
+  double fraction = 0.1;
+  add_integer_option(app, "--count", count, "samples");
+  add_integer_option(app, "--threads", threads, "threads");
+  add_max_line_option(app, max_line);
+  add_real_option(app, "--fraction", fraction, "share", 0.0, 1.0);
+
+  SUBCASE("defaults are kept and shown") {
+    app.parse(std::vector<std::string>{});
+    CHECK(count == 10);
+    CHECK(threads == 1);
+    CHECK(fraction == 0.1);
+    const std::string help = app.help();
+    CHECK(help.find("--count N=10") != std::string::npos);
+    CHECK(help.find("--max-line-bytes N=67108864") != std::string::npos);
+    CHECK(help.find("--fraction F=0.1") != std::string::npos);
+  }
+  SUBCASE("values in range") {
+    app.parse(std::vector<std::string>{"0.5", "--fraction", "4294967295", "--threads",
+                                       "18446744073709551615", "--count", "1", "--max-line-bytes"});
+    CHECK(count == std::numeric_limits<std::uint64_t>::max());
+    CHECK(threads == 4294967295u);
+    CHECK(max_line == 1);
+    CHECK(fraction == 0.5);
+  }
+  SUBCASE("anything else is a validation error naming the option") {
+    const auto message = [&](std::vector<std::string> args) {
+      try {
+        app.parse(std::move(args));
+      } catch (const CLI::ValidationError& e) {
+        return std::string(e.what());
+      }
+      return std::string("(accepted)");
+    };
+    CHECK(message({"-1", "--count"}) ==
+          "--count: expected a decimal integer from 0 to 18446744073709551615, got '-1'");
+    CHECK(message({"0x10", "--count"}).find("--count: ") == 0);
+    CHECK(message({"4294967296", "--threads"}) ==
+          "--threads: expected a decimal integer from 0 to 4294967295, got '4294967296'");
+    CHECK(message({"0", "--max-line-bytes"}).find("--max-line-bytes: ") == 0);
+    CHECK(message({"nan", "--fraction"}) == "--fraction: expected a number from 0 to 1, got 'nan'");
+    CHECK(count == 10); // a rejected value leaves the option as it was
+  }
+}
+
 #if !defined(_WIN32)
 TEST_CASE("closed standard descriptors are reopened, so that no file takes their place") {
   const pid_t pid = fork();

@@ -1,5 +1,6 @@
 # cli.process: the tool's behaviour towards its process environment: standard descriptors that
-# are closed, full or broken pipes.
+# are closed, full or broken pipes; -o targets that are devices, FIFOs, descriptors or symbolic
+# links; permissions of a replaced file; leftovers of a killed run; memory under a hard limit.
 #   cmake -DSEARCHTRACE=<tool> -DRUN=<searchtrace_run_with_fds> -DDATA=<examples/cli/tests>
 #         -DWORK=<scratch dir> -DSANITIZED=<ON|OFF> -P process.cmake
 # Linux (POSIX) only: it uses mkfifo, stat, /dev/full, /dev/fd and /proc/self/fd.
@@ -92,6 +93,7 @@ foreach(broken IN ITEMS full broken-pipe)
   # CLI11's own error message, and run_guarded's: still exit 2.
   run(2 --stderr ${broken} -- trace --algo astar seed.input)
   run(2 --stderr ${broken} -- trace -o "${WORK}/no_such_dir/out.txt" seed.input)
+  run(2 --stderr ${broken} -- generate --count -1)
 endforeach()
 
 # --- stdout and stdin -------------------------------------------------------------------------
