@@ -753,43 +753,161 @@ inline void install_temp_cleanup() {
 
 } // namespace detail
 
-/// A file that appears under its name only when complete. Writes go to a temporary file in the
-/// same directory (so the final rename is atomic on POSIX); `commit()` flushes, closes and
-/// renames it over the target. If the AtomicFile is destroyed without a commit, or the commit
-/// fails, or the process is killed by SIGINT/SIGTERM/SIGHUP/SIGPIPE, the temporary file is
-/// removed and an existing file of that name is left untouched: an interrupted run never leaves a
-/// file that looks complete.
+namespace detail {
+
+/// This host's name as it goes into temporary file names, or "" when it cannot (unknown, or
+/// bytes that do not belong in a file name).
+inline std::string host_name() {
+#if defined(_WIN32)
+  return {};
+#else
+  std::array<char, 256> buf{};
+  if (::gethostname(buf.data(), buf.size() - 1) != 0)
+    return {};
+  const std::string_view host(buf.data());
+  const bool usable = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
+  });
+  return usable ? std::string(host) : std::string();
+#endif
+}
+
+inline std::uint64_t process_id() noexcept {
+#if defined(_WIN32)
+  return static_cast<std::uint64_t>(_getpid());
+#else
+  return static_cast<std::uint64_t>(::getpid());
+#endif
+}
+
+/// Who wrote a temporary file: the part of its name after `.NAME.tmp-`, `PID-XXXXXXXX-HOST`.
+struct TempOwner {
+  std::uint64_t pid = 0;
+  std::string_view host;
+};
+
+inline std::optional<TempOwner> parse_temp_owner(std::string_view suffix) {
+  const auto dash = suffix.find('-');
+  if (dash == std::string_view::npos)
+    return std::nullopt;
+  std::string error;
+  const auto pid =
+      parse_decimal(suffix.substr(0, dash), 1,
+                    static_cast<std::uint64_t>(std::numeric_limits<int>::max()), error);
+  const std::string_view rest = suffix.substr(dash + 1);
+  if (!pid || rest.size() < 10 || rest[8] != '-' ||
+      !std::all_of(rest.begin(), rest.begin() + 8,
+                   [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+    return std::nullopt;
+  return TempOwner{*pid, rest.substr(9)};
+}
+
+/// True only when process `pid` of this host provably no longer exists (kill(pid, 0) says ESRCH);
+/// a live process, one we may not signal (EPERM) or any doubt is "not gone".
+inline bool process_gone(std::uint64_t pid) noexcept {
+#if defined(_WIN32)
+  (void)pid;
+  return false;
+#else
+  if (pid == 0 || pid > static_cast<std::uint64_t>(std::numeric_limits<pid_t>::max()))
+    return false;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+#endif
+}
+
+/// Removes the temporary files that earlier runs on this host left in `dir` for the same target
+/// (names `prefix` + `PID-XXXXXXXX-HOST`, HOST == `host`) and whose process PID has ended: a run
+/// killed by SIGKILL or a power loss had no chance to remove its own. Anything else is kept.
+/// Best effort: a failure leaves the file where it is.
+inline void remove_abandoned_temps(const std::filesystem::path& dir, std::string_view prefix,
+                                   std::string_view host) noexcept {
+  try {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir.empty() ? fs::path(".") : dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0)
+        continue;
+      const auto owner = parse_temp_owner(std::string_view(name).substr(prefix.size()));
+      std::error_code type_ec;
+      if (owner && owner->host == host && it->is_regular_file(type_ec) &&
+          !it->is_symlink(type_ec) && process_gone(owner->pid))
+        fs::remove(it->path(), type_ec);
+    }
+  } catch (...) { // out of memory: the leftovers stay
+  }
+}
+
+/// The file a path names once symbolic links are followed (each relative link from its own
+/// directory), or the path itself when it is not a link. A dangling link gives the name the chain
+/// ends at (a file to create there, as a shell's `>` does).
+inline std::filesystem::path follow_symlinks(std::filesystem::path p) {
+  namespace fs = std::filesystem;
+  for (int hops = 0; hops < 40; ++hops) {
+    std::error_code ec;
+    if (!fs::is_symlink(fs::symlink_status(p, ec)))
+      return p;
+    fs::path link = fs::read_symlink(p, ec);
+    if (ec)
+      return p;
+    p = link.is_absolute() ? std::move(link) : p.parent_path() / link;
+  }
+  throw std::runtime_error("cannot write to '" + p.string() + "': too many symbolic links");
+}
+
+} // namespace detail
+
+/// What `-o PATH` writes to: a file that appears under its name only when complete.
+///
+///   * A regular file (or a new name) is written to a temporary file in the same directory,
+///     which `commit()` flushes, closes and renames over it (atomic on POSIX). If the AtomicFile
+///     is destroyed without a commit, or the commit fails, or the process is killed by
+///     SIGINT/SIGTERM/SIGHUP/SIGPIPE, the temporary file is removed and an existing file of that
+///     name is left untouched: an interrupted run never leaves a file that looks complete.
+///     A replaced file keeps its permission bits (and, where allowed, its owner and group;
+///     set-user/group-ID bits are dropped when the owner cannot be kept).
+///   * A symbolic link (or a chain of them) is followed: the file it names is replaced, in ITS
+///     directory, and the link stays a link. A dangling link creates the file it points to.
+///   * An existing target that is not a regular file (a character device such as /dev/null or
+///     /dev/stdout on a terminal, a FIFO, a socket) cannot be replaced: it is opened and written
+///     directly (a FIFO waits for a reader), and write errors (ENOSPC on /dev/full) are reported
+///     like any other. What was written cannot be taken back if the run then fails.
+///
+/// Temporary files are named `.NAME.tmp-PID-XXXXXXXX-HOST` (PID and HOST of the writing process,
+/// X random). A run killed by SIGKILL or a power loss cannot remove its own, so each AtomicFile
+/// first removes leftovers for the same target whose HOST is this host and whose PID no longer
+/// exists here (kill(PID, 0) fails with ESRCH): that process can no longer rename it, so removing
+/// it is safe. Everything else is kept: a leftover of another host (a shared directory), of a PID
+/// that is alive or that we may not signal (maybe reused: kept, never wrongly removed), or of an
+/// older name scheme. The one case this cannot see is two pid namespaces (containers) with the
+/// same host name writing the same target in a shared directory: the removed file's writer then
+/// fails its rename loudly (exit 2); no wrong file appears. When the host name is unusable in a
+/// file name or the name would exceed 255 bytes, the name is `.NAME.tmp-XXXXXXXX` and is never
+/// cleaned up by a later run.
 class AtomicFile {
 public:
-  /// Creates the temporary file. Throws std::runtime_error when it cannot.
+  /// Opens the target (in place) or creates the temporary file. Throws std::runtime_error when
+  /// it cannot.
   explicit AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
+    namespace fs = std::filesystem;
     if (target_.filename().empty())
       throw std::runtime_error("cannot write to '" + target_.string() + "': not a file name");
     std::error_code ec;
-    if (std::filesystem::is_directory(target_, ec))
+    const fs::file_status status = fs::status(target_, ec); // follows symbolic links
+    if (fs::is_directory(status))
       throw std::runtime_error("cannot write to '" + target_.string() + "': it is a directory");
-    detail::install_temp_cleanup();
-    std::random_device rd;
-    for (int attempt = 0; attempt < 100 && file_ == nullptr; ++attempt) {
-      temp_ = target_;
-      // Built with fmt: GCC 12 warns falsely (-Wrestrict) on "." + std::string.
-      temp_.replace_filename(fmt::format(".{}.tmp-{:08x}", target_.filename().string(), rd()));
-      temp_name_ = temp_.string();
-      // "x": fail rather than reuse a file that exists (C11 exclusive mode).
-      file_ = std::fopen(temp_name_.c_str(), "wbx");
-      if (file_ == nullptr && errno != EEXIST)
-        break;
+    if (fs::exists(status) && !fs::is_regular_file(status)) {
+      open_in_place();
+      return;
     }
-    if (file_ == nullptr)
-      throw std::runtime_error("cannot create a temporary file for '" + target_.string() +
-                               "': " + std::strerror(errno));
-    for (auto& slot : detail::live_temps) {
-      const char* expected = nullptr;
-      if (slot.compare_exchange_strong(expected, temp_name_.c_str())) {
-        slot_ = &slot;
-        break;
-      }
-    }
+    const fs::path replaced = detail::follow_symlinks(target_);
+    if (replaced.filename().empty() || fs::is_directory(fs::status(replaced, ec)))
+      throw std::runtime_error("cannot write to '" + target_.string() + "': not a file name");
+    replaced_ = replaced;
+    create_temp();
+    keep_attributes();
   }
 
   AtomicFile(const AtomicFile&) = delete;
@@ -802,11 +920,12 @@ public:
     if (file_ == nullptr)
       throw std::logic_error("AtomicFile::write after commit or discard");
     if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
-      throw std::runtime_error("cannot write '" + temp_name_ + "': " + std::strerror(errno));
+      throw std::runtime_error("cannot write '" + target_.string() + "': " + std::strerror(errno));
   }
 
-  /// Makes the file appear under its name. Throws std::runtime_error (after removing the
-  /// temporary file) when flushing, closing or renaming fails.
+  /// Makes the file appear under its name (in place: flushes and closes it). Throws
+  /// std::runtime_error (after removing the temporary file) when flushing, closing or renaming
+  /// fails.
   void commit() {
     if (file_ == nullptr)
       throw std::logic_error("AtomicFile::commit after commit or discard");
@@ -819,14 +938,17 @@ public:
       discard();
       throw std::runtime_error("cannot write '" + target_.string() + "': " + std::strerror(err));
     }
-    std::error_code ec;
-    std::filesystem::rename(temp_, target_, ec);
-    if (ec) {
-      discard();
-      throw std::runtime_error("cannot rename the temporary file to '" + target_.string() +
-                               "': " + ec.message());
+    if (!temp_name_.empty()) {
+      std::error_code ec;
+      std::filesystem::rename(temp_, replaced_, ec);
+      if (ec) {
+        discard();
+        throw std::runtime_error("cannot rename the temporary file to '" + replaced_.string() +
+                                 "': " + ec.message());
+      }
     }
     release_slot();
+    temp_name_.clear();
     committed_ = true;
   }
 
@@ -844,17 +966,82 @@ public:
   }
 
   const std::filesystem::path& target() const noexcept { return target_; }
-  /// The temporary file's path (empty once committed or discarded).
+  /// The temporary file's path (empty once committed or discarded, and when writing in place).
   const std::string& temp_path() const noexcept { return temp_name_; }
+  /// Whether the target is written directly (a device, a FIFO) instead of replaced.
+  bool in_place() const noexcept { return replaced_.empty(); }
 
 private:
+  void open_in_place() {
+    file_ = std::fopen(target_.string().c_str(), "wb");
+    if (file_ == nullptr)
+      throw std::runtime_error("cannot open '" + target_.string() + "': " + std::strerror(errno));
+  }
+
+  void create_temp() {
+    detail::install_temp_cleanup();
+    const std::string name = replaced_.filename().string();
+    const std::string prefix = fmt::format(".{}.tmp-", name);
+    const std::string host = detail::host_name();
+    if (!host.empty())
+      detail::remove_abandoned_temps(replaced_.parent_path(), prefix, host);
+    const std::string owner = fmt::format("{}-", detail::process_id());
+    constexpr std::size_t max_name = 255; // NAME_MAX of common file systems
+    const bool named_owner =
+        !host.empty() && prefix.size() + owner.size() + 9 + host.size() <= max_name;
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100 && file_ == nullptr; ++attempt) {
+      temp_ = replaced_;
+      // Built with fmt: GCC 12 warns falsely (-Wrestrict) on "." + std::string.
+      temp_.replace_filename(named_owner ? fmt::format("{}{}{:08x}-{}", prefix, owner, rd(), host)
+                                         : fmt::format("{}{:08x}", prefix, rd()));
+      temp_name_ = temp_.string();
+      // "x": fail rather than reuse a file that exists (C11 exclusive mode).
+      file_ = std::fopen(temp_name_.c_str(), "wbx");
+      if (file_ == nullptr && errno != EEXIST)
+        break;
+    }
+    if (file_ == nullptr) {
+      const int err = errno;
+      temp_name_.clear();
+      throw std::runtime_error("cannot create a temporary file for '" + target_.string() +
+                               "': " + std::strerror(err));
+    }
+    for (auto& slot : detail::live_temps) {
+      const char* expected = nullptr;
+      if (slot.compare_exchange_strong(expected, temp_name_.c_str())) {
+        slot_ = &slot;
+        break;
+      }
+    }
+  }
+
+  /// A replaced file keeps its permission bits, owner and group (the temporary file was created
+  /// with the umask's defaults and this process's owner).
+  void keep_attributes() noexcept {
+#if !defined(_WIN32)
+    struct stat old {};
+    struct stat now {};
+    const int fd = ::fileno(file_);
+    if (::stat(replaced_.string().c_str(), &old) != 0 || !S_ISREG(old.st_mode) ||
+        ::fstat(fd, &now) != 0)
+      return; // a new file: the defaults are right
+    mode_t mode = old.st_mode & 07777;
+    if ((old.st_uid != now.st_uid || old.st_gid != now.st_gid) &&
+        ::fchown(fd, old.st_uid, old.st_gid) != 0)
+      mode &= static_cast<mode_t>(~(S_ISUID | S_ISGID)); // never hand our identity to a setuid bit
+    (void)::fchmod(fd, mode);
+#endif
+  }
+
   void release_slot() noexcept {
     if (slot_ != nullptr)
       slot_->store(nullptr);
     slot_ = nullptr;
   }
 
-  std::filesystem::path target_;
+  std::filesystem::path target_;   // as given
+  std::filesystem::path replaced_; // the regular file the temporary replaces; empty in place
   std::filesystem::path temp_;
   std::string temp_name_;
   std::FILE* file_ = nullptr;

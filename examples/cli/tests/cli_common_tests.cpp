@@ -506,3 +506,203 @@ TEST_CASE("eprint survives a stderr that is a broken pipe") {
   CHECK(WEXITSTATUS(status) == 0);
 }
 #endif
+
+#if !defined(_WIN32)
+namespace {
+
+/// A character device like /dev/<name> (major 1, `minor`), made in `dir` when we may (as root),
+/// so that a broken AtomicFile cannot replace the system's own; otherwise /dev/<name> itself
+/// (which an unprivileged process cannot replace anyway).
+fs::path char_device(const ScratchDir& dir, const std::string& name, unsigned minor) {
+  const fs::path own = dir / name;
+  if (::mknod(own.c_str(), S_IFCHR | 0666, makedev(1, minor)) == 0)
+    return own;
+  return fs::path("/dev") / name;
+}
+
+mode_t mode_of(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+/// A pid that provably no longer exists: a child that has exited and been reaped.
+std::uint64_t dead_pid() {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0)
+    _exit(0);
+  REQUIRE(waitpid(pid, nullptr, 0) == pid);
+  return static_cast<std::uint64_t>(pid);
+}
+
+} // namespace
+
+TEST_CASE("AtomicFile writes devices and FIFOs in place, with write errors reported") {
+  ScratchDir dir;
+  SUBCASE("a null device stays a device") {
+    const fs::path null = char_device(dir, "null", 3);
+    AtomicFile f(null);
+    CHECK(f.in_place());
+    CHECK(f.temp_path().empty());
+    f.write("discarded\n");
+    f.commit();
+    CHECK(fs::is_character_file(null));
+  }
+  SUBCASE("a full device: the commit fails with ENOSPC") {
+    const fs::path full = char_device(dir, "full", 7);
+    AtomicFile f(full);
+    f.write("no room\n");
+    try {
+      f.commit();
+      FAIL("commit to a full device succeeded");
+    } catch (const std::runtime_error& e) {
+      CHECK(std::string(e.what()).find(std::strerror(ENOSPC)) != std::string::npos);
+    }
+    CHECK(fs::is_character_file(full));
+  }
+  SUBCASE("a FIFO is written to, not replaced") {
+    const fs::path fifo = dir / "fifo";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK); // so that opening it to write
+    REQUIRE(reader >= 0);                                           // does not wait
+    {
+      AtomicFile f(fifo);
+      CHECK(f.in_place());
+      f.write("through the pipe\n");
+      f.commit();
+    }
+    char buf[64] = {};
+    CHECK(::read(reader, buf, sizeof buf) == 17);
+    CHECK(std::string(buf) == "through the pipe\n");
+    ::close(reader);
+    CHECK(fs::is_fifo(fifo));
+    CHECK(dir.entries() == std::vector<std::string>{"fifo"});
+  }
+}
+
+TEST_CASE("AtomicFile follows symbolic links and replaces the file they name") {
+  ScratchDir dir;
+  fs::create_directories(dir / "real");
+  const fs::path file = dir / "real" / "data.txt";
+  write_file(file, "old\n");
+  SUBCASE("a chain of relative links") {
+    fs::create_symlink("real/data.txt", dir / "link1");
+    fs::create_symlink("link1", dir / "link2");
+    AtomicFile f(dir / "link2");
+    CHECK(fs::path(f.temp_path()).parent_path() == dir / "real"); // the file's own directory
+    f.write("new\n");
+    f.commit();
+    CHECK(fs::is_symlink(dir / "link1"));
+    CHECK(fs::is_symlink(dir / "link2"));
+    CHECK(read_file(file) == "new\n");
+    CHECK(dir.entries() == std::vector<std::string>{"link1", "link2", "real"});
+  }
+  SUBCASE("an absolute link") {
+    fs::create_symlink(file, dir / "abs");
+    AtomicFile f(dir / "abs");
+    f.write("new\n");
+    f.commit();
+    CHECK(fs::is_symlink(dir / "abs"));
+    CHECK(read_file(file) == "new\n");
+  }
+  SUBCASE("a dangling link creates the file it names") {
+    fs::create_symlink("real/new.txt", dir / "dangling");
+    AtomicFile f(dir / "dangling");
+    f.write("created\n");
+    f.commit();
+    CHECK(fs::is_symlink(dir / "dangling"));
+    CHECK(read_file(dir / "real" / "new.txt") == "created\n");
+  }
+  SUBCASE("a link loop is an error") {
+    fs::create_symlink("loop2", dir / "loop1");
+    fs::create_symlink("loop1", dir / "loop2");
+    CHECK_THROWS_AS(AtomicFile(dir / "loop1"), std::runtime_error);
+  }
+}
+
+TEST_CASE("AtomicFile keeps the permission bits of the file it replaces") {
+  ScratchDir dir;
+  const fs::path target = dir / "secret.txt";
+  for (const mode_t mode : {0600, 0640, 0755, 0444}) {
+    CAPTURE(mode);
+    write_file(target, "old\n");
+    REQUIRE(::chmod(target.c_str(), mode) == 0);
+    AtomicFile f(target);
+    CHECK(mode_of(f.temp_path()) == mode); // before any byte is written
+    f.write("new\n");
+    f.commit();
+    CHECK(mode_of(target) == mode);
+    CHECK(read_file(target) == "new\n");
+  }
+  SUBCASE("a new file gets the umask's defaults") {
+    const mode_t old_mask = ::umask(027);
+    {
+      AtomicFile f(dir / "fresh.txt");
+      f.commit();
+    }
+    ::umask(old_mask);
+    CHECK(mode_of(dir / "fresh.txt") == 0640);
+  }
+}
+
+TEST_CASE("temporary names carry pid and host; a dead run's leftovers are removed") {
+  const std::string host = cli::detail::host_name();
+  REQUIRE_FALSE(host.empty()); // a test machine has a usable host name
+  SUBCASE("the owner part of a name") {
+    const auto owner = cli::detail::parse_temp_owner("123-0badf00d-node-7.example");
+    REQUIRE(owner);
+    CHECK(owner->pid == 123);
+    CHECK(owner->host == "node-7.example");
+    for (const char* bad :
+         {"", "0badf00d", "123-0badf00d", "123-0badf00d-", "-0badf00d-h", "0-0badf00d-h",
+          "x1-0badf00d-h", "12-0BADF00D-h", "12-0badf00-h", "99999999999-0badf00d-h"}) {
+      CAPTURE(bad);
+      CHECK_FALSE(cli::detail::parse_temp_owner(bad));
+    }
+  }
+  SUBCASE("the name of a new temporary file") {
+    ScratchDir dir;
+    AtomicFile f(dir / "out.txt");
+    const std::string name = fs::path(f.temp_path()).filename().string();
+    const std::string prefix = fmt::format(".out.txt.tmp-{}-", ::getpid());
+    REQUIRE(name.size() == prefix.size() + 9 + host.size());
+    CHECK(name.compare(0, prefix.size(), prefix) == 0);
+    CHECK(name.substr(prefix.size() + 8) == "-" + host);
+  }
+  SUBCASE("only leftovers of this host, this target and a dead pid go") {
+    ScratchDir dir;
+    const std::uint64_t dead = dead_pid();
+    const std::string abandoned = fmt::format(".out.txt.tmp-{}-0badf00d-{}", dead, host);
+    const std::vector<std::string> kept{
+        fmt::format(".out.txt.tmp-1-0badf00d-{}", host),              // pid 1 is alive
+        fmt::format(".out.txt.tmp-{}-0badf00d-{}", ::getpid(), host), // so are we
+        fmt::format(".out.txt.tmp-{}-0badf00d-other.invalid", dead),  // another host's
+        fmt::format(".other.txt.tmp-{}-0badf00d-{}", dead, host),     // another target's
+        fmt::format(".out.txt.tmp-{}-0badf00d-{}x", dead, host),      // another host again
+        ".out.txt.tmp-0badf00d",                                      // the old scheme
+        "out.txt"};
+    for (const auto& name : kept)
+      write_file(dir / name, "x");
+    write_file(dir / abandoned, "half written");
+    {
+      AtomicFile f(dir / "out.txt");
+      CHECK_FALSE(fs::exists(dir / abandoned));
+      f.write("new\n");
+      f.commit();
+    }
+    auto expected = kept;
+    std::sort(expected.begin(), expected.end());
+    CHECK(dir.entries() == expected);
+    CHECK(read_file(dir / "out.txt") == "new\n");
+  }
+  SUBCASE("a leftover that is not a regular file is kept") {
+    ScratchDir dir;
+    const std::string name = fmt::format(".out.txt.tmp-{}-0badf00d-{}", dead_pid(), host);
+    fs::create_directory(dir / name);
+    AtomicFile f(dir / "out.txt");
+    f.commit();
+    CHECK(fs::is_directory(dir / name));
+  }
+}
+#endif

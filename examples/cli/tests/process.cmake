@@ -113,3 +113,77 @@ endif()
 run(0 --stdout closed -- trace -o "${WORK}/stdout-closed.txt" seed.input)
 expect_file("stdout closed, -o" "${WORK}/stdout-closed.txt" "${DATA}/seed_bfs.expected")
 
+
+# --- -o to what is not a regular file ---------------------------------------------------------
+# Devices: written in place, never replaced. Private device nodes when we may make them (root),
+# so that a regression cannot turn the system's /dev/null into a regular file.
+file(MAKE_DIRECTORY "${WORK}/dev")
+execute_process(COMMAND mknod "${WORK}/dev/null" c 1 3 RESULT_VARIABLE no_mknod
+                OUTPUT_QUIET ERROR_QUIET)
+if(no_mknod)
+  set(null /dev/null)
+  set(full /dev/full)
+else()
+  execute_process(COMMAND mknod "${WORK}/dev/full" c 1 7)
+  set(null "${WORK}/dev/null")
+  set(full "${WORK}/dev/full")
+endif()
+run(0 -- trace -o "${null}" seed.input)
+expect_type("-o ${null}" "${null}" -c)
+run(0 -- generate --format ids -o "${WORK}/dev/ids") # four files through the same class
+run(2 -- trace -o "${full}" seed.input)
+expect_type("-o ${full}" "${full}" -c)
+if(NOT last_stderr MATCHES "No space left on device")
+  message(FATAL_ERROR "-o ${full}: unexpected stderr '${last_stderr}'")
+endif()
+run(2 -- generate --count 100000 -o "${full}")
+run(1 --stderr full -- trace -o "${null}" bad_lines.input)
+
+# A FIFO: its reader gets the output, and it stays a FIFO.
+execute_process(COMMAND mkfifo "${WORK}/fifo" COMMAND_ERROR_IS_FATAL ANY)
+execute_process(COMMAND "${SEARCHTRACE}" trace -o "${WORK}/fifo" seed.input
+                COMMAND cat "${WORK}/fifo" WORKING_DIRECTORY "${DATA}"
+                TIMEOUT 60 RESULTS_VARIABLE rcs OUTPUT_VARIABLE through_fifo)
+if(NOT rcs STREQUAL "0;0")
+  message(FATAL_ERROR "-o FIFO: exit codes ${rcs}")
+endif()
+expect_text("-o FIFO" "${through_fifo}" "${DATA}/seed_bfs.expected")
+expect_type("-o FIFO" "${WORK}/fifo" -p)
+
+# /dev/stdout (a descriptor): the output reaches whatever stdout is.
+run(0 -- trace -o /dev/stdout seed.input)
+expect_text("-o /dev/stdout" "${last_stdout}" "${DATA}/seed_bfs.expected")
+
+# --- -o through symbolic links; kept permissions ----------------------------------------------
+file(MAKE_DIRECTORY "${WORK}/links/real")
+file(WRITE "${WORK}/links/real/out.txt" "old\n")
+file(CREATE_LINK "real/out.txt" "${WORK}/links/link1" SYMBOLIC)
+file(CREATE_LINK "link1" "${WORK}/links/link2" SYMBOLIC)
+execute_process(COMMAND chmod 600 "${WORK}/links/real/out.txt" COMMAND_ERROR_IS_FATAL ANY)
+run(0 -- trace -o "${WORK}/links/link2" seed.input)
+expect_type("-o link2" "${WORK}/links/link1" -h)
+expect_type("-o link2" "${WORK}/links/link2" -h)
+expect_file("-o link2" "${WORK}/links/real/out.txt" "${DATA}/seed_bfs.expected")
+expect_mode("-o link2" "${WORK}/links/real/out.txt" 600)
+expect_files("-o link2" "${WORK}/links/real" out.txt)
+execute_process(COMMAND chmod 640 "${WORK}/links/real/out.txt" COMMAND_ERROR_IS_FATAL ANY)
+run(0 -- generate --count 3 -o "${WORK}/links/real/out.txt")
+expect_mode("generate -o" "${WORK}/links/real/out.txt" 640)
+
+# --- leftovers of a killed run ----------------------------------------------------------------
+# SIGKILL as soon as the temporary file exists: no handler runs, the file stays behind.
+file(MAKE_DIRECTORY "${WORK}/killed")
+run(137 --kill-when "${WORK}/killed" ".big.txt.tmp-" -- generate --count 100000000
+    -o "${WORK}/killed/big.txt")
+file(GLOB leftover RELATIVE "${WORK}/killed" "${WORK}/killed/.big.txt.tmp-*")
+list(LENGTH leftover n)
+if(NOT n EQUAL 1)
+  message(FATAL_ERROR "SIGKILL: expected one leftover, found '${leftover}'")
+endif()
+# Another host's leftover and one of a live process (pid 1) must survive the next run.
+file(WRITE "${WORK}/killed/.big.txt.tmp-1-0badf00d-other-host.invalid" "x")
+cmake_host_system_information(RESULT host QUERY HOSTNAME)
+file(WRITE "${WORK}/killed/.big.txt.tmp-1-0badf00d-${host}" "x")
+run(0 -- trace -o "${WORK}/killed/big.txt" seed.input)
+expect_files("the next run" "${WORK}/killed" big.txt ".big.txt.tmp-1-0badf00d-${host}"
+             .big.txt.tmp-1-0badf00d-other-host.invalid)
