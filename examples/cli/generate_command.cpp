@@ -36,6 +36,7 @@
 #include <cstdio>
 #include <exception>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,25 +77,20 @@ struct Shard {
   std::uint64_t count = 1;
 };
 
-/// Reads `i/N` with 0 <= i < N (decimal, no spaces).
+/// Reads `i/N` with 0 <= i < N < 2^64, both plain decimal integers (parse_decimal: no sign,
+/// space, base prefix or wrap-around).
 inline std::optional<Shard> parse_shard(std::string_view s) {
-  const auto number = [](std::string_view d, std::uint64_t& out) {
-    if (d.empty() || d.size() > 19)
-      return false;
-    out = 0;
-    for (const char c : d) {
-      if (c < '0' || c > '9')
-        return false;
-      out = out * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return true;
-  };
   const auto slash = s.find('/');
-  Shard r;
-  if (slash == std::string_view::npos || !number(s.substr(0, slash), r.index) ||
-      !number(s.substr(slash + 1), r.count) || r.count == 0 || r.index >= r.count)
+  if (slash == std::string_view::npos)
     return std::nullopt;
-  return r;
+  std::string error;
+  const auto count =
+      parse_decimal(s.substr(slash + 1), 1, std::numeric_limits<std::uint64_t>::max(), error);
+  const auto index =
+      parse_decimal(s.substr(0, slash), 0, std::numeric_limits<std::uint64_t>::max(), error);
+  if (!count || !index || *index >= *count)
+    return std::nullopt;
+  return Shard{*index, *count};
 }
 
 /// A half-open range of sample indices.
@@ -503,9 +499,14 @@ inline std::uint64_t chunk_size_for(std::size_t record_bytes, std::size_t target
   return std::clamp<std::uint64_t>(target / std::max<std::size_t>(record_bytes, 1), 1, 4096);
 }
 
+/// The message, the spec and a caret under the offending byte; spec and message may hold any
+/// byte of the command line, so both are shown through `printable` (the caret counts columns of
+/// what is shown).
 inline void report_family_error(const std::string& spec, const FamilyError& e) {
+  const std::size_t column =
+      display_columns(printable(std::string_view(spec).substr(0, std::min(e.offset, spec.size()))));
   eprint("searchtrace generate: error: --family, offset {}: {}\n  {}\n  {:>{}}\n", e.offset,
-         e.message, spec, "^", e.offset + 1);
+         printable(e.message), printable(spec), "^", column + 1);
 }
 
 inline void report_sample_error(const Generator& g, std::uint64_t index, const SampleError& e) {
@@ -522,7 +523,8 @@ inline int run_generate(const GenerateCommandOptions& o) {
   }
   const auto shard = parse_shard(o.shard);
   if (!shard) {
-    eprint("searchtrace generate: error: --shard '{}': expected i/N with 0 <= i < N\n", o.shard);
+    eprint("searchtrace generate: error: --shard '{}': expected i/N with 0 <= i < N\n",
+           printable(o.shard));
     return exit_usage;
   }
   const bool to_stdout = o.output.empty() || o.output == "-";
@@ -745,12 +747,8 @@ void add_generate_command(CLI::App& app, int& status) {
                   "Family spec, e.g. G15_2_4, G20_5_6(L=100), grid(w=4,h=4,dist=3..6)")
       ->capture_default_str()
       ->type_name("SPEC");
-  sub->add_option("--count", o->count, "Samples in the whole run (all shards together)")
-      ->capture_default_str()
-      ->type_name("N");
-  sub->add_option("--seed", o->seed, "Dataset seed (64-bit)")
-      ->capture_default_str()
-      ->type_name("S");
+  add_integer_option(*sub, "--count", o->count, "Samples in the whole run (all shards together)");
+  add_integer_option(*sub, "--seed", o->seed, "Dataset seed (64-bit)")->type_name("S");
   add_search_options(*sub, o->search);
   add_rendering_option(*sub, o->rendering);
   add_enum_option(*sub, "--format", o->format, generate_format_choices,
@@ -762,27 +760,19 @@ void add_generate_command(CLI::App& app, int& status) {
   sub->add_option("--shard", o->shard, "Write only the i-th of N contiguous parts of the run")
       ->type_name("i/N")
       ->capture_default_str();
-  sub->add_option("--threads", o->threads, "Worker threads; 0 = every hardware thread")
-      ->capture_default_str()
-      ->type_name("N");
-  sub->add_option("--chunk", o->chunk,
-                  "Samples per work unit; 0 = about 1 MiB of output (never changes the output)")
-      ->capture_default_str()
-      ->type_name("N");
+  add_integer_option(*sub, "--threads", o->threads, "Worker threads; 0 = every hardware thread");
+  add_integer_option(*sub, "--chunk", o->chunk,
+                     "Samples per work unit; 0 = about 1 MiB of output (never changes the output)");
   sub->add_option("-o,--output", o->output,
                   "Write to FILE (atomically) instead of stdout; for ids, the base name BASE")
       ->type_name("FILE");
   sub->add_flag("--progress", o->progress, "Show done/total, rate and ETA on stderr");
   add_enum_option(*sub, "--split", o->split, split_choices,
                   "all samples, or only those whose fingerprint falls in the train/test split");
-  sub->add_option("--test-fraction", o->test_fraction,
-                  "Share of fingerprints in the test split, 0 to 1")
-      ->check(CLI::Range(0.0, 1.0).description(""))
-      ->capture_default_str()
-      ->type_name("F");
-  sub->add_option("--split-key", o->split_key,
-                  "Key of the split hash; sets that must be disjoint share it")
-      ->capture_default_str()
+  add_real_option(*sub, "--test-fraction", o->test_fraction,
+                  "Share of fingerprints in the test split, 0 to 1", 0.0, 1.0);
+  add_integer_option(*sub, "--split-key", o->split_key,
+                     "Key of the split hash; sets that must be disjoint share it")
       ->type_name("K");
   sub->add_flag("--split-relabel", o->split_relabel,
                 "Fingerprints (split, dedup, jsonl) also ignore relabelling");

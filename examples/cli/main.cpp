@@ -13,6 +13,7 @@
 
 int main(int argc, char** argv) {
   using namespace searchtrace::cli;
+  open_closed_standard_descriptors(); // before anything opens a file
 
   CLI::App app{"searchtrace: synthesize, trace and check BFS/DFS search traces (SPEC.md)",
                "searchtrace"};
@@ -32,9 +33,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help and --version end parsing with exit code 0; every other parse error is a usage
-    // error (2), whatever CLI11's own numbering.
-    return app.exit(e) == 0 ? exit_ok : exit_usage;
+    return finish_parse(app, e);
   }
   return status;
 }
