@@ -57,15 +57,17 @@
 #include "searchtrace/fingerprint.hpp"
 #include "searchtrace/render.hpp"
 #include "searchtrace/vocabulary.hpp"
+#include "training_options.hpp"
 
 namespace searchtrace::cli {
 
-enum class GenerateFormat : std::uint8_t { text, jsonl, ids };
+enum class GenerateFormat : std::uint8_t { text, jsonl, ids, hf_jsonl };
 
-inline constexpr std::array<Choice<GenerateFormat>, 3> generate_format_choices{
+inline constexpr std::array<Choice<GenerateFormat>, 4> generate_format_choices{
     {{"text", GenerateFormat::text},
      {"jsonl", GenerateFormat::jsonl},
-     {"ids", GenerateFormat::ids}}};
+     {"ids", GenerateFormat::ids},
+     {"hf-jsonl", GenerateFormat::hf_jsonl}}};
 inline constexpr std::array<Choice<SplitKind>, 3> split_choices{
     {{"all", SplitKind::all}, {"train", SplitKind::train}, {"test", SplitKind::test}}};
 
@@ -128,6 +130,7 @@ struct GenerateCommandOptions {
   std::uint64_t split_key = 0;
   bool split_relabel = false;
   bool dedup = false;
+  TrainingOptions training; // training_options.hpp
 };
 
 // --- chunks: the unit of work ---------------------------------------------------------------
@@ -174,7 +177,9 @@ public:
   RecordEncoder(const Generator& generator, GenerateFormat format, const Vocabulary* vocabulary,
                 bool keep_fingerprints)
       : generator_(generator), format_(format), vocabulary_(vocabulary),
-        keep_fingerprints_(keep_fingerprints) {
+        keep_fingerprints_(keep_fingerprints),
+        seed_writer_(generator.options(),
+                     generator.family().params().topology == Topology::pathstar) {
     const DatasetOptions& o = generator_.options();
     // Everything between the completion and the index is the same for every record.
     json_middle_ = "\",\"family\":";
@@ -214,6 +219,10 @@ public:
         append_ids(c.ids);
         c.ends.push_back(c.ids.size());
         break;
+      case GenerateFormat::hf_jsonl:
+        seed_writer_.append(c.bytes, sample_);
+        c.ends.push_back(c.bytes.size());
+        break;
       }
       if (keep_fingerprints_)
         c.fingerprints.push_back(sample_.info.fingerprint);
@@ -249,7 +258,7 @@ private:
     if (const auto bos = v.bos())
       out.push_back(static_cast<std::uint16_t>(*bos));
     encode_prompt(sample_.prompt, v, out);
-    encode_completion(sample_.trace, v, out);
+    encode_completion(sample_.trace, v, out, generator_.options().layout);
     if (const auto eos = v.eos())
       out.push_back(static_cast<std::uint16_t>(*eos));
   }
@@ -258,6 +267,7 @@ private:
   GenerateFormat format_;
   const Vocabulary* vocabulary_;
   bool keep_fingerprints_;
+  SeedRecordWriter seed_writer_;
   Sample sample_;
   std::string json_middle_;
   std::string json_tail_;
@@ -534,9 +544,27 @@ inline int run_generate(const GenerateCommandOptions& o) {
            "BASE\n");
     return exit_usage;
   }
+  if (const auto e =
+          check_training_options(o.training, *family, o.format == GenerateFormat::hf_jsonl,
+                                 o.format == GenerateFormat::ids, o.vocabulary, o.rendering,
+                                 to_stdout, o.split == SplitKind::all)) {
+    eprint("searchtrace generate: error: {}\n", *e);
+    return exit_usage;
+  }
+  if (o.training.validation != 0)
+    return run_train_validation_pair(
+        o.output, o.count, o.training.validation,
+        [&](const std::string& output, SplitKind split, std::uint64_t count) {
+          GenerateCommandOptions one = o;
+          one.output = output;
+          one.split = split;
+          one.count = count;
+          one.training.validation = 0;
+          return run_generate(one);
+        });
   std::optional<Vocabulary> vocabulary;
   if (o.format == GenerateFormat::ids) {
-    vocabulary = Vocabulary::preset(o.vocabulary, family->label_space());
+    vocabulary = generate_vocabulary(o.vocabulary, *family);
     if (vocabulary->size() > 65536) {
       eprint("searchtrace generate: error: the {} vocabulary of {} has {} ids; --format ids "
              "stores uint16 (at most 65536)\n",
@@ -552,7 +580,9 @@ inline int run_generate(const GenerateCommandOptions& o) {
   options.rendering = o.rendering;
   options.split = {o.split, o.test_fraction, o.split_key};
   options.relabel_invariant_split = o.split_relabel;
-  options.fingerprints = o.dedup || o.format == GenerateFormat::jsonl;
+  options.fingerprints =
+      o.dedup || o.format == GenerateFormat::jsonl || o.format == GenerateFormat::hf_jsonl;
+  options.layout = o.training.layout;
   const Generator generator(*family, options);
 
   const IndexRange range = shard_range(o.count, *shard);
@@ -679,6 +709,11 @@ inline int run_generate(const GenerateCommandOptions& o) {
     meta["split_relabel"] = d.relabel_invariant_split;
     meta["dedup"] = o.dedup;
     meta["dropped"] = dropped;
+    meta["layout"] = std::string(completion_layout_name(d.layout));
+    const PromptBoundary boundary = prompt_boundary(*vocabulary, d.layout);
+    meta["prompt_boundary"] = {{"token", std::string(1, boundary.token)},
+                               {"id", boundary.id},
+                               {"in_prompt", boundary.in_prompt}};
     ids_out->commit(*vocabulary, meta);
   } else {
     text_out->finish();
@@ -704,8 +739,20 @@ Formats (--format):
            BASE.offsets.bin  uint64 little endian, samples+1 entries: sample k is
                              ids[offsets[k], offsets[k+1]); the completion starts at '<'
            BASE.vocab.json   the vocabulary (--vocab), every id's spelling
-           BASE.meta.json    family, seed, options, counts; renamed into place last, so
-                             its presence means the set is complete.
+           BASE.meta.json    family, seed, options, counts, layout, prompt_boundary;
+                             renamed into place last, so its presence means the set
+                             is complete.
+         --vocab numeral-eot writes the ids the seed's training code trains on:
+         [eot] prompt '<' (the masked prompt there), then the rest of the completion
+         and [eot], eot = 70 (docs/training.md).
+  hf-jsonl  the records the seed's training code reads (its ShortestDataModule):
+         query, target, steps, trace (plus text, wrong_path, len_target on pathstar
+         families), then family, seed, index, split, algo, nodes, edges, distance,
+         expansions, fingerprint. With --validation N, -o DIR gets DIR/train.jsonl
+         (train split) and DIR/validation.jsonl (N samples, test split).
+
+Layouts (--layout): trace (the default), pause (each expansion written u($), no
+lists), path (the prompt followed by =path: the seed's 'teacherforcing').
 
 Reproducibility: sample i is a pure function of (family, seed, search options, split
 options, i). The output does not depend on --threads or --chunk, and --shard i/N
@@ -752,10 +799,11 @@ void add_generate_command(CLI::App& app, int& status) {
   add_search_options(*sub, o->search);
   add_rendering_option(*sub, o->rendering);
   add_enum_option(*sub, "--format", o->format, generate_format_choices,
-                  "text (prompt+completion per line), jsonl, or ids (token ids, needs -o BASE)");
+                  "text (prompt+completion per line), jsonl, ids (token ids, needs -o BASE), or "
+                  "hf-jsonl (the seed's training records)");
   sub->add_option("--vocab", o->vocabulary, "Vocabulary of --format ids")
-      ->check(CLI::IsMember({"standard", "numeral"}).description(""))
-      ->type_name("standard|numeral")
+      ->check(CLI::IsMember({"standard", "numeral", "numeral-eot"}).description(""))
+      ->type_name("standard|numeral|numeral-eot")
       ->capture_default_str();
   sub->add_option("--shard", o->shard, "Write only the i-th of N contiguous parts of the run")
       ->type_name("i/N")
@@ -778,6 +826,7 @@ void add_generate_command(CLI::App& app, int& status) {
                 "Fingerprints (split, dedup, jsonl) also ignore relabelling");
   sub->add_flag("--dedup", o->dedup,
                 "Drop samples whose fingerprint an earlier one had (memory grows with --count)");
+  add_training_options(*sub, o->training);
   sub->footer(std::string(generate_help_footer));
   sub->callback(
       [o, &status] { status = run_guarded("generate", [&] { return run_generate(*o); }); });

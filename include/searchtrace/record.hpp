@@ -38,9 +38,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "searchtrace/dataset.hpp"
 #include "searchtrace/detail/utf8.hpp"
@@ -442,6 +444,158 @@ private:
 inline void append_sample_record(std::string& out, const Sample& s, const DatasetOptions& options) {
   SampleRecordWriter(options).append(out, s);
 }
+
+// --- the seed's training layout --------------------------------------------------------------
+
+/// The node ids the blog post's training code tokenizes: its main.py builds the tokenizer with
+/// 50 node ids whatever the data, so a label of 50 or more has no token there (it would be
+/// mapped to an unknown token that has no id, and the data module fails or mis-tokenizes).
+inline constexpr Label seed_label_space = 50;
+
+/// Writes the record of `searchtrace generate --format hf-jsonl`: one JSON object per line with
+/// the fields the blog post's training code reads (its ShortestDataModule, through
+/// `datasets.load_dataset("json", ...)`), then our metadata. Keys in this order:
+///   "query"       the prompt, `edges/source,target` (their code appends '<' or '=')
+///   "target"      the answer path, comma-separated
+///   "steps"       the exploration between '<' and '-': `0,(1,2),1,(2,3),2,(4)`
+///   "trace"       one string per expansion: ["0,(1,2)","1,(2,3)","2,(4)"]
+///   path-star families only (the fields of their path-star data sets):
+///   "text"        `query=target`
+///   "wrong_path"  the other arms, each as a path from the centre to its end (ascending by
+///                 the first node after the centre)
+///   "len_target"  the number of nodes of the target path (its tokens in their tokenizer)
+///   then "family", "seed", "index", "split", "algo", "nodes", "edges", "distance",
+///   "expansions", "fingerprint", as in the sample record (SampleRecordWriter).
+/// Every objective of their data module (the trace, `pause`, `teacherforcing`) is made from
+/// these fields, so the record does not depend on a completion layout, and it is always compact:
+/// their tokenizer has no token for a space.
+class SeedRecordWriter {
+public:
+  /// `options`: those of the Generator that draws the samples; `path_star`: add the path-star
+  /// fields (the family's topology is pathstar: the query runs from the centre to an arm's end).
+  SeedRecordWriter(const DatasetOptions& options, bool path_star) : path_star_(path_star) {
+    middle_ = ",\"family\":";
+    detail::json::append_text(middle_, options.family_spec);
+    middle_ += ",\"seed\":";
+    detail::json::append_decimal(middle_, options.seed);
+    middle_ += ",\"index\":";
+    tail_ = ",\"split\":\"";
+    tail_ += split_kind_name(options.split.kind);
+    tail_ += "\",\"algo\":\"";
+    tail_ += algorithm_name(options.search.algorithm);
+    tail_ += "\",\"nodes\":";
+  }
+
+  /// Appends the record of `s` and a newline. Uses the sample's prompt text and its Trace.
+  void append(std::string& out, const Sample& s) {
+    const SampleInfo& info = s.info;
+    out += '{';
+    append_fields(out, s.prompt_text(), s.trace);
+    if (path_star_)
+      append_path_star(out, s);
+    out += middle_;
+    detail::json::append_decimal(out, info.index);
+    out += tail_;
+    detail::json::append_decimal(out, info.nodes);
+    out += ",\"edges\":";
+    detail::json::append_decimal(out, info.edges);
+    out += ",\"distance\":";
+    detail::json::append_decimal(out, info.distance);
+    out += ",\"expansions\":";
+    detail::json::append_decimal(out, info.expansions);
+    out += ",\"fingerprint\":\"";
+    static constexpr char hex[] = "0123456789abcdef";
+    for (const std::uint64_t half : {info.fingerprint.hi, info.fingerprint.lo})
+      for (int shift = 60; shift >= 0; shift -= 4)
+        out += hex[(half >> shift) & 15];
+    out += "\"}\n";
+  }
+
+  /// Appends the four fields the seed's data module reads, `"query":...,"trace":[...]`, for the
+  /// compact prompt text `query` and its reference trace `t` (any prompt, not only a
+  /// generator's sample).
+  static void append_fields(std::string& out, std::string_view query, const Trace& t) {
+    out += "\"query\":";
+    detail::json::append_text(out, query);
+    out += ",\"target\":\"";
+    append_labels(out, t.path);
+    out += "\",\"steps\":\"";
+    for (std::size_t i = 0; i < t.expansion_count(); ++i) {
+      if (i != 0)
+        out += ',';
+      append_expansion(out, t, i);
+    }
+    out += "\",\"trace\":[";
+    for (std::size_t i = 0; i < t.expansion_count(); ++i) {
+      out += i == 0 ? "\"" : ",\"";
+      append_expansion(out, t, i);
+      out += '"';
+    }
+    out += ']';
+  }
+
+private:
+  static void append_labels(std::string& out, std::span<const Label> labels) {
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (i != 0)
+        out += ',';
+      detail::json::append_decimal(out, labels[i]);
+    }
+  }
+
+  // `u,(v,...)`: expansion i as the compact trace writes it.
+  static void append_expansion(std::string& out, const Trace& t, std::size_t i) {
+    detail::json::append_decimal(out, t.expanded[i]);
+    out += ",(";
+    append_labels(out, t.list(i));
+    out += ')';
+  }
+
+  void append_path_star(std::string& out, const Sample& s) {
+    const Graph& g = s.prompt.graph;
+    const Trace& t = s.trace;
+    out += ",\"text\":\"";
+    out += s.prompt_text();
+    out += '=';
+    append_labels(out, t.path);
+    out += "\",\"wrong_path\":[";
+    // The centre is the source; the target's arm starts at the path's second node.
+    const NodeId centre = s.prompt.query.source;
+    const std::optional<NodeId> right =
+        t.path.size() > 1 ? g.node(t.path[1]) : std::optional<NodeId>();
+    bool first = true;
+    for (const NodeId start : g.neighbors(centre)) { // ascending by id, so by label
+      if (start == right)
+        continue;
+      out += first ? "\"" : ",\"";
+      first = false;
+      arm_.assign(1, g.label(centre));
+      NodeId prev = centre, cur = start;
+      for (;;) {
+        arm_.push_back(g.label(cur));
+        std::optional<NodeId> next;
+        for (const NodeId v : g.neighbors(cur))
+          if (v != prev) {
+            next = v;
+            break;
+          }
+        if (!next || arm_.size() > g.node_count()) // an arm ends at a leaf
+          break;
+        prev = cur;
+        cur = *next;
+      }
+      append_labels(out, arm_);
+      out += '"';
+    }
+    out += "],\"len_target\":";
+    detail::json::append_decimal(out, t.path.size());
+  }
+
+  bool path_star_;
+  std::string middle_; // from the last field before the family to the index
+  std::string tail_;   // from the index to the node count
+  std::vector<Label> arm_;
+};
 
 // --- RecordReader: the JSON reader -----------------------------------------------------------
 
