@@ -79,7 +79,7 @@ endfunction()
 # Closed: the output file must not receive the diagnostics (it would get descriptor 2).
 run(1 --stderr closed -- trace -o "${WORK}/closed.txt" bad_lines.input)
 expect_file("stderr closed, -o" "${WORK}/closed.txt" "${DATA}/bad_lines.expected")
-foreach(broken IN ITEMS full broken-pipe)
+foreach(broken IN ITEMS closed full broken-pipe)
   run(1 --stderr ${broken} -- trace bad_lines.input)
   expect_text("stderr ${broken}: trace" "${last_stdout}" "${DATA}/bad_lines.expected")
   # A finished dataset is kept although its report on stderr cannot be written.
