@@ -1,4 +1,5 @@
-// `searchtrace generate`: samples of a graph family (SPEC §5) with their reference completions, as
+// `searchtrace generate`: samples of a graph family (docs/reference.md, 'Graph families') with
+// their reference completions, as
 // training text, JSON lines, or token ids a trainer can memory-map.
 //
 // Decisions (also in `searchtrace generate --help` and docs/generate.md):
@@ -10,7 +11,11 @@
 //     r = count % N: sizes differ by at most one, the first r shards get the extra sample.
 //   * Threads: workers generate fixed-size chunks of consecutive indices into their own buffers;
 //     the main thread writes chunks strictly in index order. At most 2·threads chunks are in
-//     flight and a chunk holds about 1 MiB of output, so memory stays flat whatever --count.
+//     flight and a chunk holds about 1 MiB of output (--chunk 0), and never more than
+//     max_chunk_bytes of records: a worker stops there and the main thread draws the rest of
+//     that chunk. --threads is capped at threads_per_hardware_thread per hardware thread. So
+//     memory has a bound whatever --count, --chunk and --threads (stated in --help; measured:
+//     6 MiB at the defaults, about 60 MiB with 8 threads and huge chunks).
 //   * --dedup drops a sample whose fingerprint an earlier sample of THIS run (lower index) had;
 //     the writer decides in index order, so the result is the same for every thread count. It
 //     keeps every fingerprint seen: memory grows with the number of distinct samples (about
@@ -138,7 +143,8 @@ struct GenerateCommandOptions {
 /// The output of a run of consecutive samples, in the run's format. `ends[k]` is where record k
 /// ends in `bytes` (text, jsonl) or `ids` (ids), so the writer can drop single records.
 struct GenerateChunk {
-  IndexRange indices;
+  IndexRange indices;           // the records held (fill may stop early: see `wanted_end`)
+  std::uint64_t wanted_end = 0; // the end of the indices asked for
   std::string bytes;
   std::vector<std::uint16_t> ids;
   std::vector<std::size_t> ends;
@@ -146,6 +152,24 @@ struct GenerateChunk {
   std::optional<SampleError> error;      // the sample at indices.end could not be drawn
   std::exception_ptr exception;          // anything else that went wrong in a worker
 };
+
+/// The bytes a chunk's records take: output, record ends and fingerprints. Buffers are reused
+/// and grow by doubling, so a chunk's allocation is at most twice its largest footprint.
+inline std::size_t chunk_footprint(const GenerateChunk& c) noexcept {
+  return c.bytes.size() + c.ids.size() * sizeof(std::uint16_t) +
+         c.ends.size() * sizeof(std::size_t) + c.fingerprints.size() * sizeof(Fingerprint);
+}
+
+/// The most a chunk holds (`chunk_footprint`) beyond its last record, whatever --chunk says.
+/// With at most 2·threads + 1 chunks alive and --threads capped, this bounds the run's memory.
+inline constexpr std::size_t max_chunk_bytes = std::size_t{2} << 20;
+
+/// Auto-sized chunks aim at this much output (half the bound: records vary in size).
+inline constexpr std::size_t chunk_target_bytes = std::size_t{1} << 20;
+
+/// At most this many worker threads per hardware thread: more cannot be faster, and each costs
+/// two chunks of memory.
+inline constexpr unsigned threads_per_hardware_thread = 4;
 
 namespace detail {
 
@@ -190,9 +214,12 @@ public:
                     algorithm_name(o.search.algorithm));
   }
 
-  /// Fills `c` with the records of `c.indices`. On a SampleError, `c` holds the records before
-  /// the failing sample, `c.indices.end` is that sample and `c.error` says why.
-  void fill(GenerateChunk& c) {
+  /// Fills `c` with the records of `c.indices`, but stops after the record that brings the
+  /// chunk's memory (`chunk_footprint`) to `max_bytes`: then `c.indices.end` is where it stopped
+  /// and `c.wanted_end` the end asked for. On a SampleError, `c` holds the records before the
+  /// failing sample, `c.indices.end` is that sample and `c.error` says why.
+  void fill(GenerateChunk& c, std::size_t max_bytes) {
+    c.wanted_end = c.indices.end;
     c.bytes.clear();
     c.ids.clear();
     c.ends.clear();
@@ -226,6 +253,10 @@ public:
       }
       if (keep_fingerprints_)
         c.fingerprints.push_back(sample_.info.fingerprint);
+      if (chunk_footprint(c) >= max_bytes) {
+        c.indices.end = i + 1;
+        return;
+      }
     }
   }
 
@@ -384,7 +415,6 @@ public:
     eprint("\r{}/{} samples ({:.1f}%), {} samples/s, ETA {}    ", done, total_,
            total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
            human(rate), duration(eta));
-    std::fflush(stderr);
     shown_ = true;
   }
 
@@ -505,8 +535,18 @@ private:
 // --- the command --------------------------------------------------------------------------------
 
 /// Samples per chunk: about `target` bytes of output, at least 1, at most 4096.
-inline std::uint64_t chunk_size_for(std::size_t record_bytes, std::size_t target = 1u << 20) {
+inline std::uint64_t chunk_size_for(std::size_t record_bytes,
+                                    std::size_t target = chunk_target_bytes) {
   return std::clamp<std::uint64_t>(target / std::max<std::size_t>(record_bytes, 1), 1, 4096);
+}
+
+/// The worker threads a run uses: --threads (0: every hardware thread), at most
+/// threads_per_hardware_thread per hardware thread (`hardware` 0: unknown, taken as 1).
+inline unsigned worker_threads(unsigned requested, unsigned hardware) noexcept {
+  const unsigned hw = std::max(1u, hardware);
+  if (requested == 0)
+    return hw;
+  return std::min(requested, hw * threads_per_hardware_thread);
 }
 
 /// The message, the spec and a caret under the offending byte; spec and message may hold any
@@ -586,7 +626,12 @@ inline int run_generate(const GenerateCommandOptions& o) {
   const Generator generator(*family, options);
 
   const IndexRange range = shard_range(o.count, *shard);
-  unsigned threads = o.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.threads;
+  const unsigned hardware = std::thread::hardware_concurrency();
+  unsigned threads = worker_threads(o.threads, hardware);
+  if (o.threads != 0 && threads < o.threads)
+    eprint("searchtrace generate: note: --threads {} lowered to {} ({} per hardware thread, "
+           "{} here)\n",
+           o.threads, threads, threads_per_hardware_thread, std::max(1u, hardware));
 
   // Outputs first: an unwritable path fails (exit 2) before any work.
   std::optional<Output> text_out;
@@ -596,29 +641,38 @@ inline int run_generate(const GenerateCommandOptions& o) {
   else
     text_out.emplace(o.output);
 
-  // One sample up front sizes the chunks (about 1 MiB of output each).
+  // One sample up front sizes the chunks: about chunk_target_bytes of output each, and with
+  // --chunk no more samples than max_chunk_bytes holds at that size, so that fill's byte bound
+  // (which holds whatever the samples' sizes) cuts at most the last few samples of a chunk,
+  // which the calling thread then draws.
   RecordEncoder first(generator, o.format, vocabulary ? &*vocabulary : nullptr, o.dedup);
   std::uint64_t chunk = o.chunk;
-  if (chunk == 0 && range.size() > 0) {
+  if (range.size() > 0) {
     GenerateChunk probe;
     probe.indices = {range.begin, range.begin + 1};
-    first.fill(probe);
+    first.fill(probe, max_chunk_bytes);
     if (probe.error) {
       report_sample_error(generator, range.begin, *probe.error);
       return exit_bad_lines;
     }
+    const std::size_t record = chunk_footprint(probe);
     chunk =
-        chunk_size_for(o.format == GenerateFormat::ids ? 2 * probe.ids.size() : probe.bytes.size());
+        chunk == 0
+            ? chunk_size_for(record)
+            : std::min<std::uint64_t>(chunk, max_chunk_bytes / std::max<std::size_t>(record, 1));
   }
   chunk = std::max<std::uint64_t>(chunk, 1);
   const std::uint64_t chunks = range.size() / chunk + (range.size() % chunk != 0);
   threads =
       static_cast<unsigned>(std::min<std::uint64_t>(threads, std::max<std::uint64_t>(chunks, 1)));
 
+  // One encoder per worker, and one for the calling thread, which finishes a chunk that
+  // stopped at max_chunk_bytes.
   std::vector<RecordEncoder> encoders;
-  encoders.reserve(threads);
-  for (unsigned t = 0; t < threads; ++t)
+  encoders.reserve(threads + 1);
+  for (unsigned t = 0; t <= threads; ++t)
     encoders.push_back(first);
+  GenerateChunk rest;
 
   FingerprintSet seen;
   std::uint64_t written = 0, dropped = 0, done = 0;
@@ -643,31 +697,37 @@ inline int run_generate(const GenerateCommandOptions& o) {
       [&](unsigned worker, std::uint64_t c, GenerateChunk& out) {
         out.indices.begin = range.begin + c * chunk;
         out.indices.end = std::min(range.end, out.indices.begin + chunk);
-        encoders[worker].fill(out);
+        encoders[worker].fill(out, max_chunk_bytes);
       },
-      [&](GenerateChunk& c) {
-        if (c.exception)
-          std::rethrow_exception(c.exception);
-        if (c.error) {
-          failure.emplace(c.indices.end, *c.error);
-          return false;
+      [&](GenerateChunk& filled) {
+        // A chunk that stopped at max_chunk_bytes is finished here, piece by piece.
+        for (GenerateChunk* c = &filled;; c = &rest) {
+          if (c->exception)
+            std::rethrow_exception(c->exception);
+          if (c->error) {
+            failure.emplace(c->indices.end, *c->error);
+            return false;
+          }
+          const std::size_t n = c->ends.size();
+          if (!o.dedup) {
+            write_records(*c, 0, n);
+          } else {
+            std::size_t run = 0;
+            for (std::size_t k = 0; k < n; ++k)
+              if (!seen.insert(c->fingerprints[k])) {
+                write_records(*c, run, k);
+                run = k + 1;
+                ++dropped;
+              }
+            write_records(*c, run, n);
+          }
+          done += n;
+          progress.update(done);
+          if (c->indices.end == c->wanted_end)
+            return true;
+          rest.indices = {c->indices.end, c->wanted_end};
+          encoders.back().fill(rest, max_chunk_bytes);
         }
-        const std::size_t n = c.ends.size();
-        if (!o.dedup) {
-          write_records(c, 0, n);
-        } else {
-          std::size_t run = 0;
-          for (std::size_t k = 0; k < n; ++k)
-            if (!seen.insert(c.fingerprints[k])) {
-              write_records(c, run, k);
-              run = k + 1;
-              ++dropped;
-            }
-          write_records(c, run, n);
-        }
-        done += n;
-        progress.update(done);
-        return true;
       });
 
   if (failure) {
@@ -726,8 +786,8 @@ Writes --count samples of a graph family: the prompt (edges/query) and the refer
 completion (exploration, backtrack, path) of each. Bare 'searchtrace generate' prints
 10 samples of G15_2_4 with seed 0.
 
-Formats (--format):
-  text   one sample per line: prompt immediately followed by completion (SPEC §1), e.g.
+Formats (--format; the sample format: docs/reference.md, 'Sample format'):
+  text   one sample per line: prompt immediately followed by completion, e.g.
            1,3|2,4|1,2|0,1|0,2|3,4/0,4<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4
   jsonl  one JSON object per line: prompt, completion, family (canonical spec), seed,
          index, split, algo, nodes, edges, distance (query's shortest-path length),
@@ -772,8 +832,16 @@ fingerprint: memory grows by about 50 bytes per distinct sample. Each shard is
 deduplicated on its own.
 
 Output files are written atomically (temporary name, then rename): an interrupted or
-failed run never leaves a file that looks complete. Memory stays flat (about 1 MiB of
-output per chunk, 2 chunks per thread), except for --dedup.
+failed run never leaves a file that looks complete. A replaced file keeps its permissions;
+a symbolic link is followed (the file it names is replaced); a device or FIFO (/dev/null,
+a named pipe) is written directly. A temporary file left by a killed run
+(.NAME.tmp-PID-XXXXXXXX-HOST) is removed by the next run for NAME on the same host once
+process PID has ended.
+
+Memory: at most about 8 MiB per worker thread plus a few MiB, whatever --count and
+--chunk: a chunk holds at most 2 MiB of records, 2 chunks per thread are in flight, and
+--threads is capped at 4 per hardware thread (with a note on stderr). --dedup adds about
+50 bytes per distinct sample.
 
 Exit codes: 0 done; 1 a sample could not be drawn (the family's constraints were never
 met; nothing is written to --output); 2 usage error (a bad --family spec is reported
@@ -808,9 +876,11 @@ void add_generate_command(CLI::App& app, int& status) {
   sub->add_option("--shard", o->shard, "Write only the i-th of N contiguous parts of the run")
       ->type_name("i/N")
       ->capture_default_str();
-  add_integer_option(*sub, "--threads", o->threads, "Worker threads; 0 = every hardware thread");
+  add_integer_option(*sub, "--threads", o->threads,
+                     "Worker threads; 0 = every hardware thread; at most 4 per hardware thread");
   add_integer_option(*sub, "--chunk", o->chunk,
-                     "Samples per work unit; 0 = about 1 MiB of output (never changes the output)");
+                     "Samples per work unit, at most 2 MiB of records; 0 = about 1 MiB of output "
+                     "(never changes the output)");
   sub->add_option("-o,--output", o->output,
                   "Write to FILE (atomically) instead of stdout; for ids, the base name BASE")
       ->type_name("FILE");

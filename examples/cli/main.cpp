@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   using namespace searchtrace::cli;
   open_closed_standard_descriptors(); // before anything opens a file
 
-  CLI::App app{"searchtrace: synthesize, trace and check BFS/DFS search traces (SPEC.md)",
+  CLI::App app{"searchtrace: synthesize, trace and check BFS/DFS search traces (format and "
+               "semantics: docs/reference.md)",
                "searchtrace"};
   app.set_version_flag("--version", std::string(searchtrace::version));
   app.require_subcommand(1);

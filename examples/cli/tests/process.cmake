@@ -79,7 +79,7 @@ endfunction()
 # Closed: the output file must not receive the diagnostics (it would get descriptor 2).
 run(1 --stderr closed -- trace -o "${WORK}/closed.txt" bad_lines.input)
 expect_file("stderr closed, -o" "${WORK}/closed.txt" "${DATA}/bad_lines.expected")
-foreach(broken IN ITEMS full broken-pipe)
+foreach(broken IN ITEMS closed full broken-pipe)
   run(1 --stderr ${broken} -- trace bad_lines.input)
   expect_text("stderr ${broken}: trace" "${last_stdout}" "${DATA}/bad_lines.expected")
   # A finished dataset is kept although its report on stderr cannot be written.
@@ -187,3 +187,26 @@ file(WRITE "${WORK}/killed/.big.txt.tmp-1-0badf00d-${host}" "x")
 run(0 -- trace -o "${WORK}/killed/big.txt" seed.input)
 expect_files("the next run" "${WORK}/killed" big.txt ".big.txt.tmp-1-0badf00d-${host}"
              .big.txt.tmp-1-0badf00d-other-host.invalid)
+
+# --- memory has a bound whatever --chunk and --threads ----------------------------------------
+# Under RLIMIT_DATA (heap and thread stacks; sanitizers reserve far more, so not with them).
+# Before the bound: --chunk 10000000 kept the whole run in one chunk (285 MB for 1M samples),
+# --threads 100000 started threads until the system refused (exit 2).
+if(NOT SANITIZED)
+  file(MAKE_DIRECTORY "${WORK}/memory")
+  set(mem "${WORK}/memory")
+  run(0 -- generate --count 500000 --seed 5 -o "${mem}/reference.txt")
+  run(0 --data-limit-mib 96 -- generate --count 500000 --seed 5 --chunk 10000000
+      -o "${mem}/huge_chunk.txt")
+  expect_file("--chunk 10000000 in 96 MiB" "${mem}/huge_chunk.txt" "${mem}/reference.txt")
+  # Capped at 4 threads per hardware thread: each costs an 8 MiB stack and two chunks.
+  cmake_host_system_information(RESULT cores QUERY NUMBER_OF_LOGICAL_CORES)
+  math(EXPR limit "64 + ${cores} * 4 * 16")
+  run(0 --data-limit-mib ${limit} -- generate --count 500000 --seed 5 --chunk 50
+      --threads 100000 -o "${mem}/many_threads.txt")
+  expect_file("--threads 100000 in ${limit} MiB" "${mem}/many_threads.txt"
+              "${mem}/reference.txt")
+  if(NOT last_stderr MATCHES "^searchtrace generate: note: --threads 100000 lowered to [0-9]+ \\(4 per hardware thread")
+    message(FATAL_ERROR "--threads 100000: unexpected stderr '${last_stderr}'")
+  endif()
+endif()
