@@ -7,10 +7,8 @@
 
 namespace searchtrace::detail {
 
-/// The number of set bits. std::popcount compiles to one instruction when the target has POPCNT
-/// (-mpopcnt, -march=x86-64-v2 and later), but to a library call otherwise (GCC's
-/// __popcountdi2, about 20 instructions plus the call): the portable build takes the same
-/// bit-parallel sum inline instead.
+/// std::popcount without POPCNT is a library call (GCC's __popcountdi2): the portable x86 build
+/// takes the same bit-parallel sum inline instead.
 constexpr int popcount64(std::uint64_t x) noexcept {
 #if defined(__POPCNT__) || defined(_MSC_VER) || !(defined(__x86_64__) || defined(__i386__))
   return std::popcount(x);

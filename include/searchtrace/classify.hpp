@@ -1,90 +1,36 @@
-// The error classifier: replays a completion through the search core's transitions (the very
-// SearchState the tracer drives) and names every deviation, with its byte offset (or token
-// index) and expansion index (docs/reference.md, "Error kinds" and "Decisions that fix a
-// verdict"). One code path for every discipline: only the frontier type differs, and the same
-// SearchOptions policies apply. The replay fires the search events to a caller's sink with the
-// state the completion implies, so a sink written for a reference search also runs on a model's
-// completion (`Classifier::replay`).
+// The error classifier: replays a completion through the search core's transitions (the same
+// SearchState the tracer drives) and names every deviation with its byte offset (or token index)
+// and expansion index. Every discipline runs this one code path; only the frontier type differs.
+// The replay fires the search events with the state the completion implies, so a sink written
+// for a reference search also runs on a model's completion (`Classifier::replay`).
 //
 //   text → lexer → parser → ParsedCompletion → replay (SearchState transitions) → Verdict
 //                                                    └─ events → a caller's sink
 //
-// How a completion is judged, token by token (the replay adopts the completion's choice after
-// every error, so the frontier it checks against is the one the completion implies):
+// Which kind wins at a token, where each error sits and how the replay goes on after an error:
+// docs/reference.md, 'Error kinds' and 'Decisions that fix a verdict'. The replay adopts the
+// completion's choice after every error, so each token is judged against the implied state:
 //
-//   expansion node u       missed_target if the exploration should already have stopped (first
-//                          extra expansion only; `should_stop()` before expanding), then ONE of
-//                          unknown_node > wrong_start > reexpanded > not_in_frontier >
-//                          frontier_order; then `expand(u)`.
-//   listed node v          ONE of unknown_node > non_edge > listed_expanded > duplicate_neighbor
-//                          > neighbor_order; then `list(v)` (a number that is no node changes
-//                          nothing).
-//   ')'                    missing_neighbor per required node not listed (in required order);
-//                          then `close()`.
-//   '-'                    early_stop unless `should_stop()` (held at any point between
-//                          expansions: the target stays reached once it was).
-//   backtrack node b_j     ONE of unknown_node > traceback_start (j = 0, not the target) >
-//                          traceback_end (the previous node was the source: the first node past
-//                          it) > traceback_parent (not the recorded parent of b_{j-1}).
-//   '>'                    traceback_end if the last backtrack node is not the source (and no
-//                          traceback_end was reported past it).
-//   path (whole)           unknown_node at each node that is not a node of the graph; at the
-//                          first path node: answer_mismatch, then answer_invalid or
-//                          answer_not_shortest (the table order).
+//   expansion u     missed_target (first extra expansion only), then one queue error; expand(u)
+//   listed v        one list error (a number that is no node changes nothing); list(v)
+//   ')'             missing_neighbor per required node not listed; close()
+//   '-'             early_stop unless should_stop() (sticky: see `stopped`)
+//   backtrack b_j   unknown_node > traceback_start > traceback_end > traceback_parent
+//   '>'             traceback_end if the backtrack stops short of the source
+//   path            unknown_node per non-node; answer_mismatch, then answer_invalid or
+//                   answer_not_shortest
 //
-// Decisions (each tested in tests/classify.cpp; docs/reference.md states them for users):
-// - missed_target sits on the first extra expansion in addition to that expansion's own queue
-//   error, if any; the table order puts the queue error first. Under StopRule::on_pop "the
-//   exploration should have stopped" means the target is at the front of the frontier
-//   (`should_stop()`): expanding it, or anything else, is missed_target; early_stop at '-'
-//   means the target had not reached the front.
-// - The target counts as listed whoever lists it, even along a non-edge: the replay adopts the
-//   completion's listing.
-// - A number that is not a node of the graph (a phantom: SearchState::foreign) never enters the
-//   frontier or the expanded set and has no parent of its own. An expansion of one is reported
-//   once (unknown_node), and still lists: each node of the graph it lists is non_edge (no edge
-//   joins it to a non-node) and is otherwise adopted like any listed node — queued or stacked,
-//   with the phantom as its parent — so a later expansion of it is not not_in_frontier, and its
-//   listing as the target avoids early_stop. Nothing is missing from such a list.
-// - Under Listing::undiscovered, listing a node that was already discovered before this
-//   expansion (queued, not expanded) is listed_expanded: the kind means "a node the listing
-//   policy excludes was listed again"; the message says "discovered".
-// - neighbor_order is reported at most once per list, at the first node whose required rank is
-//   below that of the previous listed node that is in the required list (nodes with another
-//   error in that list are skipped when finding the predecessor).
-// - A backtrack node after the source is traceback_end (once); the rest of the backtrack is not
-//   checked against parents. A step from a node without a recorded parent (a phantom, a node
-//   never listed, the node of a wrong start) is not flagged. A backtrack that starts at the
-//   source is traceback_start, and its second node is then past the source.
-// - answer_invalid: the path does not start at the source, does not end at the target, has a
-//   node not in the graph, or a step that is not an edge (an arc u→v when directed). A walk that
-//   repeats a node is a path of the graph for this purpose, hence answer_not_shortest (BFS).
-// - answer_not_shortest applies to disciplines whose answers are shortest paths (BFS): a DFS
-//   path need not be shortest; a DFS path other than the reference path is answer_mismatch or
-//   follows a traceback error.
-// - answer_correct ignores answer_mismatch: BFS needs a complete path, followed by nothing, from
-//   the source to the target along edges, of shortest length; DFS needs the reference path
-//   exactly. After any syntax error or truncation the answer is not judged: no answer error,
-//   answer_correct = false.
-// - unknown_node also applies to backtrack and path nodes (it is about the token, whatever its
-//   role), and a number beyond 2^32-1 is always unknown_node.
-// - A prompt whose target cannot be reached is still classified: the replay has no stop, so a
-//   completion ends in early_stop (or errors before); exact is then false.
-// - Every expansion is held to the list rule, whatever its own error: a re-expansion, or an
-//   expansion out of order, must list what the policy requires at that moment (a re-expanded
-//   node written `u,()` reports its unexpanded neighbours as missing_neighbor).
-// - The expansion index of a syntax error or truncation is that of the expansion being written
-//   (from its node to its ')'), else the number of expansions read (between expansions, and
-//   from the '-' on).
-// - Consequence worth knowing: answer_invalid and answer_not_shortest are never FIRST errors.
-//   Without an earlier error the backtrack is the reference's, so a path equal to it reversed
-//   is valid (and shortest for BFS), and any other path is answer_mismatch, which precedes them
-//   at the same offset. They show up after answer_mismatch or after other errors.
-// - exact (token for token the tracer's completion) and valid (no error) coincide, since the
-//   correct completion is unique; they are computed independently and tested to agree.
-//
-// A query whose ids are outside the graph (a hand-built Prompt; parsed prompts cannot have one)
-// throws std::invalid_argument, as `search` does.
+// Choices the reference leaves to us (each tested in tests/classify.cpp):
+// - Under Listing::undiscovered a listed node already discovered is listed_expanded (the policy
+//   excludes it); the message says "discovered".
+// - neighbor_order: at most once per list, against the previous listed node of the required list.
+// - Past a traceback_end the backtrack is not checked; unknown_node applies in every role.
+// - Every expansion, even a wrong one, must list what the policy requires at that moment.
+// - A prompt whose target is unreachable is still judged: the replay never stops (early_stop).
+// - answer_invalid and answer_not_shortest are never first errors: without an earlier error any
+//   path but the reference is answer_mismatch, which precedes them at the same offset.
+// - exact and valid coincide (the correct completion is unique); they are computed apart and
+//   tested to agree.
 #pragma once
 
 #include <algorithm>
@@ -117,27 +63,14 @@ struct NullSink {};
 
 } // namespace detail
 
-/// Judges completions against prompts. Keep one per thread: after warm-up a classification
-/// allocates nothing (the parse, the replay state, the findings and the messages all live in
-/// reused buffers; only a syntax error's lexer message may allocate). The returned Verdict is
-/// valid until the next call. Cost on G15_2_4 (bench/classify.cpp, callgrind): a correct
-/// completion text takes the fast path, about 1,300 instructions for BFS; any other text about
-/// 8,000 (the failed match, the parse, the replay and the messages); ids are always parsed and
-/// replayed. With many distinct prompts in memory, the cache misses on their graphs cost about
-/// as much again, so keep prompts compact or parse them just in time.
-///
-/// Every member that judges takes the discipline from `o.algorithm`, or from a caller's frontier
-/// prototype (frontier.hpp) given as the last argument before any sink.
+/// Judges completions against prompts. Keep one per thread: once warm a classification
+/// allocates nothing, and the returned Verdict is valid until the next call. The discipline is
+/// `o.algorithm`'s, or a caller's frontier prototype given as the last argument before any sink.
 class Classifier {
 public:
-  /// Parses and judges a completion text (either spacing). Offsets are byte offsets.
-  ///
-  /// Fast path: the text is first matched, token by token, against the reference completion as
-  /// the search loop produces it (detail::matches_reference: the TokenWriter comparing instead of
-  /// writing; no parse). A text that is the reference in an accepted spacing gets the verdict the
-  /// replay gives it (exact, valid, answer_correct, no errors; the tests check both paths
-  /// against each other); any other text is parsed and replayed. After the fast path,
-  /// `parsed()` parses the text on demand.
+  /// Judges a completion text (either spacing); offsets are byte offsets. A correct text takes
+  /// the fast path (detail::matches_reference, no parse: most texts a trained model writes are
+  /// correct); the tests check it against the replay.
   const Verdict& classify(const Prompt& p, std::string_view completion,
                           const SearchOptions& o = {}) {
     if (o.algorithm == Algorithm::dfs)
@@ -154,7 +87,7 @@ public:
     if (text_.size() < n + detail::reference_padding)
       text_.resize(2 * n + detail::reference_padding);
     text_size_ = n;
-    if (n != 0) // (memcpy from the null data() of an empty view is undefined)
+    if (n != 0) // memcpy from an empty view's null data() is undefined
       std::memcpy(text_.data(), completion.data(), n);
     std::memset(text_.data() + n, 0, detail::reference_padding);
     const std::string_view padded(text_.data(), n);
@@ -170,8 +103,7 @@ public:
     return replay(p, parsed_, o, frontier, none);
   }
 
-  /// Judges a completion given as token ids (strip BOS/EOS/PAD first). Offsets are token
-  /// indices in `ids`.
+  /// Judges token ids (strip BOS/EOS/PAD first); offsets are indices in `ids`.
   template <class Id>
   const Verdict& classify_ids(const Prompt& p, std::span<const Id> ids, const Vocabulary& v,
                               const SearchOptions& o = {}) {
@@ -186,7 +118,6 @@ public:
     return classify_ids(p, std::span<const Id>(ids), v, o);
   }
 
-  /// Judges an already parsed completion (its positions are the verdict's offsets).
   const Verdict& classify(const Prompt& p, const ParsedCompletion& pc,
                           const SearchOptions& o = {}) {
     detail::NullSink none;
@@ -200,13 +131,10 @@ public:
     return replay(p, pc, o, frontier, none);
   }
 
-  /// Judges a parsed completion and reports the search events it implies to `sink`, with the
-  /// state after each (the hooks of `run_search`, search.hpp): on_start at '<', on_expand,
-  /// on_list and on_discover, on_close at ')', on_stop at '-', on_backtrack and on_path per
-  /// node, up to the first syntax error. The state is the one the completion implies (the
-  /// replay adopts its choices); a number that is not a node of the graph comes as a phantom id
-  /// (`state.is_phantom(v)`, `state.label(v)`). The sink's answers ("go on?") are ignored: a
-  /// replay reads the whole completion.
+  /// Judges a parsed completion and fires `run_search`'s hooks (search.hpp) at its tokens, up to
+  /// the first syntax error, with the state it implies; a number that is no node comes as a
+  /// phantom id (`state.is_phantom(v)`). A replay reads the whole completion, whatever the
+  /// sink answers.
   template <class Sink>
   const Verdict& replay(const Prompt& p, const ParsedCompletion& pc, const SearchOptions& o,
                         Sink& sink) {
@@ -220,8 +148,6 @@ public:
                         const Frontier& frontier, Sink& sink) {
     check_query(p);
     begin(p, pc, o);
-    // A trivial query (a hand-built prompt: parsed ones reject it) has no search to replay:
-    // the state throws std::invalid_argument, as `search` does.
     with_search_state<true>(scratch_, p.graph, p.query, o, frontier, [&](auto& st) {
       discipline_ = &st.discipline;
       if (pc.lt_at != no_offset)
@@ -238,23 +164,16 @@ public:
     return verdict_;
   }
 
-  /// The last verdict.
   const Verdict& verdict() const noexcept { return verdict_; }
 
-  /// At most this many errors are kept per verdict. A garbage completion can have an error per
-  /// token, and a re-expanded node of high degree one `missing_neighbor` per neighbour each
-  /// time (quadratic in the input); so at the cap the replay stops looking for errors and
-  /// `Verdict::errors_capped` says so. The kept errors are the first ones the replay found,
-  /// which reads the text in order, so the first error is always right; a syntax error or
-  /// truncation is kept too (in place of the last one found). The answer flags are still
-  /// computed. Default 1000; at least 1.
+  /// At most this many errors are kept (at least 1): garbage can have an error per token, and
+  /// re-expansions quadratically many missing_neighbor. At the cap the replay stops looking
+  /// (Verdict::errors_capped); the first error, a syntax error and the answer flags stay right.
   static constexpr std::size_t default_max_errors = 1000;
   void set_max_errors(std::size_t n) noexcept { max_errors_ = n == 0 ? 1 : n; }
   std::size_t max_errors() const noexcept { return max_errors_; }
 
-  /// The completion the last text or id overload parsed. After the text overload's fast path
-  /// the text is parsed here, on the first call (hence not noexcept, and not for concurrent
-  /// calls: a Classifier belongs to one thread).
+  /// The completion the last text or id overload parsed (after the fast path: parsed here).
   const ParsedCompletion& parsed() const {
     if (!parsed_current_) {
       parser_.parse(std::string_view(text_.data(), text_size_), parsed_);
@@ -268,10 +187,8 @@ private:
 
   // --- setup -----------------------------------------------------------------------------------
 
-  // With many prompts in memory their graphs are cold: asking for the labels and the source's
-  // neighbours at once lets those misses overlap (with each other and with the text's) instead
-  // of following one another through the search. Measured on bench/classify.cpp's 10,000
-  // prompts: about 15% more correct completions per second.
+  // Cold graphs (many prompts in memory): overlapping their cache misses gave 15% more
+  // correct completions per second on bench/classify.cpp.
   static void prefetch([[maybe_unused]] const Prompt& p,
                        [[maybe_unused]] const SearchOptions& o) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
@@ -289,7 +206,6 @@ private:
       throw std::invalid_argument("searchtrace: query node id out of range");
   }
 
-  // The verdict on a reference completion, as the replay would write it.
   const Verdict& exact_verdict() {
     auto& errs = verdict_.errors;
     while (!errs.empty()) {
@@ -323,8 +239,7 @@ private:
       std::fill(seen_.begin(), seen_.end(), 0);
       stamp_ = 0;
     }
-    // Labels to ids through a direct table when the label space is small (the usual L = 50),
-    // else by binary search in the graph.
+    // A direct label table for small label spaces (the usual L = 50), else binary search.
     const auto labels = graph_->labels();
     table_.clear();
     if (!labels.empty() && labels.back() < direct_table_limit) {
@@ -334,17 +249,15 @@ private:
     }
   }
 
-  // Whether the exploration is complete: sticky, so that under StopRule::on_pop a target that
-  // reached the front of the frontier and was then expanded (missed_target) still counts as
-  // reached when the completion finally stops (no early_stop on top of the missed_target).
+  // Sticky: under on_pop a target expanded after reaching the front (missed_target) still
+  // counts as reached at the '-' (no early_stop on top).
   template <class State>
   bool stopped(State& st) {
     reached_ = reached_ || st.should_stop();
     return reached_;
   }
 
-  // The id of a number of the completion: a node of the graph, or a phantom (SearchState::
-  // foreign) for a number that is not one (a number beyond 2^32-1 is never one).
+  // A node of the graph, or a phantom (SearchState::foreign); a number past 2^32-1 is no node.
   template <class State>
   NodeId to_id(State& st, Label x, std::size_t offset) {
     NodeId v = no_node;
@@ -381,9 +294,7 @@ private:
     findings_.push_back(f);
   }
 
-  // The text's syntax error or truncation comes last in reading order; at the cap it takes the
-  // place of the last error found, so that the verdict still says where the text stops being a
-  // completion (unless the cap is 1: the first error comes first).
+  // Last in reading order; at the cap it replaces the last error found (unless the cap is 1).
   void add_syntax(const SyntaxError& e) {
     if (findings_.size() >= max_errors_ && max_errors_ > 1) {
       findings_.pop_back();
@@ -407,7 +318,6 @@ private:
     bool missed = false;
     for (std::size_t i = 0; i < count && !capped_; ++i) {
       const std::size_t at = pc.expanded_at[i];
-      // The termination rule first: it is about the existence of this expansion.
       if (stopped(st)) {
         exact_ = false;
         if (!missed) {
@@ -443,8 +353,6 @@ private:
     }
   }
 
-  // Lists node v of the completion (a node of the graph or a phantom, which changes nothing)
-  // and reports it.
   template <class State, class Sink>
   void list_node(State& st, NodeId u, NodeId v, Sink& sink) {
     const bool fresh = !st.is_phantom(v) && st.list(v);
@@ -459,8 +367,7 @@ private:
     detail::fire_on_close(sink, st, u);
   }
 
-  // The list of an expansion of a phantom u: every node of the graph in it is non_edge, and is
-  // adopted as listed by u.
+  // A phantom's list: each node of the graph in it is non_edge, and adopted with u as parent.
   template <class State, class Sink>
   void foreign_list(State& st, const ParsedCompletion& pc, std::size_t i, NodeId u,
                     std::span<const Label> list, std::size_t first, Sink& sink) {
@@ -477,14 +384,13 @@ private:
       close_list(st, u, sink);
   }
 
-  // The list of expansion i (of node u), then its ')' if the text reached it.
   template <class State, class Sink>
   void expand_list(State& st, const ParsedCompletion& pc, std::size_t i, NodeId u,
                    std::span<const Label> list, std::size_t first, Sink& sink) {
     ref_.clear();
     st.for_each_reference_listing(u, [&](NodeId v) { ref_.push_back(v); });
-    // The common case, a list exactly as required and closed: nothing to report, the state
-    // takes the list as it is (the same transitions as below, without the bookkeeping).
+    // The common case, a list exactly as required and closed: the same transitions as below
+    // without the bookkeeping.
     if (list.size() == ref_.size() && i < pc.list_close_at.size()) {
       std::size_t j = 0;
       while (j < list.size() && to_id(st, list[j], pc.listed_at[first + j]) == ref_[j])
@@ -512,14 +418,12 @@ private:
       }
       if (j >= ref_.size() || ref_[j] != v)
         exact_ = false;
-      // A node of the required list is adjacent and not excluded by the listing policy: only
-      // the last two checks of the precedence apply to it.
+      // A required node: only the last two checks of the precedence apply.
       if (const std::uint32_t r = rank_[v]; r != 0) {
         if (seen_[v] == stamp_) {
           add(ErrorKind::duplicate_neighbor, at, i, label(u), label(v));
         } else {
           if (r < prev_rank && !order_reported) {
-            // The predecessor: the required node listed just before, by rank.
             add(ErrorKind::neighbor_order, at, i, label(v), label(ref_[prev_rank - 1]));
             order_reported = true;
           }
@@ -608,7 +512,6 @@ private:
     const auto& bt = pc.trace.backtrack;
     const std::size_t e = pc.trace.expansion_count();
     const std::size_t at = pc.path_at[0];
-    // Unknown nodes, each at its own offset.
     bool all_known = true;
     for (std::size_t j = 0; j < path.size(); ++j) {
       if (st.is_phantom(to_id(st, path[j], pc.path_at[j]))) {
@@ -616,7 +519,6 @@ private:
         add_unknown(path[j], pc.path_at[j], e, detail::role_path);
       }
     }
-    // The backtrack reversed.
     std::size_t differ = 0;
     const std::size_t common = std::min(path.size(), bt.size());
     while (differ < common &&
@@ -627,12 +529,10 @@ private:
       exact_ = false;
       add(ErrorKind::answer_mismatch, at, e, differ);
     }
-    // Exact so far: the path is the reference path, valid, and shortest for BFS.
     if (exact_) {
       answer_correct_ = true;
       return;
     }
-    // A path of the graph from the source to the target.
     if (!all_known) {
       std::size_t j = 0;
       while (!st.is_phantom(to_id(st, path[j], pc.path_at[j])))
@@ -667,8 +567,7 @@ private:
         add(ErrorKind::answer_not_shortest, at, e, edges, shortest);
       return;
     }
-    // Otherwise the reference path, from a search of the same discipline (the replay followed
-    // the completion, which left the reference somewhere, or we would not be here).
+    // Otherwise the reference path of the same discipline.
     reference_.clear();
     PathRecorder rec{&reference_};
     if (search(reference_scratch_, *graph_, query_, options_, frontier, rec) != SearchStatus::found)
@@ -678,7 +577,6 @@ private:
       answer_correct_ = to_id(st, path[j], pc.path_at[j]) == reference_[j];
   }
 
-  // A sink recording the path of a search.
   struct PathRecorder {
     std::vector<NodeId>* out;
     template <class State>
@@ -687,7 +585,6 @@ private:
     }
   };
 
-  // A sink counting the edges of a search's path.
   struct PathCounter {
     std::size_t nodes = 0;
     template <class State>
@@ -696,8 +593,7 @@ private:
     }
   };
 
-  // The length of a shortest path, from a BFS (its parents give shortest paths: every node's
-  // parent is its first lister).
+  // From a BFS: a first lister as parent gives shortest paths.
   std::size_t shortest_distance() {
     SearchOptions bfs;
     PathCounter counter;
@@ -754,8 +650,8 @@ private:
   mutable CompletionParser parser_;
   mutable ParsedCompletion parsed_;
   mutable bool parsed_current_ = true;
-  std::vector<char> text_;    // the last text and NUL padding (parsed() reads it on demand)
-  std::size_t text_size_ = 0; // its length
+  std::vector<char> text_; // the last text and NUL padding (parsed() reads it on demand)
+  std::size_t text_size_ = 0;
   SearchScratch scratch_;
   SearchScratch reference_scratch_;
   const Graph* graph_ = nullptr;
@@ -779,13 +675,12 @@ private:
   std::size_t max_errors_ = default_max_errors;
 };
 
-/// Judges one completion text against a prompt. For many, reuse a Classifier.
+/// For many completions, reuse a Classifier.
 inline Verdict classify(const Prompt& p, std::string_view completion, const SearchOptions& o = {}) {
   Classifier c;
   return c.classify(p, completion, o);
 }
 
-/// Judges an already parsed completion.
 inline Verdict classify(const Prompt& p, const ParsedCompletion& pc, const SearchOptions& o = {}) {
   Classifier c;
   return c.classify(p, pc, o);

@@ -1,7 +1,11 @@
-// Reading a completion (SPEC §1) back into a `Trace`, from text in either spacing or from token
-// ids in any Vocabulary, with the position of every token, so that the classifier can point at
-// the byte (or token) where a model went wrong. The grammar is one transition table
-// (`detail::completion_grammar`), shared with the incremental `CompletionCursor` (cursor.hpp).
+// Reading a completion back into a `Trace`, from text in either spacing or from token ids in any
+// Vocabulary, with the position of every token, so the classifier can point at the byte (or
+// token) where a model went wrong. Grammar: docs/reference.md, 'Sample format'.
+//
+//   text → scan_completion (fast path), else Lexer → completion_grammar ─┬→ ParsedCompletion
+//   ids  → Vocabulary ──────────────────────────────→ completion_grammar ─┘   (Trace + positions)
+//
+// completion_grammar is one transition table, shared with the cursor (cursor.hpp).
 #pragma once
 
 #include <algorithm>
@@ -25,7 +29,6 @@
 
 namespace searchtrace {
 
-/// An absent position (a token the text never reached).
 inline constexpr std::size_t no_offset = static_cast<std::size_t>(-1);
 
 /// Why a completion is not (yet) a sentence of the grammar.
@@ -33,21 +36,17 @@ struct SyntaxError {
   ErrorKind kind = ErrorKind::syntax; // syntax or truncated
   std::size_t offset = 0;             // the offending byte (token index for ids); the length
                                       // of the input when truncated
-  std::size_t expansion = 0;          // as Deviation::expansion (SPEC §7.4)
+  std::size_t expansion = 0;          // as Deviation::expansion
   std::string message;                // e.g. "expected ',' or ')', found '('"
   std::string expected;               // e.g. "',' or ')'"
 
   friend bool operator==(const SyntaxError&, const SyntaxError&) = default;
 };
 
-/// A completion as read: the trace and where each of its tokens stands. Positions are byte
-/// offsets in the text, or token indices in the id sequence for `parse_completion_ids` (a comma
-/// restored by a vocabulary that drops commas takes the index of the id after it).
-///
-/// On a syntax error the trace holds everything read before the error (a list cut short has no
-/// entry in `list_close_at`), `error` says what and where, and `complete` is false. Numbers
-/// beyond 2^32-1 are well-formed numbers that are not nodes: their label reads 4294967295 and
-/// their offset is in `too_large_at`, and the classifier reports them as `unknown_node`.
+/// A completion as read: the trace and where each token stands (byte offsets, or indices in
+/// the ids; a comma a vocabulary drops takes the index of the id after it). After a syntax error
+/// the trace holds what was read before it and `complete` is false. A number beyond 2^32-1 reads
+/// 4294967295, its offset in `too_large_at`: the classifier reports it as unknown_node.
 struct ParsedCompletion {
   Trace trace;
   std::vector<std::size_t> expanded_at;   // each expansion's node
@@ -64,14 +63,12 @@ struct ParsedCompletion {
   std::optional<SyntaxError> error;       // the first syntax error, if any
   bool complete = false;                  // a whole completion, nothing after it
 
-  /// Whether the number at this offset was beyond 2^32-1.
-  /// Logarithmic: the classifier asks for every node that reads 4294967295, and a completion
-  /// may hold a hundred thousand such numbers.
+  /// Logarithmic: a completion may hold a hundred thousand numbers that read 4294967295.
   bool too_large(std::size_t offset) const noexcept {
     return std::binary_search(too_large_at.begin(), too_large_at.end(), offset);
   }
 
-  /// Empties it, keeping every buffer (the error's strings included) for the next parse.
+  /// Keeps every buffer (the error's strings included) for the next parse.
   void clear() noexcept {
     trace.clear();
     expanded_at.clear();
@@ -90,7 +87,6 @@ struct ParsedCompletion {
     }
   }
 
-  /// Sets the error, reusing the buffers of the last one.
   void set_error(ErrorKind kind, std::size_t offset, std::size_t expansion,
                  std::string_view message, std::string_view expected) {
     if (!error) {
@@ -105,10 +101,9 @@ struct ParsedCompletion {
     error->expected.assign(expected);
   }
 
-  /// Appends to the error message (for messages built in pieces without a temporary).
   void append_to_error(std::string_view more) { error->message.append(more); }
 
-  /// Equal content (the spare buffers do not count).
+  /// The spare buffers do not count.
   friend bool operator==(const ParsedCompletion& a, const ParsedCompletion& b) {
     return a.trace == b.trace && a.expanded_at == b.expanded_at && a.listed_at == b.listed_at &&
            a.list_close_at == b.list_close_at && a.backtrack_at == b.backtrack_at &&
@@ -146,7 +141,6 @@ enum class CompletionState : std::uint8_t {
 
 inline constexpr std::size_t completion_state_count = 16;
 
-/// What a node token is, by the state it is read in.
 enum class NodeRole : std::uint8_t { none, expansion, listed, backtrack, path };
 
 struct CompletionGrammar {
@@ -160,8 +154,7 @@ struct CompletionGrammar {
   }
 };
 
-/// SPEC §1's completion rule as a transition table:
-/// `"<" expansion {"," expansion} "-" backtrack ">" "=" path`.
+/// `"<" expansion {"," expansion} "-" backtrack ">" "=" path` as a transition table.
 constexpr CompletionGrammar make_completion_grammar() noexcept {
   using S = CompletionState;
   using K = TokenKind;
@@ -220,8 +213,8 @@ constexpr CompletionGrammar make_completion_grammar() noexcept {
 
 inline constexpr CompletionGrammar completion_grammar = make_completion_grammar();
 
-/// The expansion an error in state `s` belongs to, given how many expansion nodes were read:
-/// the one being written, or (between expansions and after the exploration) the next one.
+/// The expansion an error in state `s` belongs to: the one being written, or between expansions
+/// and after the exploration the next one.
 constexpr std::size_t expansion_of_state(CompletionState s, std::size_t expansions) noexcept {
   switch (s) {
   case CompletionState::exp_node:
@@ -246,14 +239,12 @@ inline void append_number(std::string& out, std::uint64_t v) {
   out.append(p, end);
 }
 
-/// Feeds tokens through the grammar into a ParsedCompletion (the action of the parse).
 class CompletionBuilder {
 public:
   explicit CompletionBuilder(ParsedCompletion& out) noexcept : out_(&out) {}
 
   CompletionState state() const noexcept { return state_; }
 
-  /// Accepts the token or reports a syntax error at `offset`; returns false on the error.
   bool accept(Token t, std::size_t offset, bool too_large) {
     const CompletionState next = completion_grammar.step(state_, t.kind);
     if (next == CompletionState::fail) {
@@ -309,12 +300,10 @@ public:
     return true;
   }
 
-  /// A byte the lexer rejected (its message says why).
   void fail_lexing(std::size_t offset, std::string_view message) {
     out_->set_error(ErrorKind::syntax, offset, here(), message, expected());
   }
 
-  /// An id that is not a token of the grammar.
   template <class Id>
   void fail_id(std::size_t index, Id id, std::string_view spelling) {
     out_->set_error(ErrorKind::syntax, index, here(), "id ", expected());
@@ -337,7 +326,6 @@ public:
     out_->append_to_error(expected());
   }
 
-  /// The input ended at `length`: complete, or truncated there.
   void finish(std::size_t length) {
     out_->length = length;
     if (state_ == CompletionState::path_node) {
@@ -376,16 +364,8 @@ private:
   CompletionState state_ = CompletionState::begin;
 };
 
-/// The fast path of CompletionParser::parse: a direct scan of a well-formed completion, in
-/// either spacing. It accepts exactly the texts that the Lexer and the grammar table accept
-/// without any error, and records the same ParsedCompletion; on anything else (a syntax error,
-/// truncation, a number of ten digits or more) it returns false and the caller parses again with
-/// the Lexer, which says what is wrong. Errors are thus defined once, by the lexer and the
-/// grammar table, and the tests check both paths against each other on mutated texts. It exists
-/// because the per-token Lexer costs more than the whole classification (see bench/).
-/// Reads a node of at most nine digits at `p` into `v` and returns the byte after it, or nullptr
-/// (not a digit, a leading zero, ten digits or more: larger numbers go to the Lexer, which knows
-/// about too_large).
+/// A node of at most nine digits at `p` (more go to the Lexer, which knows too_large): the byte
+/// after it, or nullptr.
 inline const char* scan_label(const char* p, const char* end, Label& v) noexcept {
   if (p == end)
     return nullptr;
@@ -413,9 +393,8 @@ inline const char* scan_label(const char* p, const char* end, Label& v) noexcept
   return p;
 }
 
-/// Appends to a vector through a small local buffer, flushed in bulk: a store per element
-/// instead of a push_back call (the scanner below writes ten vectors, element by element).
-/// Elements not flushed are dropped: the scanner flushes only when it succeeds.
+/// Appends through a small local buffer flushed in bulk: a store per element instead of a
+/// push_back call. The scanner flushes only when it succeeds.
 template <class T, std::size_t N = 64>
 class Appender {
 public:
@@ -439,24 +418,16 @@ private:
   T buf_[N];
 };
 
-/// The spaces the grammar tables accept before and after a punctuation token (grammar.hpp); the
-/// scanner below takes each side's optional space in turn, which accepts exactly what the lexer
-/// does (none, either side's padding, or both) while every padding is at most one space.
+/// The fast path of CompletionParser::parse, because the per-token Lexer cost more than the
+/// whole classification: a direct scan that accepts exactly what the Lexer and the grammar table
+/// accept without error (the tests compare both on mutated texts) and returns false on anything
+/// else, for the Lexer to say what is wrong.
 constexpr std::uint8_t pad_before(TokenKind k, Context c) noexcept {
   return accepted_padding.at(k, c).before;
 }
 constexpr std::uint8_t pad_after(TokenKind k, Context c) noexcept {
   return accepted_padding.at(k, c).after;
 }
-static_assert(
-    [] {
-      for (const auto& ctx : accepted_padding.pad)
-        for (const Padding& p : ctx)
-          if (p.before > 1 || p.after > 1)
-            return false;
-      return true;
-    }(),
-    "scan_completion accepts paddings of at most one space");
 
 SEARCHTRACE_FLATTEN inline bool scan_completion(std::string_view text, ParsedCompletion& out) {
   using K = TokenKind;
@@ -484,8 +455,7 @@ SEARCHTRACE_FLATTEN inline bool scan_completion(std::string_view text, ParsedCom
     if (pad != 0 && p != end && *p == ' ')
       ++p;
   };
-  // The punctuation token k (in context c), with the spaces the tables allow around it (those
-  // before it already taken when `before` is false: the caller wanted its position).
+  // `before` false: the caller already took the spaces before k, wanting its position.
   const auto take = [&](K k, Context c, bool before = true) -> bool {
     if (before)
       space(pad_before(k, c));
@@ -495,7 +465,7 @@ SEARCHTRACE_FLATTEN inline bool scan_completion(std::string_view text, ParsedCom
     space(pad_after(k, c));
     return true;
   };
-  // Whether the next token is k (after the spaces allowed before it), without taking it.
+  // Whether the next token is k, without taking it.
   const auto sees = [&](K k, Context c) -> bool {
     const char* q = p;
     if (pad_before(k, c) != 0 && q != end && *q == ' ')
@@ -581,16 +551,10 @@ SEARCHTRACE_FLATTEN inline bool scan_completion(std::string_view text, ParsedCom
 
 } // namespace detail
 
-/// Reads completions into a reused ParsedCompletion. Keep one per thread: a parse allocates
-/// nothing once the buffers have grown (a syntax error's message reuses the last one's storage).
-///
-/// The grammar is strict (SPEC §1, §7.1–7.2): either spacing (one optional space after a comma
-/// inside parentheses, one on either side of `-`, each independently), no other whitespace,
-/// no leading zeros, nothing after the last node of the path. An empty exploration (`<-`) is a
-/// syntax error: the grammar requires at least one expansion.
+/// Reads completions into a reused ParsedCompletion. Keep one per thread: once warm a parse
+/// allocates nothing. An empty exploration (`<-`) is a syntax error.
 class CompletionParser {
 public:
-  /// Parses text. `out` is cleared first; see ParsedCompletion for what it holds afterwards.
   void parse(std::string_view text, ParsedCompletion& out) {
     out.clear();
     if (detail::scan_completion(text, out))
@@ -599,8 +563,7 @@ public:
     parse_slowly(text, out);
   }
 
-  /// Parses text with the Lexer and the grammar table only (what `parse` falls back to on any
-  /// anomaly); the result is always the same as `parse`'s.
+  /// The Lexer and the grammar table only: what `parse` falls back to, with the same result.
   void parse_slowly(std::string_view text, ParsedCompletion& out) {
     out.clear();
     detail::CompletionBuilder b(out);
@@ -623,10 +586,9 @@ public:
     b.finish(text.size());
   }
 
-  /// Parses token ids in the vocabulary `v`; positions are indices in `ids`. Strip BOS/EOS/PAD
-  /// first: any id that is not a grammar token (a special, an unused layout symbol, an id out of
-  /// range) is a syntax error at its index. Commas that `v` drops are restored where the grammar
-  /// needs them (Vocabulary::comma_between) and take the index of the id after them.
+  /// Positions are indices in `ids`. Strip BOS/EOS/PAD first: any other id that is not a
+  /// grammar token is a syntax error at its index. Dropped commas are restored
+  /// (Vocabulary::comma_between).
   template <class Id>
   void parse_ids(std::span<const Id> ids, const Vocabulary& v, ParsedCompletion& out) {
     static_assert(std::is_integral_v<Id>, "token ids are integers");
@@ -670,15 +632,13 @@ public:
   }
 };
 
-/// Parses one completion text. For many, reuse a CompletionParser and a ParsedCompletion.
+/// For many, reuse a CompletionParser and a ParsedCompletion.
 inline ParsedCompletion parse_completion(std::string_view text) {
   ParsedCompletion out;
   CompletionParser().parse(text, out);
   return out;
 }
 
-/// Parses token ids into `out`; positions are token indices in `ids` (see
-/// CompletionParser::parse_ids).
 template <class Id>
 void parse_completion_ids(std::span<const Id> ids, const Vocabulary& v, ParsedCompletion& out) {
   CompletionParser().parse_ids(ids, v, out);

@@ -1,11 +1,13 @@
-// Reading a completion incrementally, as a decoder writes it: feed it a token (or a byte) at a
-// time and ask whether the prefix can still become a valid completion, and which tokens may
-// come next. Bytes go through the lexer in push mode (lexer.hpp's PushLexer: the same spacing
-// and number rules as every other reader). CursorMode::valid compares the prefix with the
-// reference completion, whose tokens the search loop writes at `reset` through the one
-// TokenWriter, so a decoding loop can stop at the first wrong token, or constrain every step to
-// the one correct token and reproduce the reference trace. CursorMode::grammar checks the token
-// grammar only (the completion grammar table of completion.hpp).
+// Reading a completion incrementally, as a decoder writes it: feed a token (or a byte) at a time
+// and ask whether the prefix can still become a valid completion, and which tokens may come next.
+//
+//   bytes → PushLexer (lexer.hpp) ─┐
+//   tokens ────────────────────────┴→ completion grammar table (completion.hpp) → viable?, next
+//                                      valid mode: + the reference tokens, from the search loop
+//
+// CursorMode::valid compares the prefix with the reference completion, which the search loop
+// writes through the TokenWriter at `reset`, so a decoder can stop at the first wrong token or be
+// constrained to the one correct token at every step.
 #pragma once
 
 #include <cstddef>
@@ -29,13 +31,12 @@ namespace searchtrace {
 
 /// What a CompletionCursor accepts.
 enum class CursorMode : std::uint8_t {
-  grammar, // any completion the grammar allows (SPEC §1), whatever its nodes
-  valid,   // only prefixes of the valid completion (no error of SPEC §6 at all)
+  grammar, // any completion the grammar allows, whatever its nodes
+  valid,   // only prefixes of the valid completion
 };
 
-/// The tokens that may come next. In CursorMode::valid exactly one token, or the end, is
-/// allowed at each step (the correct completion is unique); in CursorMode::grammar a set of
-/// punctuation kinds and possibly any node.
+/// The tokens that may come next: in CursorMode::valid one token or the end (the correct
+/// completion is unique), in CursorMode::grammar punctuation kinds and possibly any node.
 struct NextTokens {
   std::uint16_t punct = 0;   // bit k set: punctuation TokenKind k is allowed
   bool any_node = false;     // grammar mode: any node may come
@@ -52,27 +53,17 @@ struct NextTokens {
       return any_node || node.has_value();
     return (punct >> static_cast<unsigned>(k)) & 1u;
   }
-  /// Nothing may come: neither a token nor the end.
   bool none() const noexcept { return punct == 0 && !any_node && !node && !end; }
 };
 
-/// An incremental reader of one completion. Reuse it across completions (`reset`): its buffers
-/// are kept, so stepping allocates nothing once warmed up.
-///
-/// Positions are token indices when fed tokens, byte offsets when fed bytes; feed one or the
-/// other between two resets, and nothing after `finish()` (both throw std::logic_error).
-///
-/// Bytes follow the lexer's rules (SPEC §7.1–7.2): the optional spaces of either spacing, no
-/// leading zeros, no other byte. While a number is being typed, `allowed_next()` describes the
-/// token being typed (the number is not a token until a non-digit or `finish()` ends it), and
-/// the prefix is viable if the digits can still become an allowed node. Pending spaces are
-/// viable if some allowed token can still follow them.
-///
-/// The prompt given to `reset` must outlive the cursor's use of it.
+/// An incremental reader of one completion; reuse it (`reset`) and stepping allocates nothing.
+/// Positions are token indices when fed tokens, byte offsets when fed bytes; feeding both, or
+/// after `finish()`, throws std::logic_error. While a number is being typed (not yet a token),
+/// the prefix is viable if the digits can still become an allowed node; pending spaces, if some
+/// allowed token can still follow them.
 class CompletionCursor {
 public:
-  /// Starts a completion for this prompt under these options. In CursorMode::valid a prompt
-  /// whose target cannot be reached has no valid completion: the cursor is not viable at all.
+  /// In CursorMode::valid a prompt whose target is unreachable leaves the cursor not viable.
   void reset(const Prompt& p, const SearchOptions& o = {}, CursorMode m = CursorMode::valid) {
     if (o.algorithm == Algorithm::dfs)
       reset(p, o, LifoFrontier{}, m);
@@ -80,11 +71,9 @@ public:
       reset(p, o, FifoFrontier{}, m);
   }
 
-  /// The same under a caller's frontier discipline (o.algorithm is ignored).
   template <class Frontier>
   void reset(const Prompt& p, const SearchOptions& o, const Frontier& frontier,
              CursorMode m = CursorMode::valid) {
-    prompt_ = &p;
     mode_ = m;
     restart();
     if (m == CursorMode::valid) {
@@ -98,9 +87,7 @@ public:
     compute_next();
   }
 
-  /// Starts a completion checked against the grammar only (no prompt needed).
   void reset_grammar() {
-    prompt_ = nullptr;
     mode_ = CursorMode::grammar;
     restart();
     compute_next();
@@ -108,7 +95,6 @@ public:
 
   CursorMode mode() const noexcept { return mode_; }
 
-  /// Feeds one token; returns viable().
   bool feed(Token t) {
     use(Input::tokens);
     if (viable_)
@@ -117,7 +103,6 @@ public:
     return viable_;
   }
 
-  /// Feeds one byte of text; returns viable().
   bool feed(char c) {
     use(Input::bytes);
     if (viable_)
@@ -126,15 +111,13 @@ public:
     return viable_;
   }
 
-  /// Feeds bytes; returns viable() after the last one.
   bool feed(std::string_view bytes) {
     for (const char c : bytes)
       feed(c);
     return viable_;
   }
 
-  /// Ends the input: a number being typed becomes a token, and the cursor is complete() if what
-  /// was fed is a whole completion (a valid one in CursorMode::valid). Returns complete().
+  /// Ends the input (a number being typed becomes a token).
   bool finish() {
     finished_ = true;
     if (viable_)
@@ -150,29 +133,22 @@ public:
     return complete();
   }
 
-  /// Whether the prefix fed so far can still become a completion of the mode.
   bool viable() const noexcept { return viable_; }
 
-  /// Whether what was fed, ended here, is a whole completion (after `finish()`, or in token
-  /// mode as soon as the last token makes it one).
+  /// Whether what was fed, ended here, is a whole completion (of the mode).
   bool complete() const noexcept {
     return viable_ && next_.end && lexer_.digits() == 0 && lexer_.pending_spaces() == 0;
   }
 
-  /// The tokens that may come next (nothing once not viable).
   NextTokens allowed_next() const noexcept { return viable_ ? next_ : NextTokens{}; }
 
-  /// Tokens or bytes fed since reset.
   std::size_t position() const noexcept { return pos_; }
 
-  /// Where the prefix stopped being viable (the token index or byte offset whose feeding made
-  /// it so), or no_offset.
+  /// The token index or byte offset that made the prefix not viable, or no_offset; and why.
   std::size_t failed_at() const noexcept { return failed_at_; }
 
-  /// Why, in one line; empty while viable.
   const std::string& failure() const noexcept { return failure_; }
 
-  /// Tokens accepted so far (a number being typed is not one yet).
   std::size_t token_count() const noexcept { return tokens_; }
 
 private:
@@ -272,7 +248,6 @@ private:
       next_.end = state_ == S::path_node;
       return;
     }
-    // The one valid completion: the next token is the reference's, or the end.
     if (tokens_ == reference_.size()) {
       next_.end = true;
       return;
@@ -286,7 +261,6 @@ private:
 
   // --- bytes ---------------------------------------------------------------------------------
 
-  // Whether the pending spaces can still be followed by some allowed token.
   bool spaces_viable() const noexcept {
     const detail::Spacing& sp = lexer_.spacing();
     for (std::size_t k = 0; k < token_kind_count; ++k)
@@ -296,7 +270,6 @@ private:
     return false;
   }
 
-  // Whether the digits typed so far can still become an allowed node.
   bool number_viable() const noexcept {
     const std::uint64_t number = lexer_.number();
     if (number > detail::max_label_value)
@@ -305,7 +278,6 @@ private:
       return true;
     if (!next_.node)
       return false;
-    // The allowed label's decimal digits must start with the typed ones.
     std::uint64_t l = *next_.node;
     std::size_t d = 1;
     for (std::uint64_t x = l; x >= 10; x /= 10)
@@ -317,7 +289,6 @@ private:
     return l == number;
   }
 
-  // The tokens (and the error) one byte of the lexer produced, in order.
   void take(const PushLexer::Step& step) {
     if (step.number) {
       const Lexeme& n = step.number_lexeme;
@@ -356,7 +327,6 @@ private:
     }
   }
 
-  const Prompt* prompt_ = nullptr;
   CursorMode mode_ = CursorMode::valid;
   Input input_ = Input::none;
   bool finished_ = false;
@@ -368,7 +338,7 @@ private:
   std::string failure_;
   NextTokens next_;
   SearchScratch scratch_;
-  std::vector<Token> reference_; // the valid completion's tokens (CursorMode::valid)
+  std::vector<Token> reference_; // CursorMode::valid
   PushLexer lexer_;
 };
 

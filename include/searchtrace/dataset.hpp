@@ -1,27 +1,19 @@
-// The per-sample pipeline behind `searchtrace generate` and the benchmarks: family sample →
-// search trace → text, into reused buffers, with train/test splits that are disjoint by
-// construction.
+// The per-sample pipeline behind `searchtrace generate`: family sample → search → text, into
+// reused buffers, with train/test splits that are disjoint by construction.
 //
-// Sample i of a dataset is a pure function of (family spec, options, seed, i): shards and
-// threads may produce any subset of indices in any order and get the same bytes.
+//   (spec, seed, i) → Sampler → Prompt → search loop → sinks: TraceRecorder (Trace),
+//                                                     TokenWriter (text), a caller's (labels)
 //
-// # Splits by construction
+// Sample i is a pure function of (family spec, options, seed, i): shards and threads may
+// produce any subset of indices in any order and get the same bytes.
 //
-// A (graph, query) pair belongs to the test split iff a keyed hash of its fingerprint falls below
-// the test fraction: `in_test_split(fingerprint, split)`, a property of the pair alone, not of
-// the dataset that drew it. A `train` (or `test`) generator draws candidate k = 0, 1, 2, ... of
-// sample i from `Rng::for_sample(seed, i, k)` and keeps the first that falls in its split. So a
-// train set and a test set made with the same `Split::key` and `test_fraction` share no
-// fingerprint, whatever their families, seeds and sizes, and without storing anything; an
-// out-of-distribution test family generated with split=test is disjoint from the train set in
-// the same way. (With different fractions the sets stay disjoint iff the test fraction is at
-// most the train set's.) With `relabel_invariant_split` the fingerprint ignores relabelling too,
-// so a test graph is not even a relabelled copy of a training graph. Each split is an unbiased
-// subsample of the family's distribution restricted to its hash bucket. A split that no
-// candidate falls into after `max_split_attempts` (a family with very few distinct pairs) is a
-// SampleError naming the constraint "split".
-//
-// `all` keeps candidate 0: the whole family, no filtering.
+// Splits: a (graph, query) pair is in the test split iff a keyed hash of its fingerprint falls
+// below the test fraction (`in_test_split`), a property of the pair alone. A train (test)
+// generator draws candidates k = 0, 1, ... of sample i from `Rng::for_sample(seed, i, k)` and
+// keeps the first in its split, so sets made with the same `Split::key` and test fraction share
+// no fingerprint whatever their families, seeds and sizes, with nothing stored (with different
+// fractions, iff the test set's is at most the train set's). Each split is an unbiased subsample
+// of the family restricted to its bucket. `all` keeps candidate 0.
 #pragma once
 
 #include <cstddef>
@@ -68,8 +60,8 @@ struct Split {
   std::uint64_t key = 0;      // shared by every set that must be disjoint from the others
 };
 
-/// Whether a pair with this fingerprint belongs to the test split: the top 53 bits of a keyed
-/// mix of the fingerprint, as a fraction in [0,1), are below `test_fraction`.
+/// The top 53 bits of a keyed mix of the fingerprint, as a fraction in [0,1), against
+/// `test_fraction`.
 inline bool in_test_split(const Fingerprint& f, const Split& split) noexcept {
   const std::uint64_t h =
       detail::mix64(f.hi ^ detail::mix64(f.lo ^ split.key) ^ 0x6a09e667f3bcc909ull);
@@ -81,14 +73,12 @@ struct DatasetOptions {
   std::uint64_t seed = 0;
   SearchOptions search;
   Rendering rendering = Rendering::compact;
-  /// What the completion shows (token_writer.hpp): the search written out (trace), each
-  /// expansion as u($) (pause), or the answer alone after '=' (path).
   CompletionLayout layout = CompletionLayout::trace;
   Split split;
-  /// Fingerprints (for the split and SampleInfo::fingerprint) ignore relabelling too. Costs a
-  /// canonical labelling per candidate (microseconds instead of nanoseconds).
+  /// Fingerprints ignore relabelling too (a test graph is not even a relabelled training
+  /// graph), at microseconds instead of nanoseconds per candidate.
   bool relabel_invariant_split = false;
-  /// Fill SampleInfo::fingerprint even when split is `all` (for deduplication).
+  /// SampleInfo::fingerprint even when split is `all` (for deduplication).
   bool fingerprints = false;
 };
 
@@ -106,7 +96,6 @@ struct SampleInfo {
   Fingerprint fingerprint;      // set when split != all or DatasetOptions::fingerprints
 };
 
-/// One sample in reused buffers.
 struct Sample {
   Prompt prompt;
   Trace trace;
@@ -121,8 +110,7 @@ struct Sample {
   }
 };
 
-/// Why a generator could not be made: the family spec (its error's kind is kept in
-/// `family_kind`, its offset is in the spec) or another option (offset 0).
+/// The family spec's error (its kind in `family_kind`, offset in the spec) or another option's.
 enum class DatasetErrorKind : std::uint8_t { family, option };
 
 struct DatasetError {
@@ -133,17 +121,15 @@ struct DatasetError {
 };
 
 namespace detail {
-/// No sink beside the generator's own.
 struct NoExtraSink {};
 } // namespace detail
 
-/// Produces sample i of a dataset into a reused Sample. One per thread; steady state allocates
+/// Produces sample i of a dataset into a reused Sample. One per thread; once warm it allocates
 /// nothing (for split=all with the plain fingerprint).
 class Generator {
 public:
   static constexpr std::uint32_t max_split_attempts = 1000;
 
-  /// Parses the family and checks the options.
   static Result<Generator, DatasetError> create(const DatasetOptions& options) {
     auto family = parse_family(options.family_spec);
     if (!family)
@@ -165,16 +151,14 @@ public:
   /// The options, with family_spec replaced by the canonical spec.
   const DatasetOptions& options() const noexcept { return options_; }
 
-  /// Sample `index` into `out` (its buffers are reused). On error `out` is unspecified.
+  /// Sample `index` into `out`. On error `out` is unspecified.
   [[nodiscard]] std::optional<SampleError> generate(std::uint64_t index, Sample& out) {
     detail::NoExtraSink none;
     return generate(index, out, none);
   }
 
-  /// The same, with a caller's sink on the sample's one search (as a second sink beside the
-  /// trace and the text): the per-token state labels (labels.hpp) or ids are then made in the
-  /// same pass. A sink with `begin(const Prompt&)` and `end()` has them called before and after
-  /// the search (StateLabeler: the prompt's rows and the end token's).
+  /// With a caller's sink beside the trace and the text on the sample's one search (labels.hpp);
+  /// its `begin(const Prompt&)` and `end()`, if any, are called around the search.
   template <class Sink>
   [[nodiscard]] std::optional<SampleError> generate(std::uint64_t index, Sample& out, Sink& extra) {
     const SplitKind kind = options_.split.kind;
@@ -200,9 +184,8 @@ public:
     if (!want_fp)
       out.info.fingerprint = {};
     const Prompt& p = out.prompt;
-    // The text is written into a scratch buffer that only grows, then copied: growing out.text
-    // to the bound would zero-fill hundreds of bytes per sample (measured: a tenth of the time).
-    // The completion is written while the search runs: one pass, no walk over the Trace after.
+    // Written to a scratch buffer that only grows, then copied: growing out.text to the bound
+    // zero-filled hundreds of bytes per sample (a tenth of the time).
     char* const begin =
         scratch(detail::prompt_bytes_bound(p) + detail::completion_bytes_bound_for(p.graph));
     char* middle = nullptr;
@@ -245,9 +228,8 @@ public:
   }
 
 private:
-  // One search with two sinks: the trace recorder and the text writer. Flattened, so that the
-  // sinks and the search state are locals the compiler keeps in registers: they would otherwise
-  // be reloaded after every byte of text stored (a char store may alias anything).
+  // Flattened, so the sinks and the search state stay in registers: a char store may alias
+  // anything, which would reload them after every byte.
   template <CompletionLayout Layout, class Emit, class Extra>
   SEARCHTRACE_FLATTEN SearchStatus trace_and_write(const Prompt& p, Trace& trace, Emit emit,
                                                    Extra& extra, char*& end,

@@ -1,15 +1,16 @@
-// Reporting a Verdict: caret diagnostics in the lexy/rustc shape of STYLE.md, and JSON.
+// Reporting a Verdict: caret diagnostics in the shape of rustc's and lexy's, and JSON.
+//
+//   Verdict + completion text (or ids) → render_diagnostic / summarize / append_json → report
 //
 // ```
 // error[queue/frontier_order]: expanded 2 while 1 is at the front of the queue
 //   <0,(1,2),2,(1,4)-4,2,0>=0,2,4
 //            ^
 // ```
-// Every line ends with '\n'. The completion line shows printable ASCII as is and every other byte
-// as `\xNN` (so a newline or a byte of broken UTF-8 in a model's output cannot break the layout),
-// and the caret stands under the first column of the offending byte, or one past the end for
-// `truncated`. A completion wider than `width` columns is cut to a window around the offset, with
-// "..." where text was left out: about a third of the window before the caret, the rest after.
+// The completion line shows every byte that is not printable ASCII as `\xNN`, so a model's
+// newline or broken UTF-8 cannot break the layout; the caret stands under the offending byte, or
+// one past the end for `truncated`. A completion wider than `width` columns is cut to a window
+// (a third before the caret) with "..." where text was left out.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +27,7 @@
 
 namespace searchtrace {
 
-/// Columns of the completion line in a diagnostic (the two-space indent not included).
+/// Columns of the completion line, without its two-space indent.
 inline constexpr std::size_t diagnostic_width = 96;
 
 namespace detail {
@@ -38,7 +39,6 @@ inline void append_hex_byte(std::string& out, unsigned char b) {
   out += hex[b & 15];
 }
 
-/// Appends `error[category/kind]: message\n`.
 inline void append_diagnostic_header(std::string& out, const Deviation& d) {
   out += "error[";
   out += error_category_name(d.category());
@@ -56,9 +56,8 @@ inline void append_diagnostic_header(std::string& out, const Deviation& d) {
   out += '\n';
 }
 
-/// The completion line and the caret line, given the display text of each unit (a byte, or a
-/// token) and the unit the caret points at (== units for one past the end).
-/// `cut_before`/`cut_after`: `units` is a window of a longer text (shown with "..." there).
+/// The completion and caret lines over display units (bytes or tokens); `at` == units.size()
+/// is one past the end; `cut_before`/`cut_after`: `units` is a window of a longer text.
 inline void append_snippet(std::string& out, const std::vector<std::string>& units, std::size_t at,
                            std::size_t width, bool cut_before = false, bool cut_after = false) {
   std::size_t total = 0;
@@ -66,7 +65,6 @@ inline void append_snippet(std::string& out, const std::vector<std::string>& uni
     total += u.size();
   std::size_t b = 0, e = units.size();
   if (total > width || cut_before || cut_after) {
-    // Grow a window around `at`: a third of the width before it, then the rest after it.
     const std::size_t budget = width > 8 ? width - 6 : 2; // room for the two "..."
     std::size_t used = 0;
     b = at < units.size() ? at : units.size();
@@ -147,9 +145,8 @@ inline std::string render_diagnostic(const Deviation& d, std::string_view comple
   std::string out;
   detail::append_diagnostic_header(out, d);
   std::size_t at = d.offset < completion.size() ? d.offset : completion.size();
-  // Only bytes near the caret can be shown: a byte takes 1 to 4 columns, so `width` bytes on
-  // either side fill any window, and the snippet keeps its "..." at a cut. This keeps the cost
-  // of a diagnostic independent of the length of the text (a model may write megabytes).
+  // A byte takes 1 to 4 columns, so `width` bytes on either side fill any window: the cost
+  // does not grow with the text (a model may write megabytes).
   const std::size_t reach = width + 1;
   const std::size_t lo = at > reach ? at - reach : 0;
   const std::size_t hi = completion.size() - at > reach ? at + reach : completion.size();
@@ -158,9 +155,7 @@ inline std::string render_diagnostic(const Deviation& d, std::string_view comple
   return out;
 }
 
-/// The caret diagnostic of one error in a completion given as token ids (offsets are token
-/// indices): the ids are shown by their spellings, separated by spaces, and the caret stands
-/// under the offending one.
+/// The same for token ids (offsets are token indices), shown by their spellings.
 template <class Id>
 std::string render_diagnostic(const Deviation& d, std::span<const Id> ids, const Vocabulary& v,
                               std::size_t width = diagnostic_width) {
@@ -177,8 +172,7 @@ std::string render_diagnostic(const Deviation& d, std::span<const Id> ids, const
   return out;
 }
 
-/// A one-line summary: "valid, exact, answer correct" or "3 errors (first: frontier_order at
-/// 9), not exact, answer correct".
+/// "valid, exact, answer correct" or "3 errors (first: frontier_order at 9), not exact, ...".
 inline std::string summarize(const Verdict& v) {
   std::string out;
   if (v.errors.empty()) {
@@ -222,10 +216,8 @@ std::string render_verdict(const Verdict& v, std::span<const Id> ids, const Voca
 
 // --- JSON ----------------------------------------------------------------------------------------
 
-/// Appends `s` as a JSON string literal. Always valid JSON: `"` and `\` escaped, control bytes
-/// (and DEL) as \n \r \t \b \f or \u00XX, well-formed UTF-8 kept, and every byte that is not
-/// part of well-formed UTF-8 (overlong forms, surrogates, code points beyond U+10FFFF, stray or
-/// missing continuation bytes) replaced by U+FFFD, one per byte.
+/// Appends `s` as a JSON string literal, always valid JSON: well-formed UTF-8 is kept and every
+/// other byte (overlong forms, surrogates, past U+10FFFF, stray continuations) becomes U+FFFD.
 inline void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out += '"';
@@ -296,7 +288,6 @@ inline void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-/// Appends one error as a JSON object: kind, category, offset, expansion, message.
 inline void append_json(std::string& out, const Deviation& d) {
   out += "{\"kind\":\"";
   out += error_kind_name(d.kind);
@@ -311,8 +302,6 @@ inline void append_json(std::string& out, const Deviation& d) {
   out += '}';
 }
 
-/// Appends a verdict as one JSON object, keys in this order:
-/// `{"valid":..,"exact":..,"answer_correct":..,"first_error":{..}|null,"errors":[..]}`.
 inline void append_json(std::string& out, const Verdict& v) {
   out += "{\"valid\":";
   out += v.valid ? "true" : "false";

@@ -1,17 +1,18 @@
-// Graph families (SPEC §5): a spec string names a topology generator, constraints and a query
-// sampler; `Sampler` draws sample i of seed S as a pure function of (spec, S, i).
+// Graph families: a spec string names a topology generator, its constraints and the query;
+// `Sampler` (sampler.hpp, which says what a sample of each topology is) draws sample i of seed S
+// as a pure function of (spec, S, i).
+//
+//   spec text → parse_family → Family (canonical spec) → Sampler → Prompt
 //
 // clang-format off
-//
-// # Spec syntax
 //
 //   spec   = name [ "(" [ param { "," param } ] ")" ]        spaces allowed between tokens
 //   name   = "G" n "_" a "_" b | "connected" | "er" | "tree" | "grid" | "pathstar" | "dag"
 //   param  = key "=" value
 //   value  = integer | decimal | integer ".." integer | "true" | "false"
 //
-// `G<n>_<a>_<b>` is the seed's family: `connected(n=<n>, dist=<a>..<b>)`. It takes the other
-// keys of `connected` in parentheses, e.g. `G15_2_4(L=100)`.
+// `G<n>_<a>_<b>` is the seed's family `connected(n=<n>, dist=<a>..<b>)`; it takes the other keys
+// of `connected` in parentheses, e.g. `G15_2_4(L=100)`.
 //
 // | topology    | keys (required in bold)       | graph                                         |
 // |-------------|-------------------------------|-----------------------------------------------|
@@ -22,37 +23,28 @@
 // | `pathstar`  | **degree**, **length**        | a centre with `degree` arms of `length` nodes |
 // | `dag`       | **layers**, **width**, p=0.5  | layered DAG, arcs between consecutive layers  |
 //
-// Keys every family takes (constraints and prompt options):
-//
-// | key         | default    | meaning                                                         |
+// | key         | default    | meaning (every family takes these)                              |
 // |-------------|------------|-----------------------------------------------------------------|
 // | `dist`      | 1..∞       | the query's shortest-path length, `a..b` or `a`                 |
 // | `unique`    | false      | the query has exactly one shortest path                         |
 // | `mindeg`    | 0          | every node has at least this degree (in + out if directed)      |
 // | `maxdeg`    | ∞          | every node has at most this degree                              |
-// | `directed`  | false      | arcs instead of edges (dag: true; see "Samplers")               |
-// | `connected` | see right  | the graph is (weakly) connected: er, dag default false, grid    |
-// |             |            | true; the other topologies are connected by construction        |
+// | `directed`  | false      | arcs instead of edges (dag: true)                               |
+// | `connected` | see right  | (weakly) connected: er, dag default false, grid true; the others|
+// |             |            | are connected by construction                                   |
 // | `L`         | 50         | labels are n distinct values drawn from 0..L-1                  |
 // | `shuffle`   | true       | false: edges in ascending (u,v) label order                     |
 // | `flip`      | true       | false: each undirected edge written smaller label first         |
 //
 // clang-format on
 //
-// Integers are decimal; `p` and `avgdeg` are plain decimals (no sign or exponent) read
-// correctly rounded, so a spec means the same number everywhere; avgdeg sets m = ⌊avgdeg·n/2 +
-// 1/2⌋. Limits: at most 1024 nodes, L at most 2^20. A bad spec is a FamilyError with the byte
-// offset of the offending key, value or name; constraints that no graph of the family can meet
-// (dist beyond the longest possible shortest path, L smaller than n, m outside n-1..n(n-1)/2,
-// degree bounds that contradict the edge count, a path-star dist without the arm length) are
-// rejected at parse time, the rest by the sampler after a bounded number of graphs.
-//
+// `p` and `avgdeg` are plain decimals (no sign or exponent) read correctly rounded, so a spec
+// means the same number everywhere; m = ⌊avgdeg·n/2 + 1/2⌋. At most 1024 nodes, L at most 2^20.
+// A bad spec is a FamilyError at the byte of the offending key, value or name; constraints no
+// graph of the family can meet are rejected here, the rest by the sampler after bounded tries.
 // The canonical spec (`Family::spec()`) lists the required keys and the keys that differ from
-// their defaults, in the order of the tables above; a connected family with a dist range is
-// written in the G shorthand, so `connected(n=15, dist=2..4)` and `G15_2_4` are one family.
-//
-// Samples of a family are drawn by `Sampler` (sampler.hpp), which documents what a sample of
-// each topology is.
+// their defaults, in table order, in the G shorthand when it applies: `connected(n=15,
+// dist=2..4)` and `G15_2_4` are one family.
 #pragma once
 
 #include <array>
@@ -121,8 +113,7 @@ constexpr std::string_view family_error_kind_name(FamilyErrorKind k) noexcept {
   return names[static_cast<std::size_t>(k)];
 }
 
-/// Why a spec was rejected, in the shape of every error of the library: a kind, the byte
-/// offset in the spec and a one-line message.
+/// Why a spec was rejected: a kind, the byte offset in the spec and a one-line message.
 struct FamilyError {
   FamilyErrorKind kind = FamilyErrorKind::syntax;
   std::size_t offset = 0;
@@ -141,7 +132,7 @@ class SpecParser;
 /// A parsed, validated family. Cheap to copy.
 class Family {
 public:
-  /// The canonical spec string (see the header comment): equal families have equal specs.
+  /// The canonical spec: equal families have equal specs.
   const std::string& spec() const noexcept { return spec_; }
   const FamilyParams& params() const noexcept { return p_; }
   Topology topology() const noexcept { return p_.topology; }
@@ -167,12 +158,10 @@ private:
 
 } // namespace searchtrace
 
-// The spec parser, which needs Family complete.
 #include "searchtrace/detail/family_spec.hpp"
 
 namespace searchtrace {
 
-/// Parses and validates a spec (syntax in the header comment).
 inline Result<Family, FamilyError> parse_family(std::string_view spec) {
   return detail::SpecParser(spec).parse();
 }

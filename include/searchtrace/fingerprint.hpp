@@ -1,26 +1,19 @@
 // Fingerprints of samples: a 128-bit hash of a (graph, query) pair that ignores how the prompt
-// happens to write it, for train/test hygiene (splits that share nothing, dedup within a set).
+// happens to write it, for train/test hygiene (dataset.hpp: disjoint splits, dedup).
 //
-// - `fingerprint(p)`: canonical over edge order, endpoint order (undirected graphs only: for a
-//   directed graph u,v and v,u are different arcs) and nothing else: the labels count. Each
-//   edge, as (smaller, larger) label pair when undirected, is hashed by two 64-bit mixers and
-//   the hashes are summed (so the order cannot matter, and no sort is needed); the two sums are
-//   finalised with the query, the edge and node counts and the directedness. Two different
-//   pairs collide with probability about 2^-128.
-// - `fingerprint(p, true)`: also invariant under relabelling, i.e. under graph isomorphisms that
-//   map source to source and target to target. It hashes a canonical form found by
-//   individualisation–refinement: colour refinement (1-WL, out- and in-neighbour colours kept
-//   apart for directed graphs) starting from {source}, {target}, {rest}; then a search that
-//   individualises each vertex of the first non-singleton cell in turn; the canonical form is the
-//   lexicographically least relabelled edge list over all leaves. Two leaves with the same form
-//   give an automorphism that fixes their common prefix; it prunes the rest of the later
-//   branch (nauty's backjump) and, through orbits, the siblings it maps onto each other. Exact
-//   for every graph; cost grows with symmetry: a node with k interchangeable leaves costs
-//   ~k²/2 search leaves. Past `max_canonical_leaves` leaves it throws std::runtime_error
-//   rather than return a form that might not be canonical (no family here comes near that).
+//   Prompt → fingerprint → Generator's split and dedup decisions
 //
-// Both are stable: they decide train/test membership (dataset.hpp), so changing them changes
-// which split a sample falls in. Golden values are pinned in tests/fingerprint.cpp.
+// - `fingerprint(p)` ignores edge order and, for undirected graphs, endpoint order; labels
+//   count. Each edge is hashed by two 64-bit mixers and the hashes summed (order-free without a
+//   sort), then finalised with the query and the shape.
+// - `fingerprint(p, true)` also ignores relabelling (isomorphisms fixing source and target): it
+//   hashes a canonical form found by individualisation–refinement (1-WL from {source},
+//   {target}, {rest}, then a search over individualised vertices with nauty-style automorphism
+//   pruning). Exact for every graph; cost grows with symmetry, and past `max_canonical_leaves`
+//   it throws std::runtime_error rather than return a form that might not be canonical.
+//
+// Both decide split membership, so changing them moves samples between splits: golden values
+// are pinned in tests/fingerprint.cpp.
 #pragma once
 
 #include <algorithm>
@@ -79,7 +72,6 @@ constexpr Fingerprint finish_fingerprint(std::uint64_t sum_a, std::uint64_t sum_
   return f;
 }
 
-/// Canonical labelling by individualisation–refinement (see the header comment).
 class Canonizer {
 public:
   /// The canonical relabelled edge list (sorted (a<<32|b) keys) of the prompt's graph, with the
@@ -100,8 +92,6 @@ public:
     std::vector<std::uint32_t> colour(n_, 2);
     colour[p.query.source] = 0;
     colour[p.query.target] = 1;
-    if (n_ == 2)
-      colour[p.query.target] = 1;
     orbits_.assign(std::size_t{n_} + 1, {});
     search(colour, 0);
     return best_;
@@ -109,7 +99,7 @@ public:
 
 private:
   void build_adjacency(const Graph& g) {
-    // For each node: out-neighbours, then in-neighbours (directed only).
+    // Per node: out-neighbours, then in-neighbours (directed only).
     off_.assign(std::size_t{n_} * 2 + 1, 0);
     for (const Edge e : g.edges()) {
       ++off_[2 * e.u + 1];
@@ -307,25 +297,23 @@ class Fingerprinter {
 public:
   Fingerprint operator()(const Prompt& p, bool up_to_relabelling = false) {
     const Graph& g = p.graph;
+    std::uint64_t sa = 0, sb = 0;
+    const auto add = [&](std::uint64_t k) {
+      sa += detail::mix64(k + detail::fp_edge_a);
+      sb += detail::mix64(detail::rotl64(k, 32) ^ detail::fp_edge_b);
+    };
     if (!up_to_relabelling) {
-      std::uint64_t sa = 0, sb = 0;
       for (const Edge e : g.edges()) {
         std::uint64_t a = g.label(e.u), b = g.label(e.v);
         if (!g.directed() && a > b)
           std::swap(a, b);
-        const std::uint64_t k = detail::edge_key(a, b);
-        sa += detail::mix64(k + detail::fp_edge_a);
-        sb += detail::mix64(detail::rotl64(k, 32) ^ detail::fp_edge_b);
+        add(detail::edge_key(a, b));
       }
       return detail::finish_fingerprint(sa, sb, g.label(p.query.source), g.label(p.query.target),
                                         g.edge_count(), g.node_count(), g.directed(), false);
     }
-    const auto& cert = canon_.canonize(p);
-    std::uint64_t sa = 0, sb = 0;
-    for (const std::uint64_t k : cert) {
-      sa += detail::mix64(k + detail::fp_edge_a);
-      sb += detail::mix64(detail::rotl64(k, 32) ^ detail::fp_edge_b);
-    }
+    for (const std::uint64_t k : canon_.canonize(p))
+      add(k);
     return detail::finish_fingerprint(sa, sb, 0, 1, g.edge_count(), g.node_count(), g.directed(),
                                       true);
   }
@@ -334,7 +322,6 @@ private:
   detail::Canonizer canon_;
 };
 
-/// The fingerprint of a (graph, query) pair; see the header comment.
 inline Fingerprint fingerprint(const Prompt& p, bool up_to_relabelling = false) {
   Fingerprinter f;
   return f(p, up_to_relabelling);
@@ -343,7 +330,7 @@ inline Fingerprint fingerprint(const Prompt& p, bool up_to_relabelling = false) 
 /// A set of fingerprints, for removing duplicates within a dataset (memory: ~32 bytes each).
 class FingerprintSet {
 public:
-  /// Inserts f; returns false when it was already there (a duplicate).
+  /// False for a duplicate.
   bool insert(const Fingerprint& f) { return set_.insert(f).second; }
   bool contains(const Fingerprint& f) const { return set_.count(f) != 0; }
   std::size_t size() const noexcept { return set_.size(); }

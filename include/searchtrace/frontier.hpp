@@ -1,7 +1,8 @@
 // Frontier disciplines: where the nodes an expansion lists wait, and which one is expanded next.
-// A discipline is a small type the search loop is instantiated with (search.hpp); the loop, the
-// classifier's replay and the cursor never ask which one they run, so a new discipline (a
-// priority frontier for best-first, Dijkstra or A*) is a new type and touches no loop.
+// The search loop (search.hpp) is instantiated with one; the loop, the replay and the cursor
+// never ask which, so a new discipline (best-first, Dijkstra, A*) is a new type, not a new loop.
+//
+//   search loop / replay → SearchState → Frontier (FIFO: BFS, LIFO: DFS, a caller's own)
 //
 // What a discipline provides (FifoFrontier is the smallest complete example):
 //
@@ -14,12 +15,10 @@
 //   template <class Expanded> NodeId next(Expanded&& expanded)
 //                                                   the node to expand next, or no_node
 //   template <class Expanded, class F> void for_each(Expanded&& expanded, F&& f) const
-//                                                   the nodes waiting, in the order next() takes
-//                                                   them
+//                                                   the nodes waiting, in next()'s order
 //
-// `expanded(v)` answers whether v has been expanded: entries of expanded nodes are dead and
-// skipped (frontiers are lazy). A discipline may hold its own state (a priority frontier holds
-// its keys); it is copied from a prototype at the start of every search.
+// Entries of expanded nodes (`expanded(v)`) are dead and skipped: frontiers are lazy. A
+// discipline's own state (a priority frontier's keys) is copied from a prototype per search.
 #pragma once
 
 #include <cstddef>
@@ -37,47 +36,35 @@ struct DisciplineTraits {
   std::string_view container; // "queue", "stack": what the frontier is called
   std::string_view front;     // "at the front of the queue": where the next node stands
   std::string_view reach;     // "reached the front of the queue": the target got there
-  /// The answer of a correct search is a shortest path (BFS): a longer valid path is
-  /// answer_not_shortest. Otherwise the answer must be the reference path itself.
+  /// Answers are shortest paths (BFS: a longer valid path is answer_not_shortest); otherwise
+  /// the answer must be the reference path itself.
   bool shortest_paths = false;
-  /// Listing a node that already waits gives it the new lister as parent (DFS: the lister that
-  /// last moved it to the top). Otherwise a node keeps its first lister (BFS).
+  /// A node listed again takes the new lister as parent (DFS); otherwise it keeps its first.
   bool relist_reparents = false;
 };
 
 namespace detail {
 
-/// Reusable storage that a SearchState lends its frontier: grows, never shrinks, so a search
-/// allocates nothing once warm.
+/// Room for n elements in a buffer that only grows, so that once warm nothing allocates.
+template <class T>
+T* sized(std::vector<T>& v, std::size_t n) {
+  if (v.size() < n)
+    v.resize(n);
+  return v.data();
+}
+
+/// The storage a SearchState lends its frontier.
 struct FrontierBuffers {
   std::vector<NodeId> entries;
   std::vector<std::uint32_t> pos;
   std::vector<NodeId> pending;
-
-  NodeId* entries_for(std::size_t n) {
-    if (entries.size() < n)
-      entries.resize(n);
-    return entries.data();
-  }
-  std::uint32_t* pos_for(std::size_t n) {
-    if (pos.size() < n)
-      pos.resize(n);
-    return pos.data();
-  }
-  NodeId* pending_for(std::size_t n) {
-    if (pending.size() < n)
-      pending.resize(n);
-    return pending.data();
-  }
 };
 
 } // namespace detail
 
-/// BFS's queue ("first in, first out"): a listed node joins the back when it is discovered; a
-/// node listed again keeps its place. Each node enters at most once, so the queue needs no more
-/// than n entries and never grows during a search. An expanded node leaves the queue at once
-/// (a search expands the front; a replay may expand a node from the middle, which is then
-/// taken out), so the queue holds no dead entry and `next` is its front.
+/// BFS's queue: a node joins the back when discovered and keeps its place when listed again, so
+/// n entries suffice. An expanded node leaves at once (a replay may take one from the middle),
+/// so the queue holds no dead entry and `next` is its front.
 class FifoFrontier {
 public:
   static constexpr DisciplineTraits traits{
@@ -85,7 +72,7 @@ public:
 
   void reset(detail::FrontierBuffers& b, std::size_t n, NodeId source) {
     // One entry more than nodes: on_list stores before it knows whether to keep the entry.
-    q_ = b.entries_for(n + 1);
+    q_ = detail::sized(b.entries, n + 1);
     head_ = 0;
     q_[0] = source;
     top_ = 1;
@@ -125,9 +112,8 @@ private:
   std::size_t head_ = 0, top_ = 0;
 };
 
-/// DFS's stack: an expansion's list is pushed when the expansion closes, last listed first, so
-/// the first listed node ends on top; a node already waiting moves to the top (its older entry
-/// is dead: `pos` remembers each node's newest entry).
+/// DFS's stack: a list is pushed when its expansion closes, last listed first, so the first
+/// listed ends on top; a node already waiting moves to the top (`pos`: each node's newest entry).
 class LifoFrontier {
 public:
   static constexpr DisciplineTraits traits{
@@ -135,10 +121,10 @@ public:
 
   void reset(detail::FrontierBuffers& b, std::size_t n, NodeId source) {
     buffers_ = &b;
-    entries_ = b.entries_for(n + 1);
+    entries_ = detail::sized(b.entries, n + 1);
     capacity_ = b.entries.size();
-    pos_ = b.pos_for(n);
-    pending_ = b.pending_for(n);
+    pos_ = detail::sized(b.pos, n);
+    pending_ = detail::sized(b.pending, n);
     pending_capacity_ = b.pending.size();
     top_ = 0;
     pending_top_ = 0;

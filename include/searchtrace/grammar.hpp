@@ -1,6 +1,9 @@
-// The token grammar of SPEC §1, defined once: token kinds, their spellings in every rendering,
-// and the whitespace a reader may accept around them. The renderer and the lexer both read the
-// tables in this header, so a new dialect is one new `Dialect` value.
+// The token grammar, defined once: token kinds, their spellings in every rendering, and the
+// whitespace a reader accepts around them (docs/reference.md, 'Sample format'). The renderer,
+// the lexer and the fast readers all read these tables, so a new dialect is one `Dialect` value.
+//
+//   Dialect tables → render.hpp (writing) and accepted_padding → lexer.hpp, completion.hpp,
+//                                                                 detail/match.hpp (reading)
 #pragma once
 
 #include <array>
@@ -10,7 +13,7 @@
 
 namespace searchtrace {
 
-/// Node labels as written in the text: non-negative integers, one token each.
+/// Node labels as written: non-negative integers, one token each.
 using Label = std::uint32_t;
 
 /// Every token of the grammar. `node` carries a label; the others are punctuation.
@@ -43,11 +46,10 @@ constexpr Token punct_token(TokenKind kind) noexcept {
   return {kind, 0};
 }
 
-/// The bare character of each punctuation kind (index by TokenKind; node has none).
+/// Indexed by TokenKind; node has none.
 inline constexpr std::array<char, token_kind_count> punct_char{'\0', '|', '/', ',', '<',
                                                                '>',  '(', ')', '-', '='};
 
-/// Short names for messages and JSON ("node", "|", ...).
 constexpr std::string_view token_kind_name(TokenKind kind) noexcept {
   constexpr std::array<std::string_view, token_kind_count> names{
       "node", "'|'", "'/'", "','", "'<'", "'>'", "'('", "')'", "'-'", "'='"};
@@ -71,7 +73,7 @@ struct Dialect {
   }
 };
 
-/// The renderings every implementation must produce byte for byte (SPEC §1).
+/// The renderings every implementation must produce byte for byte.
 enum class Rendering : std::uint8_t { compact, pretty };
 
 inline constexpr Dialect compact_dialect{
@@ -119,7 +121,8 @@ constexpr Padding padding_of(std::string_view spelling) noexcept {
 }
 
 /// The most spaces any dialect puts before/after a token in a context: a reader accepts, for
-/// each side independently, either none or exactly that many (SPEC §7.1).
+/// each side independently, none or exactly that many (docs/reference.md, 'Decisions that fix a
+/// verdict': spacing).
 struct PaddingTable {
   std::array<std::array<Padding, token_kind_count>, 2> pad{};
 
@@ -146,7 +149,19 @@ constexpr PaddingTable make_padding_table() noexcept {
 
 inline constexpr PaddingTable accepted_padding = make_padding_table();
 
-/// Maps a byte to its punctuation kind, or node for digits, or nothing.
+// The fast readers (scan_completion, MatchEmitter) take each side's optional space in turn,
+// which accepts exactly what the lexer does only while no padding exceeds one space.
+static_assert(
+    [] {
+      for (const auto& ctx : accepted_padding.pad)
+        for (const Padding& p : ctx)
+          if (p.before > 1 || p.after > 1)
+            return false;
+      return true;
+    }(),
+    "the fast readers accept paddings of at most one space");
+
+/// The punctuation kind a byte spells, if any.
 constexpr bool punct_kind_of(char c, TokenKind& out) noexcept {
   for (std::size_t k = 1; k < token_kind_count; ++k) {
     if (punct_char[k] == c) {
@@ -159,8 +174,8 @@ constexpr bool punct_kind_of(char c, TokenKind& out) noexcept {
 
 } // namespace detail
 
-/// Walks the token sequence of a prompt: edges `u,v` joined by `|`, then `/` and `source,target`.
-/// `edge_at(i)` returns the i-th edge as a pair of labels, as written.
+/// The prompt's tokens: edges `u,v` joined by `|`, then `/` and `source,target`; `edge_at(i)`
+/// gives the i-th edge as written, as a pair of labels.
 template <class EdgeAt, class Emit>
 constexpr void for_each_prompt_token(std::size_t edge_count, EdgeAt&& edge_at, Label source,
                                      Label target, Emit&& emit) {

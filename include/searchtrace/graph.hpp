@@ -1,4 +1,7 @@
-// The compact graph every other part works on: dense node ids, CSR adjacency, labels.
+// The compact graph every other part works on: dense node ids, CSR adjacency, labels, and bit
+// rows for graphs of up to 64 nodes.
+//
+//   prompt text → PromptParser, or Sampler → Graph → search loop, classifier, fingerprint
 #pragma once
 
 #include <algorithm>
@@ -17,8 +20,8 @@
 
 namespace searchtrace {
 
-/// A dense node index, 0..n-1. Ids follow the labels in ascending order, so "ascending by id"
-/// (SPEC §3) is ascending by dense id and needs no label lookups on the hot path.
+/// A dense node index, 0..n-1, in ascending label order: "ascending" (docs/reference.md, 'BFS
+/// and DFS') needs no label lookups on the hot path.
 using NodeId = std::uint32_t;
 
 inline constexpr NodeId no_node = 0xFFFFFFFFu;
@@ -54,12 +57,10 @@ struct GraphCheck {
 
 namespace detail {
 
-/// A Graph's adjacency lists: one offset array, the lists ascending by id and in prompt order.
-/// `assign` builds them at once; `assign_valid` sizes them and leaves them `pending`, to be
-/// filled on first use (dataset generation on bit rows never uses them: filling them took a
-/// sixth of a G15_2_4 sample's time). The first reader fills them, and readers that meet it
-/// filling wait, so a const Graph stays safe to share between threads. A copy takes the
-/// lists only once they are ready; otherwise it is pending too and fills its own.
+/// A Graph's adjacency lists (ascending, and in prompt order) over one offset array.
+/// `assign_valid` leaves them `pending`, filled by their first reader (dataset generation on bit
+/// rows never reads them: filling them took a sixth of a G15_2_4 sample's time); other readers
+/// wait meanwhile, so a const Graph stays safe to share between threads.
 struct GraphLists {
   enum State : std::uint8_t { ready, pending, filling };
 
@@ -86,8 +87,8 @@ struct GraphLists {
     return *this;
   }
 
-  /// Sizes the lists for n nodes and `entries` list entries, to be filled later without
-  /// allocating; `slack` more entries of `sorted` may be written past the last list.
+  /// Sizes the lists to be filled later without allocating; `slack` more entries of `sorted`
+  /// may be written past the last list.
   void make_pending(std::size_t n, std::size_t entries, std::size_t slack) {
     offsets.resize(n + 1);
     sorted.resize(entries + slack);
@@ -97,8 +98,7 @@ struct GraphLists {
 
 private:
   void copy_from(const GraphLists& o) {
-    // Another thread may be filling o's lists: their sizes are fixed meanwhile, their
-    // contents are read only once they are ready.
+    // Another thread may be filling o's lists: their sizes are fixed, their contents not ready.
     if (o.state.load(std::memory_order_acquire) == ready) {
       offsets = o.offsets;
       sorted = o.sorted;
@@ -115,19 +115,15 @@ private:
 
 } // namespace detail
 
-/// An undirected (default) or directed simple graph. Keeps the edges in prompt order, as
-/// written, so that a parsed prompt renders back byte for byte, and two adjacency orders over
-/// one offset array: ascending ids, and the order in which the prompt mentions the neighbours.
-/// Buffers are reused by `assign`, so one Graph can serve millions of samples without
-/// allocating. As for the standard containers, const member functions may be called from
-/// several threads at once (the lists `assign_valid` leaves pending are filled safely).
+/// An undirected (default) or directed simple graph. Keeps the edges in prompt order, so a
+/// parsed prompt renders back byte for byte. `assign` reuses the buffers, so one Graph serves
+/// millions of samples without allocating; const members are safe to call from several threads.
 class Graph {
 public:
   Graph() = default;
 
-  /// Replaces the graph. `labels` must be strictly ascending; edges refer to positions in it.
-  /// Rejects unsorted labels, self loops, duplicate edges (in either orientation when
-  /// undirected) and ids out of range; on rejection the graph is left empty.
+  /// `labels` strictly ascending; edges refer to positions in it. Rejects unsorted labels, self
+  /// loops, duplicate edges (either orientation when undirected) and bad ids, leaving it empty.
   GraphCheck assign(std::span<const Label> labels, std::span<const Edge> edges,
                     bool directed = false) {
     labels_.assign(labels.begin(), labels.end());
@@ -139,12 +135,9 @@ public:
     return check;
   }
 
-  /// Replaces the graph with one its producer knows to be valid, of at most `small_nodes` nodes,
-  /// given with its bit rows (`rows()`: symmetric when undirected, out-arcs when directed):
-  /// samplers hold their graphs this way, and skip the checks and the row building of `assign`.
-  /// The result is what `assign(labels, edges, directed)` gives; a graph that is not valid, or
-  /// rows that do not match the edges, are a precondition violation (asserted in debug builds).
-  /// The adjacency lists are filled on first use (`neighbors`, `degree`...), not here.
+  /// The same as `assign` for a graph its producer knows to be valid, of at most `small_nodes`
+  /// nodes, given with its bit rows: samplers skip the checks and the row building this way.
+  /// Invalid input is a precondition violation (asserted in debug builds).
   void assign_valid(std::span<const Label> labels, std::span<const Edge> edges,
                     std::span<const std::uint64_t> rows, bool directed = false) {
     assert(labels.size() <= small_nodes && rows.size() == labels.size());
@@ -174,7 +167,6 @@ public:
   std::span<const Label> labels() const noexcept { return labels_; }
   std::span<const Edge> edges() const noexcept { return edges_; }
 
-  /// The node with this label, if any.
   std::optional<NodeId> node(Label label) const noexcept {
     const auto it = std::lower_bound(labels_.begin(), labels_.end(), label);
     if (it == labels_.end() || *it != label)
@@ -182,7 +174,7 @@ public:
     return static_cast<NodeId>(it - labels_.begin());
   }
 
-  /// Neighbours (out-neighbours when directed), ascending by id.
+  /// Out-neighbours when directed.
   std::span<const NodeId> neighbors(NodeId u) const noexcept {
     const detail::GraphLists& l = lists();
     return {l.sorted.data() + l.offsets[u], l.sorted.data() + l.offsets[u + 1]};
@@ -199,12 +191,10 @@ public:
     return l.offsets[u + 1] - l.offsets[u];
   }
 
-  /// Graphs of up to this many nodes also keep their adjacency as bit rows (see `rows`).
   static constexpr NodeId small_nodes = 64;
 
-  /// For a graph of at most `small_nodes` nodes, one 64-bit row per node: bit v of row u is set
-  /// iff v is a neighbour (out-neighbour when directed) of u. Empty for larger graphs. Set
-  /// operations on rows let searches over small graphs skip per-neighbour tests.
+  /// For at most `small_nodes` nodes, one row per node: bit v of row u is set iff u→v (or u–v).
+  /// Empty for larger graphs.
   std::span<const std::uint64_t> rows() const noexcept { return rows_; }
 
   bool adjacent(NodeId u, NodeId v) const noexcept {
@@ -221,7 +211,6 @@ private:
     return lists_;
   }
 
-  // The first reader fills the lists; one that finds another filling them waits for it.
   void fill_pending_lists() const noexcept {
     std::uint8_t seen = detail::GraphLists::pending;
     if (lists_.state.compare_exchange_strong(seen, detail::GraphLists::filling,
@@ -256,7 +245,7 @@ private:
                                  : e.u == e.v         ? GraphDefect::self_loop
                                                       : GraphDefect::none;
       if (defect != GraphDefect::none) {
-        // An edge before this one that repeats an earlier edge is the first defect.
+        // An earlier repeated edge is the first defect.
         const std::size_t duplicate = first_duplicate();
         if (duplicate < i)
           return {GraphDefect::duplicate_edge, duplicate};
@@ -284,11 +273,10 @@ private:
       }
     }
     // Ascending lists by a second counting pass instead of sorting each list (sorting short
-    // random lists is mostly branch mispredictions): taking the entries (u, v) grouped by v in
-    // ascending order and appending v to u's list fills every list in ascending order. For an
-    // undirected graph the prompt-order lists are that grouping already (v's list holds the u
-    // adjacent to it); for a directed one the arcs are grouped by head first. A repeated edge
-    // shows up as the same v appended twice in a row to one list.
+    // random lists is mostly branch mispredictions): appending v to u's list over the entries
+    // grouped by ascending v fills every list in order. Undirected prompt-order lists are that
+    // grouping already; arcs are grouped by head first. A repeated edge is the same v appended
+    // twice in a row.
     const NodeId* from = prompt_order.data();
     const NodeId* to = owner_.data();
     if (directed_) {
@@ -314,7 +302,7 @@ private:
       const NodeId u = from[i];
       const NodeId v = to[i];
       const std::uint32_t at = fill_[u]++;
-      // Compares with the previous entry of u's list, or harmlessly with itself when none.
+      // With the previous entry of u's list, or harmlessly with itself when none.
       const bool has_prev = at > offsets[u];
       duplicate |= has_prev & (sorted[at - has_prev] == v);
       sorted[at] = v;
@@ -324,9 +312,7 @@ private:
     return {};
   }
 
-  // The same result as the general path, for n ≤ 64: duplicates are bits already set in the
-  // rows (found in prompt order, so the first defect is the first one met), which the tracer
-  // reuses (see `rows`). The lists are filled from the rows at once.
+  // For n ≤ 64: duplicates are bits already set in the rows, met in prompt order.
   GraphCheck build_small() {
     const auto n = static_cast<NodeId>(labels_.size());
     rows_.assign(n, 0);
@@ -350,14 +336,11 @@ private:
     return {};
   }
 
-  // The lists of a graph of at most small_nodes nodes from its rows and edges, into buffers
-  // sized by GraphLists::make_pending (so that a const reader can fill them without allocating).
-  //
-  // The ascending lists are the rows' bits, extracted with the same trip count for every row
-  // (the largest degree): a loop whose length varies per row would end on a mispredicted
-  // branch per node, and a counting sort (as for larger graphs) chains its increments through
-  // memory; measured, it took a seventh of a G15_2_4 sample's time. A row's extra iterations
-  // write past its list, into the next row's place (filled after it) or into slack at the end.
+  // From the rows and edges, into buffers sized by make_pending (a const reader fills them
+  // without allocating). Every row's bits are extracted with the same trip count (the largest
+  // degree): a varying one ended on a mispredicted branch per node, and a counting sort chained
+  // its increments through memory (a seventh of a G15_2_4 sample's time). The extra iterations
+  // write into the next row's place (filled after it) or into the slack.
   void fill_lists_small() const noexcept {
     const auto n = static_cast<NodeId>(labels_.size());
     std::uint32_t* const offsets = lists_.offsets.data();
@@ -379,13 +362,12 @@ private:
       NodeId* const list = sorted + fill[u];
       std::uint64_t b = rows[u];
       for (std::uint32_t j = 0; j < max_degree; ++j) {
-        // The top bit keeps the operand nonzero (no test for zero before a bsf without tzcnt):
-        // a row has at most 63 neighbours, and past its last one the value is never read.
+        // The top bit spares a zero test before bsf without tzcnt; past the last neighbour the
+        // value is never read.
         list[j] = static_cast<NodeId>(std::countr_zero(b | (std::uint64_t{1} << 63)));
         b &= b - 1;
       }
     }
-    // Prompt order: each list in the order its edges are written (a stable counting pass).
     NodeId* const prompt = lists_.prompt_order.data();
     if (directed_) {
       for (const Edge e : edges_)
@@ -398,8 +380,7 @@ private:
     }
   }
 
-  // Debug check of assign_valid's precondition: the rows are the edges' adjacency, and the
-  // graph has no defect.
+  // Debug check of assign_valid's precondition.
   bool check_rows() const {
     std::vector<std::uint64_t> want(labels_.size(), 0);
     for (const Edge e : edges_) {
@@ -415,7 +396,6 @@ private:
            std::adjacent_find(labels_.begin(), labels_.end()) == labels_.end();
   }
 
-  // Rare path: find the first edge, in prompt order, that repeats an earlier one.
   std::size_t first_duplicate() const {
     std::vector<std::pair<std::pair<NodeId, NodeId>, std::size_t>> keyed;
     keyed.reserve(edges_.size());
@@ -433,14 +413,13 @@ private:
     return first;
   }
 
-  // What a search reads first comes first, so that a graph met cold (a classifier judging
-  // outputs for many prompts) costs fewer cache lines.
+  // What a search reads first comes first: fewer cache lines for a graph met cold.
   std::vector<Label> labels_;
   std::vector<std::uint64_t> rows_; // n ≤ small_nodes only
   mutable detail::GraphLists lists_;
   std::vector<Edge> edges_;
   std::vector<std::uint32_t> fill_;
-  std::vector<NodeId> owner_;             // scratch of build(): whose list each entry is in
+  std::vector<NodeId> owner_;             // build()'s scratch: whose list each entry is in
   std::vector<std::uint32_t> in_offsets_; // scratch of build() for directed graphs
   std::vector<NodeId> in_from_, in_to_;
   bool directed_ = false;

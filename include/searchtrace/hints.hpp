@@ -2,35 +2,26 @@
 // elsewhere). Each use was measured: out of line, these functions keep their state in memory.
 #pragma once
 
-// Forces inlining of the few tiny functions on the samplers' hot paths: out of line, every
-// draw stores and reloads the generator's state (measured: a tenth of dataset generation).
+#if defined(__GNUC__) || defined(__clang__)
+#define SEARCHTRACE_DETAIL_GNU(attribute) attribute
+#else
+#define SEARCHTRACE_DETAIL_GNU(attribute)
+#endif
+
+// For the tiny functions of the samplers' hot paths: out of line, every draw stored and
+// reloaded the generator's state (a tenth of dataset generation).
 #ifndef SEARCHTRACE_HOT_INLINE
-#if defined(__GNUC__) || defined(__clang__)
-#define SEARCHTRACE_HOT_INLINE [[gnu::always_inline]] inline
-#else
-#define SEARCHTRACE_HOT_INLINE inline
-#endif
+#define SEARCHTRACE_HOT_INLINE SEARCHTRACE_DETAIL_GNU([[gnu::always_inline]]) inline
 #endif
 
-// Inlines a function's whole call tree into it. Without it GCC keeps token walkers and
-// std::vector::push_back out of line, and every byte or label written then stores and reloads
-// the output position (a char store may alias anything): measured, rendering took a quarter of
-// the time of dataset generation, about half of that with it; the bit-row tracer half as long.
+// Inlines a function's whole call tree, so the output position stays in a register (a char
+// store may alias anything): rendering took half the time with it.
 #ifndef SEARCHTRACE_FLATTEN
-#if defined(__GNUC__) || defined(__clang__)
-#define SEARCHTRACE_FLATTEN [[gnu::flatten]]
-#else
-#define SEARCHTRACE_FLATTEN
-#endif
+#define SEARCHTRACE_FLATTEN SEARCHTRACE_DETAIL_GNU([[gnu::flatten]])
 #endif
 
-// Keeps a function out of line even inside a SEARCHTRACE_FLATTEN caller: for the rare and the
-// large paths of a sink (buffer hand-over, dense rows, errors), which flattened into every
-// token site made one generator instantiation half a megabyte and its build minutes long.
+// Keeps the rare and the large paths of a sink out of a SEARCHTRACE_FLATTEN caller: flattened
+// into every token site they made one generator instantiation half a megabyte.
 #ifndef SEARCHTRACE_OUT_OF_LINE
-#if defined(__GNUC__) || defined(__clang__)
-#define SEARCHTRACE_OUT_OF_LINE [[gnu::noinline]]
-#else
-#define SEARCHTRACE_OUT_OF_LINE
-#endif
+#define SEARCHTRACE_OUT_OF_LINE SEARCHTRACE_DETAIL_GNU([[gnu::noinline]])
 #endif

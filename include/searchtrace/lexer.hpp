@@ -1,5 +1,8 @@
-// The one reader of text: bytes to tokens with their byte offsets, under the grammar tables of
-// grammar.hpp. Prompt and completion parsers sit on top of it and never look at bytes.
+// The one reader of text: bytes to tokens with their byte offsets, under grammar.hpp's tables.
+// Parsers sit on top of it and never look at bytes.
+//
+//   text → Lexer (pull) → PromptParser, CompletionParser
+//   bytes one at a time → PushLexer → CompletionCursor
 #pragma once
 
 #include <array>
@@ -14,8 +17,8 @@ namespace searchtrace {
 
 namespace detail {
 
-// One lookup per byte instead of a scan of the punctuation table: the lexer is the hot loop of
-// every parser. Values below token_kind_count are punctuation kinds.
+// One lookup per byte instead of a scan of the punctuation table: the lexer is every parser's
+// hot loop. Values below token_kind_count are punctuation kinds.
 inline constexpr std::uint8_t byte_digit = 0xFE;
 inline constexpr std::uint8_t byte_other = 0xFF;
 
@@ -42,8 +45,7 @@ constexpr bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
-/// Appends a digit to a number being read, saturating past Label's range (such a number is
-/// well-formed but too large: it names no node).
+/// Saturates past Label's range: such a number is well-formed but names no node.
 constexpr void add_digit(std::uint64_t& value, char c) noexcept {
   if (value <= max_label_value)
     value = value * 10 + static_cast<std::uint64_t>(c - '0');
@@ -57,28 +59,25 @@ inline std::string unexpected_byte_message(char c) {
   return std::string("unexpected byte 0x") + hex[b >> 4] + hex[b & 15];
 }
 
-/// The spacing rules of the grammar tables (SPEC §7.1: between two tokens, none, the first
-/// one's trailing padding, the second one's leading padding, or both), and what they need to
-/// know of the tokens read so far. The pull Lexer and the PushLexer both read spaces through it.
+/// The spacing rules (grammar.hpp's padding table) and what they need to know of the tokens read
+/// so far; the Lexer and the PushLexer both read spaces through it.
 class Spacing {
 public:
-  /// Spaces the previous token's trailing padding allows (none after a node, or at the start).
+  /// None after a node, or at the start.
   std::size_t after() const noexcept {
     return have_prev_ && prev_ != TokenKind::node ? accepted_padding.at(prev_, prev_ctx_).after : 0;
   }
-  /// Spaces a next token of kind `next` allows before it (none before a node).
+  /// None before a node.
   std::size_t before(TokenKind next) const noexcept {
     if (next == TokenKind::node)
       return 0;
     return accepted_padding.at(next, inside_ ? Context::inside_list : Context::outside_list).before;
   }
-  /// Whether `spaces` spaces may stand between the previous token and a `next` one.
   bool allows(std::size_t spaces, TokenKind next) const noexcept {
     const std::size_t a = after(), b = before(next);
     return spaces == 0 || spaces == a || spaces == b || spaces == a + b;
   }
-  /// Of `spaces` spaces before a `next` token that `allows` rejects, the index of the first
-  /// one that no reading allows.
+  /// Of spaces that `allows` rejects, the index of the first one no reading allows.
   std::size_t first_bad(std::size_t spaces, TokenKind next) const noexcept {
     const std::size_t a = after(), b = before(next);
     std::size_t ok = 0;
@@ -87,7 +86,6 @@ public:
         ok = allowed;
     return ok;
   }
-  /// A token of kind k was read.
   void note(TokenKind k) noexcept {
     if (k != TokenKind::node)
       prev_ctx_ = inside_ ? Context::inside_list : Context::outside_list;
@@ -98,7 +96,7 @@ public:
     prev_ = k;
     have_prev_ = true;
   }
-  /// True between a `(` and its `)`: where a comma takes the list spelling.
+  /// Between a `(` and its `)`, where a comma takes the list spelling.
   bool inside_list() const noexcept { return inside_; }
 
 private:
@@ -110,7 +108,6 @@ private:
 
 } // namespace detail
 
-/// A token as read, with where it stands in the text.
 struct Lexeme {
   Token token;
   std::size_t offset = 0; // first byte
@@ -118,7 +115,6 @@ struct Lexeme {
   bool too_large = false; // a node whose digits exceed Label's range (value saturates)
 };
 
-/// Why the text stopped being a token stream.
 struct LexError {
   std::size_t offset = 0;
   std::string message;
@@ -126,13 +122,13 @@ struct LexError {
 
 enum class LexStatus : std::uint8_t { token, end, error };
 
-/// Reads one token at a time. Spaces are accepted only where some dialect puts them
-/// (SPEC §7.1); any other whitespace, any other byte and a leading zero are errors at their byte.
+/// Reads one token at a time. Any whitespace but the padding the grammar allows, any other
+/// byte, and a leading zero are errors at their byte.
 class Lexer {
 public:
   explicit Lexer(std::string_view text) noexcept : text_(text) {}
 
-  /// Reads the next token into `out`. After `error`, `error()` says what and where.
+  /// After `error`, `error()` says what and where.
   LexStatus next(Lexeme& out) {
     if (!skip_padding())
       return LexStatus::error;
@@ -169,7 +165,6 @@ public:
   const LexError& error() const noexcept { return error_; }
   std::size_t position() const noexcept { return pos_; }
   std::string_view text() const noexcept { return text_; }
-  /// True between a `(` and its `)`: where a comma takes the list spelling.
   bool inside_list() const noexcept { return spacing_.inside_list(); }
 
 private:
@@ -179,7 +174,6 @@ private:
     return LexStatus::error;
   }
 
-  // Accepts the spaces between the previous token and the next one (detail::Spacing).
   bool skip_padding() {
     std::size_t spaces = 0;
     while (pos_ + spaces < text_.size() && text_[pos_ + spaces] == ' ')
@@ -206,16 +200,13 @@ private:
   LexError error_;
 };
 
-/// The lexer in push mode, for text that arrives a byte at a time (a decoder writing a
-/// completion, see CompletionCursor): each byte says what it completed. The rules are the pull
-/// Lexer's (the same detail::Spacing and number rules): a number ends at the first byte that is
-/// not a digit, spaces wait until the byte after them says whether they are allowed.
+/// The lexer in push mode, for text that arrives a byte at a time (a decoder, CompletionCursor),
+/// under the same rules: a number ends at its first non-digit; spaces wait for the byte after
+/// them to say whether they are allowed.
 class PushLexer {
 public:
-  /// What one byte did. `number` (if set) is a number that this byte ended; then either `token`
-  /// (a punctuation token this byte is), or `error` (this byte, or the spaces before it, broke
-  /// the rules; `error_info()` says what and where), or nothing more (a digit or a space: the
-  /// token is still being typed).
+  /// What one byte did: ended a `number`, then was a punctuation `token`, or an `error` (this
+  /// byte or the spaces before it; see `error_info()`), or neither (still being typed).
   struct Step {
     bool number = false;
     bool token = false;
@@ -264,8 +255,7 @@ public:
     return step;
   }
 
-  /// The input ended: a number being typed is complete. Pending spaces are left to the caller
-  /// (`pending_spaces`): the grammar decides whether the text may end after them.
+  /// A number being typed is complete; pending spaces are left to the caller's grammar.
   Step finish() {
     Step step;
     end_number(step);
@@ -274,7 +264,7 @@ public:
 
   const LexError& error_info() const noexcept { return error_; }
 
-  // What is being typed, for a caller that judges prefixes (CompletionCursor).
+  // What is being typed, for a caller that judges prefixes.
   std::size_t digits() const noexcept { return digits_; }
   std::uint64_t number() const noexcept { return number_; } // saturates past 2^32-1
   std::size_t number_at() const noexcept { return number_at_; }

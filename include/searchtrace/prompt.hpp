@@ -1,4 +1,7 @@
-// A prompt (SPEC §1–2): a graph and a query, read from text with errors that name a byte.
+// A prompt: a graph and a query, read from text with errors that name a byte
+// (docs/reference.md, 'Sample format').
+//
+//   text → Lexer → PromptParser → Prompt (Graph + Query) → search, classifier, render
 #pragma once
 
 #include <algorithm>
@@ -16,8 +19,7 @@
 
 namespace searchtrace {
 
-/// A graph and a query on it. The graph keeps the prompt's edge order, so rendering a parsed
-/// prompt gives back its text.
+/// The graph keeps the prompt's edge order, so a parsed prompt renders back to its text.
 struct Prompt {
   Graph graph;
   Query query;
@@ -34,7 +36,7 @@ enum class PromptErrorKind : std::uint8_t {
   self_loop,          // an edge `u,u`
   duplicate_edge,     // an edge given twice (either orientation when undirected)
   unknown_query_node, // a query node that no edge mentions
-  trivial_query,      // source equals target (SPEC §7.8)
+  trivial_query,      // source equals target
 };
 
 constexpr std::string_view prompt_error_kind_name(PromptErrorKind k) noexcept {
@@ -66,8 +68,7 @@ struct PromptError {
 /// Reads prompts into a reused Prompt; keep one per thread to parse without allocating.
 class PromptParser {
 public:
-  /// Parses `text` into `out`. Returns the first error, or nothing on success (then `out` holds
-  /// the prompt; on error its content is unspecified).
+  /// The first error, or nothing (then `out` holds the prompt; on error it is unspecified).
   [[nodiscard]] std::optional<PromptError> parse(std::string_view text, Prompt& out,
                                                  const PromptOptions& options = {}) {
     Label s = 0, t = 0;
@@ -104,7 +105,6 @@ public:
   }
 
 private:
-  // Reads the edges and the query (`u,v{|u,v}/s,t`), or names the first error and its byte.
   std::optional<PromptError> read(std::string_view text, Label& s, std::size_t& s_at, Label& t,
                                   std::size_t& t_at) {
     raw_.clear();
@@ -161,9 +161,8 @@ private:
     return {kind, offset, std::move(message)};
   }
 
-  // Dense ids in ascending label order, and the edges in them. Small label spaces (the usual
-  // case: labels below 2^16) go through a presence bitmap and a direct table instead of a sort
-  // and binary searches.
+  // Small label spaces (below 2^16, the usual case) take a presence bitmap and a direct table
+  // instead of a sort and binary searches.
   void assign_dense_ids() {
     labels_.clear();
     edges_.clear();
@@ -248,7 +247,7 @@ private:
   std::vector<NodeId> index_;
 };
 
-/// Parses one prompt. For many prompts, reuse a PromptParser and a Prompt instead.
+/// For many prompts, reuse a PromptParser and a Prompt.
 inline Result<Prompt, PromptError> parse_prompt(std::string_view text,
                                                 const PromptOptions& options = {}) {
   PromptParser parser;

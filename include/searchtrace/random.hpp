@@ -1,19 +1,11 @@
-// Portable randomness (SPEC §5): a generator whose every output is fixed by this file alone, so a
-// dataset comes back byte for byte from its seed on any compiler, platform or thread count.
+// Portable randomness: a generator whose every output is fixed by this file alone, so a dataset
+// comes back byte for byte from its seed on any compiler, platform or thread count.
 //
-// - Engine: xoshiro256** (Blackman & Vigna, 2018): 256-bit state, period 2^256-1, passes BigCrush
-//   and PractRand; about 1 ns per 64-bit output. Seeded from one 64-bit seed by splitmix64, as
-//   its authors recommend.
-// - Per-sample streams: `Rng::for_sample(seed, index, stream)` builds a state from those three
-//   numbers alone (see there), so sample i never depends on samples 0..i-1: shards and threads
-//   can draw any subset of indices in any order and get the same bytes.
-// - Derived quantities use our own arithmetic, never <random>'s distributions (whose output is
-//   implementation-defined): `below` is Lemire's multiply-shift with rejection (exactly
-//   uniform), `unit` takes the top 53 bits, `chance(p)` compares them with p exactly, `shuffle`
-//   is Fisher–Yates from the back. Each of them consumes a documented number of outputs.
+//   (seed, index, stream) → Rng::for_sample → Sampler's draws (below, chance, shuffle)
 //
-// Golden outputs for fixed seeds are pinned in tests/random.cpp: changing anything here changes
-// every dataset, so such a change must be deliberate.
+// xoshiro256** (Blackman & Vigna 2018) seeded by splitmix64; derived draws use our own exactly
+// specified arithmetic, never <random>'s implementation-defined distributions. Golden outputs
+// are pinned in tests/random.cpp: a change here changes every dataset.
 #pragma once
 
 #include <array>
@@ -34,8 +26,8 @@ constexpr std::uint64_t rotl64(std::uint64_t x, int k) noexcept {
   return (x << k) | (x >> (64 - k));
 }
 
-/// The splitmix64 finaliser (Stafford's "Mix13"): a bijection of 64-bit words whose output bits
-/// each depend on every input bit.
+/// The splitmix64 finaliser (Stafford's "Mix13"): a bijection whose output bits each depend on
+/// every input bit.
 constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -60,13 +52,12 @@ inline std::uint64_t mul_high64(std::uint64_t a, std::uint64_t b, std::uint64_t&
 
 } // namespace detail
 
-/// A portable pseudo-random generator (xoshiro256**) with our own, exactly specified, derived
-/// draws. Not cryptographic.
+/// xoshiro256** with our own derived draws. Not cryptographic.
 class Rng {
 public:
   using State = std::array<std::uint64_t, 4>;
 
-  /// Seeds the state with four outputs of splitmix64 started at `seed` (the reference seeding).
+  /// Four outputs of splitmix64 started at `seed` (the reference seeding).
   explicit Rng(std::uint64_t seed = 0) noexcept {
     std::uint64_t sm = seed;
     for (auto& w : s_) {
@@ -75,14 +66,11 @@ public:
     }
   }
 
-  /// The stream of sample `index` of dataset `seed`; `stream` separates independent uses of one
-  /// sample (e.g. redraws). From a chain of bijections
-  ///   a = mix(seed ^ K0), b = mix(index ^ mix(a + K1)), c = mix(stream ^ mix(b + K2)),
-  /// where c depends on all three inputs, the state is
-  ///   (a ^ mix(c ^ K3), c, b ^ mix(c + K4), mix(c + K5)):
-  /// every word depends on all inputs (so neighbouring indices or streams share no word and no
-  /// output), distinct triples give distinct states (c, then b, then a can be recovered), and
-  /// the state is never all zero (the last two words cannot both be zero).
+  /// The stream of sample `index` of dataset `seed` (`stream`: independent uses of one sample),
+  /// so sample i never depends on samples 0..i-1. From bijections a = mix(seed ^ K0),
+  /// b = mix(index ^ mix(a + K1)), c = mix(stream ^ mix(b + K2)), the state
+  /// (a ^ mix(c ^ K3), c, b ^ mix(c + K4), mix(c + K5)) has every word depend on all inputs,
+  /// differs for distinct triples, and is never all zero.
   static Rng for_sample(std::uint64_t seed, std::uint64_t index,
                         std::uint64_t stream = 0) noexcept {
     using detail::mix64;
@@ -93,7 +81,7 @@ public:
                        b ^ mix64(c + 0x452821e638d01377ull), mix64(c + 0xbe5466cf34e90c6cull)});
   }
 
-  /// A generator at exactly this state (which must not be all zero).
+  /// Not all zero.
   static Rng from_state(const State& s) noexcept {
     Rng r;
     r.s_ = s;
@@ -102,7 +90,6 @@ public:
 
   const State& state() const noexcept { return s_; }
 
-  /// The next 64 uniformly random bits.
   SEARCHTRACE_HOT_INLINE std::uint64_t next() noexcept {
     const std::uint64_t result = detail::rotl64(s_[1] * 5, 7) * 9;
     const std::uint64_t t = s_[1] << 17;
@@ -115,8 +102,8 @@ public:
     return result;
   }
 
-  /// A uniform integer in [0, bound) (0 when bound is 0). Lemire's method: the high word of
-  /// next()·bound, rejecting the few low words that would bias it; one output almost always.
+  /// Uniform in [0, bound) (0 when bound is 0): Lemire's multiply-shift, rejecting the few low
+  /// words that would bias it; one output almost always.
   SEARCHTRACE_HOT_INLINE std::uint64_t below(std::uint64_t bound) noexcept {
     std::uint64_t low = 0;
     const std::uint64_t high = detail::mul_high64(next(), bound, low);
@@ -125,16 +112,16 @@ public:
     return high;
   }
 
-  /// A uniform integer in [lo, hi] (inclusive; lo ≤ hi).
+  /// Uniform in [lo, hi], lo ≤ hi.
   std::uint64_t between(std::uint64_t lo, std::uint64_t hi) noexcept {
     return hi - lo == ~std::uint64_t{0} ? next() : lo + below(hi - lo + 1);
   }
 
-  /// A uniform double in [0, 1): the top 53 bits of one output, times 2^-53 (exact).
+  /// The top 53 bits of one output, times 2^-53 (exact).
   double unit() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
-  /// True with probability p (exactly ⌈p·2^53⌉/2^53 for p in [0,1]): `unit() < p`, which is one
-  /// exact IEEE comparison. Always consumes one output, whatever p, so a stream never shifts.
+  /// `unit() < p`: exactly ⌈p·2^53⌉/2^53 for p in [0,1]. Always one output, whatever p, so a
+  /// stream never shifts.
   bool chance(double p) noexcept { return unit() < p; }
 
   /// Fisher–Yates from the back: for i = n-1 down to 1, swap items i and below(i+1).
@@ -147,7 +134,6 @@ public:
     }
   }
 
-  /// The same over any contiguous range (a std::vector, an array).
   template <std::ranges::contiguous_range R>
   void shuffle(R&& items) noexcept {
     shuffle(std::span<std::remove_reference_t<std::ranges::range_reference_t<R>>>(
@@ -155,8 +141,7 @@ public:
   }
 
 private:
-  // The rare half of `below` (a low word under the bound): kept out of line so that the common
-  // path inlines into the sampler's loops.
+  // Out of line, so that the common path inlines into the sampler's loops.
   std::uint64_t below_slow(std::uint64_t bound, std::uint64_t high, std::uint64_t low) noexcept {
     const std::uint64_t threshold = (0 - bound) % bound; // 2^64 mod bound
     while (low < threshold)

@@ -1,6 +1,10 @@
 // Text and token ids: prompts and completions written in a rendering or a vocabulary. A
-// completion's tokens come from the one TokenWriter (token_writer.hpp), here given emitters that
-// write text (any dialect of grammar.hpp; the compact one fast), collect tokens or encode ids.
+// completion's tokens come from the TokenWriter (token_writer.hpp), given emitters here that
+// write text (any dialect; the compact one fast), collect tokens or encode ids.
+//
+//   Trace or search events → TokenWriter → TextEmitter / CompactTextEmitter / CompactWordEmitter
+//                                          (text), IdEmitter (ids), TokenCollector, TokenCounter
+//   Prompt → for_each_prompt_token or node words → text, tokens, ids
 #pragma once
 
 #include <algorithm>
@@ -26,14 +30,13 @@ namespace searchtrace {
 
 namespace detail {
 
-/// "00".."99": two digits per table entry; a one-digit number is its entry's second byte.
+/// Two digits per entry; a one-digit number is its entry's second byte.
 inline constexpr char digit_pairs[201] =
     "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546"
     "4748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293"
     "949596979899";
 
-/// The text of 0..99 for one two-byte store: the digits in the low bytes (in memory order on
-/// either byte order), the length above them.
+/// 0..99 for one two-byte store: the digits (in memory order), then the length.
 struct SmallLabelText {
   char digits[2];
   std::uint8_t length;
@@ -52,9 +55,8 @@ constexpr std::array<SmallLabelText, 100> make_small_label_text() noexcept {
 
 inline constexpr std::array<SmallLabelText, 100> small_label_text = make_small_label_text();
 
-/// Writes v in decimal at p (up to 10 bytes; p must have room for 2 even when v < 10) and
-/// returns the end. Labels below 100 (the usual label spaces) take the table: one two-byte copy,
-/// the pointer advanced by the length.
+/// Writes v in decimal at p (up to 10 bytes; room for 2 even when v < 10) and returns the end.
+/// Labels below 100 (the usual label spaces) are one two-byte copy.
 inline char* write_label(char* p, Label v) noexcept {
   if (v < 100) {
     const SmallLabelText& t = small_label_text[v];
@@ -83,17 +85,12 @@ inline char* write_label(char* p, Label v) noexcept {
   return p;
 }
 
-inline void append_label(std::string& out, Label v) {
-  char buf[12];
-  out.append(buf, write_label(buf, v));
-}
-
-/// The most bytes a punctuation token takes in any dialect (" - " is 3).
+/// " - " is 3.
 inline constexpr std::size_t max_punct_bytes = 3;
 inline constexpr std::size_t max_label_bytes = 10;
 
-/// Writes tokens through a raw pointer into room reserved beforehand (see `append_with`), so
-/// rendering costs one size computation per text instead of a capacity check per token.
+/// Writes through a raw pointer into room reserved beforehand (`append_with`): one size
+/// computation per text instead of a capacity check per token.
 struct TextEmitter {
   char* p;
   const Dialect* d;
@@ -124,7 +121,6 @@ struct TextEmitter {
   }
 };
 
-/// Whether a dialect spells every punctuation token as its bare character, in both contexts.
 constexpr bool spells_bare(const Dialect& d) noexcept {
   for (std::size_t k = 1; k < token_kind_count; ++k)
     for (const Context c : {Context::outside_list, Context::inside_list})
@@ -134,10 +130,9 @@ constexpr bool spells_bare(const Dialect& d) noexcept {
 }
 static_assert(spells_bare(compact_dialect), "CompactTextEmitter writes the compact dialect");
 
-/// The compact dialect's writer: every punctuation token is its bare character, so a token is
-/// one store or a label's digits, with no spelling to look up. Small enough to be inlined into
-/// the token writer, which the general TextEmitter is not (measured: about a tenth of the
-/// instructions of dataset generation went to its out-of-line calls).
+/// The compact dialect's writer: a token is one store or a label's digits, no spelling to look
+/// up. Unlike TextEmitter it inlines into the token writer (whose out-of-line calls took a tenth
+/// of dataset generation's instructions).
 struct CompactTextEmitter {
   char* p;
   void node(Label v, Context) noexcept { p = write_label(p, v); }
@@ -151,7 +146,7 @@ struct CompactTextEmitter {
   }
 };
 
-/// Appends to `out` what `write(char*&)` writes, given an upper bound on its size.
+/// Appends what `write(char*&)` writes, given an upper bound on its size.
 template <class Write>
 void append_with(std::string& out, std::size_t bound, Write&& write) {
   const std::size_t old = out.size();
@@ -174,7 +169,6 @@ inline std::size_t prompt_bytes_bound(const Prompt& p) noexcept {
   return (2 * m + 2) * max_label_bytes + (2 * m + 2) * max_punct_bytes;
 }
 
-/// Appends ids of a vocabulary to any container of integers.
 template <class Out>
 struct IdEmitter {
   Out* out;
@@ -185,7 +179,6 @@ struct IdEmitter {
   void operator()(Token t, Context) { v->encode(t, *out); }
 };
 
-/// Collects tokens.
 struct TokenCollector {
   std::vector<Token>* out;
   void node(Label x, Context) { out->push_back(node_token(x)); }
@@ -193,7 +186,6 @@ struct TokenCollector {
   void operator()(Token t, Context) { out->push_back(t); }
 };
 
-/// Counts tokens (commas included).
 struct TokenCounter {
   std::uint32_t count = 0;
   void node(Label, Context) noexcept { ++count; }
@@ -204,8 +196,7 @@ struct TokenCounter {
 template <class Emit>
 void for_each_prompt_token(const Prompt& p, Emit&& emit) {
   const Graph& g = p.graph;
-  // Raw pointers captured by value: read through `g`, they would be reloaded after every byte
-  // the emitter stores (a char store may alias them).
+  // Raw pointers by value: read through `g` they would be reloaded after every byte stored.
   const Edge* const edges = g.edges().data();
   const Label* const labels = g.labels().data();
   searchtrace::for_each_prompt_token(
@@ -217,12 +208,7 @@ void for_each_prompt_token(const Prompt& p, Emit&& emit) {
       g.label(p.query.source), g.label(p.query.target), emit);
 }
 
-} // namespace detail
-
-namespace detail {
-
-/// Writes the completion's text at p, which has `completion_bytes_bound(t)` bytes of room, and
-/// returns its end.
+/// Writes the completion's text at p (room: `completion_bytes_bound(t)`) and returns its end.
 template <CompletionLayout Layout = CompletionLayout::trace>
 SEARCHTRACE_FLATTEN char* write_completion(char* p, const Trace& t, Rendering r) {
   if (r == Rendering::compact) {
@@ -235,7 +221,6 @@ SEARCHTRACE_FLATTEN char* write_completion(char* p, const Trace& t, Rendering r)
   return w.emitter().p;
 }
 
-/// Calls f with the layout as a compile-time constant.
 template <class F>
 decltype(auto) with_layout(CompletionLayout l, F&& f) {
   switch (l) {
@@ -251,7 +236,7 @@ decltype(auto) with_layout(CompletionLayout l, F&& f) {
 
 } // namespace detail
 
-/// Appends the completion's text in a rendering (and a layout: what it shows of the search).
+/// `layout`: what the completion shows of the search.
 inline void append_completion(std::string& out, const Trace& t, Rendering r = Rendering::compact,
                               CompletionLayout layout = CompletionLayout::trace) {
   detail::append_with(out, detail::completion_bytes_bound(t), [&](char*& p) {
@@ -268,16 +253,15 @@ inline std::string render_completion(const Trace& t, Rendering r = Rendering::co
 
 namespace detail {
 
-/// Whether a prompt's nodes fit NodeWords: at most 64 nodes, labels of at most 7 digits (so
-/// that a label and the punctuation after it fit one 8-byte word), and an edge.
+/// At most 64 nodes, labels of at most 7 digits (a label and its punctuation fit 8 bytes), and
+/// an edge.
 inline bool fits_prompt_words(const Prompt& p) noexcept {
   const Graph& g = p.graph;
   return g.node_count() <= 64 && g.edge_count() > 0 && g.labels().back() < 10'000'000;
 }
 
-/// Each node's label followed by ',' and by '|', as 8-byte words, and their length: writing a
-/// node with its punctuation is then one 8-byte store and a pointer bump, which reaches past the
-/// text (the bounds leave room). For prompts that `fits_prompt_words`.
+/// Each node's label followed by ',' and by '|' as 8-byte words, and their lengths: a node with
+/// its punctuation is one store and a pointer bump, reaching past the text (the bounds leave room).
 struct NodeWords {
   std::uint64_t then_comma[64];
   std::uint64_t then_bar[64];
@@ -287,8 +271,7 @@ struct NodeWords {
 inline void fill_node_words(NodeWords& w, const Graph& g) noexcept {
   const std::size_t n = g.node_count();
   const Label* const labels = g.labels().data();
-  // The words are put together in registers: writing bytes to memory and reading them back as
-  // a word would stall on store forwarding, twice per node.
+  // Put together in registers: bytes stored and read back as a word stall on store forwarding.
   const auto at = [](char c, std::size_t i) {
     const auto b = static_cast<std::uint64_t>(static_cast<unsigned char>(c));
     return std::endian::native == std::endian::little ? b << (8 * i) : b << (56 - 8 * i);
@@ -312,15 +295,13 @@ inline void fill_node_words(NodeWords& w, const Graph& g) noexcept {
   }
 }
 
-/// Writes a node and the punctuation after it (w.then_comma or w.then_bar) at p.
 inline char* put_word(char* p, const std::uint64_t* words, const NodeWords& w, NodeId u) noexcept {
   std::memcpy(p, &words[u], 8);
   return p + w.length[u];
 }
 
-/// Writes the prompt's text (the shape of for_each_prompt_token: `u,v|...|u,v/s,t`) from the
-/// node words: an edge is two 8-byte stores, where the token walker writes four tokens.
-/// tests/render.cpp compares this with the token walker.
+/// The prompt's text (`u,v|...|u,v/s,t`) from the node words: an edge is two 8-byte stores where
+/// the token walker writes four tokens (tests/render.cpp compares the two).
 SEARCHTRACE_FLATTEN inline char* write_prompt_words(char* q, const Prompt& p, const NodeWords& w) {
   const Graph& g = p.graph;
   const Label* const labels = g.labels().data();
@@ -343,11 +324,9 @@ SEARCHTRACE_FLATTEN inline char* write_prompt_small(char* q, const Prompt& p) {
   return write_prompt_words(q, p, w);
 }
 
-/// The compact dialect's writer for a search on a graph that fits NodeWords: a node is one
-/// 8-byte store from the node words (its digits, and bytes past them that the next token
-/// overwrites) and a pointer bump, with no division and no table of labels. The text is written
-/// while the search runs (TokenWriter as a sink); the room needed is
-/// completion_bytes_bound_for(graph).
+/// The compact dialect's writer for a graph that fits NodeWords, written while the search runs:
+/// a node is one 8-byte store (bytes past its digits are overwritten by the next token) and a
+/// pointer bump. Room: completion_bytes_bound_for(graph).
 struct CompactWordEmitter {
   char* p;
   const NodeWords* w;
@@ -367,7 +346,7 @@ struct CompactWordEmitter {
   }
 };
 
-/// Room for any completion of a search on g, with 8 bytes of slack for word stores.
+/// With 8 bytes of slack for word stores.
 inline std::size_t completion_bytes_bound_for(const Graph& g) noexcept {
   const std::size_t n = g.node_count();
   const std::size_t listed = g.directed() ? g.edge_count() : 2 * g.edge_count();
@@ -375,8 +354,7 @@ inline std::size_t completion_bytes_bound_for(const Graph& g) noexcept {
   return labels * (max_label_bytes + max_punct_bytes) + 4 * n * max_punct_bytes + 16;
 }
 
-/// Writes the prompt's text at p, which has `prompt_bytes_bound(pr)` bytes of room, and returns
-/// its end.
+/// Writes the prompt's text at p (room: `prompt_bytes_bound(pr)`) and returns its end.
 SEARCHTRACE_FLATTEN inline char* write_prompt(char* p, const Prompt& pr) {
   if (fits_prompt_words(pr))
     return write_prompt_small(p, pr);
@@ -387,7 +365,7 @@ SEARCHTRACE_FLATTEN inline char* write_prompt(char* p, const Prompt& pr) {
 
 } // namespace detail
 
-/// Appends the prompt's text: its edges in prompt order, as written, then the query.
+/// The edges in prompt order, as written, then the query.
 inline void append_prompt(std::string& out, const Prompt& p) {
   detail::append_with(out, detail::prompt_bytes_bound(p),
                       [&](char*& w) { w = detail::write_prompt(w, p); });
@@ -399,7 +377,7 @@ inline std::string render_prompt(const Prompt& p) {
   return s;
 }
 
-/// The tokens of a completion (commas included).
+/// Commas included.
 inline void completion_tokens(const Trace& t, std::vector<Token>& out) {
   TokenWriter<detail::TokenCollector> w({&out});
   write_trace(w, t);
@@ -409,7 +387,7 @@ inline void prompt_tokens(const Prompt& p, std::vector<Token>& out) {
   detail::for_each_prompt_token(p, detail::TokenCollector{&out});
 }
 
-/// The number of tokens (commas included) of a completion, without rendering it.
+/// Commas included, without rendering.
 inline std::uint32_t completion_token_count(const Trace& t,
                                             CompletionLayout layout = CompletionLayout::trace) {
   return detail::with_layout(layout, [&](auto l) {
@@ -419,8 +397,7 @@ inline std::uint32_t completion_token_count(const Trace& t,
   });
 }
 
-/// Appends the ids of a completion; `Out` is any container of integers (uint16_t for a
-/// memory-mapped dataset, TokenId in memory). Throws std::out_of_range for a label outside the
+/// `Out`: any container of integers. Throws std::out_of_range for a label outside the
 /// vocabulary's label space (or, in the pause layout, a vocabulary without '$').
 template <class Out>
 void encode_completion(const Trace& t, const Vocabulary& v, Out& out,
@@ -436,8 +413,8 @@ void encode_prompt(const Prompt& p, const Vocabulary& v, Out& out) {
   detail::for_each_prompt_token(p, detail::IdEmitter<Out>{&out, &v});
 }
 
-/// Tokens of an id sequence, with dropped commas restored. Returns false at the first id that is
-/// not a grammar token (a special or an unused layout symbol), whose index goes to `bad_index`.
+/// Tokens of ids, dropped commas restored. False at the first id that is not a grammar token
+/// (its index to `bad_index`).
 template <class Id>
 bool decode_tokens(std::span<const Id> ids, const Vocabulary& v, std::vector<Token>& out,
                    std::size_t* bad_index = nullptr) {
@@ -456,7 +433,7 @@ bool decode_tokens(std::span<const Id> ids, const Vocabulary& v, std::vector<Tok
   return true;
 }
 
-/// Text of a token sequence in a rendering (the inverse of lexing, for decoded ids).
+/// The inverse of lexing, for decoded ids.
 inline void append_tokens(std::string& out, std::span<const Token> tokens,
                           Rendering r = Rendering::compact) {
   const std::size_t bound =

@@ -1,52 +1,41 @@
 // Drawing samples of a family: a graph and a query, reproducible from (spec, seed, index).
 //
-// # Samplers (what a sample of each topology is)
+//   Family (spec) + seed + index → Rng → Sampler → Prompt (graph + query) → tracer / Generator
 //
-// Structure is built on anonymous slots; labels come last: a uniformly random n-subset of
-// 0..L-1 (Floyd's algorithm), in ascending order on the dense ids. Topologies whose slots carry
-// structure (grid, pathstar, dag) map slots to dense ids through a uniformly random permutation,
-// so labels never reveal positions; the others are already invariant under relabelling.
+// # What a sample of each topology is
 //
-// - connected: a uniform random labelled spanning tree (n-2 uniform Prüfer symbols, decoded in
-//   linear time), plus m-(n-1) extra edges, each uniform among the node pairs that are not yet
-//   adjacent (and, under maxdeg, whose endpoints still have room). Without maxdeg a graph's
-//   probability is proportional to its number of spanning trees (each of them can be the tree
-//   drawn first): not the uniform distribution over connected graphs with m edges, but cheap
-//   and always connected. Default m = ⌊3n/2⌋ (average degree 3: G15_2_4 has 22 edges; the
-//   seed's 5-node example has 6). directed=true gives each edge a uniformly random orientation.
-// - er: each of the n(n-1)/2 pairs (directed: n(n-1) ordered pairs) independently with
-//   probability p; nodes without an edge are dropped, since a prompt lists only edges.
-// - tree: the Prüfer tree of `connected` alone (n-1 edges). directed: random orientations.
-// - grid: `holes` cells drawn uniformly (Floyd) are removed; edges join horizontally and
-//   vertically adjacent remaining cells. With connected=true (default) a grid whose remaining
-//   cells are disconnected is redrawn; otherwise isolated cells are dropped. directed: random
-//   orientations.
-// - pathstar: the path-star task (Bachmann & Nagarajan 2024): a centre joined to `degree` arms,
-//   each a path of `length` nodes (1 + degree·length nodes). The query is the task's: source =
-//   the centre, target = the far end of a uniformly chosen arm (so dist must contain `length`).
-//   directed: arcs point away from the centre.
-// - dag: `layers` layers of `width` nodes; each pair (u in layer i, v in layer i+1) is an arc
-//   u→v with probability p; then every node of layers 1.. without a parent gets one uniformly
-//   from the layer before, and every node of layers ..-2 without a child gets one uniformly from
-//   the layer after, so no node is isolated. directed=false reads the arcs as edges.
+// Structure is built on anonymous slots; labels come last: a uniform n-subset of 0..L-1
+// (Floyd's algorithm), ascending on the dense ids. Topologies whose slots carry structure (grid,
+// pathstar, dag) first map slots to ids by a uniform permutation, so labels never reveal
+// positions. directed=true orients each edge uniformly at random, except as said below.
 //
-// Query: the source is uniform among the nodes; the target is uniform among the nodes whose
-// shortest-path distance from the source lies in `dist` (and, with unique=true, that have one
-// shortest path). A source with no such target is redrawn, up to n times per graph; then the
-// graph is redrawn. After `Sampler::max_graphs` (1000) graphs, the sample fails with a
-// SampleError naming the constraint that was never met. Degree and connectivity constraints
-// reject whole graphs. Degree means in + out degree for directed graphs; `connected` means weakly
-// connected for them. "Cannot be met" is a statement about 1000 graphs: a very unlikely
-// constraint (tree(n=15,dist=14) needs a path: about 1 tree in 3000) may fail for one sample and
-// hold for another.
+// - connected: a uniform labelled spanning tree (Prüfer), plus m-(n-1) extra edges, each uniform
+//   among the pairs not yet adjacent (under maxdeg: whose endpoints have room). A graph's
+//   probability is proportional to its number of spanning trees: not uniform over connected
+//   graphs, but cheap and always connected. Default m = ⌊3n/2⌋ (G15_2_4 has 22 edges).
+// - er: each pair (directed: ordered pair) independently with probability p; nodes without an
+//   edge are dropped, since a prompt lists only edges.
+// - tree: the Prüfer tree of `connected` alone.
+// - grid: `holes` cells drawn uniformly are removed; edges join adjacent remaining cells. With
+//   connected=true (default) a disconnected grid is redrawn; otherwise isolated cells are dropped.
+// - pathstar (Bachmann & Nagarajan 2024): a centre with `degree` arms, each a path of `length`
+//   nodes; source = the centre, target = the far end of a uniform arm (dist must contain
+//   `length`). directed: arcs point away from the centre.
+// - dag: `layers` layers of `width` nodes; each pair of consecutive layers' nodes is an arc with
+//   probability p; then each node without a parent (child) gets one uniformly from the layer
+//   before (after), so no node is isolated. directed=false reads the arcs as edges.
 //
-// Prompt order: the edges are shuffled (Fisher–Yates) and each undirected edge's endpoints are
-// swapped with probability 1/2 (SPEC §2), unless shuffle=false / flip=false.
+// Query: a uniform source, and a target uniform among the nodes at a distance in `dist` (with
+// unique=true: with one shortest path). A source without one is redrawn up to n times, then the
+// graph; after `Sampler::max_graphs` graphs the sample fails with a SampleError naming the
+// constraint never met (a statement about 1000 graphs: a rare constraint may fail for one sample
+// and hold for another). Degree is in + out degree, and connected is weakly connected, for
+// directed graphs. Prompt order: edges shuffled, each undirected edge's endpoints swapped with
+// probability 1/2, unless shuffle=false / flip=false.
 //
-// Random draws happen in a fixed order (structure, constraint checks, query, slot permutation,
-// labels, endpoint flips, edge shuffle) from one `Rng` per sample, so a sample is a pure
-// function of (canonical spec, seed, index). Connected and tree families with at most 64 nodes
-// (the G families) take a specialised path with the same draws and the same samples.
+// The draws come in a fixed order (structure, checks, query, slot permutation, labels, flips,
+// shuffle) from one `Rng` per sample; the fast path for connected and tree families of at most
+// 64 nodes makes the same draws and the same samples.
 #pragma once
 
 #include <algorithm>
@@ -78,10 +67,8 @@ inline void swap_if(std::uint64_t bit, std::uint32_t& a, std::uint32_t& b) noexc
   b ^= x;
 }
 
-/// Decodes a Prüfer sequence over n nodes (n-2 symbols, n ≥ 3) into the n-1 edges of its tree,
-/// written to out[0..n-2] in the standard order: each step joins the smallest current leaf to
-/// the next symbol; the last edge joins the last leaf to n-1. Linear time: `ptr` scans for the
-/// smallest leaf; a node that becomes a leaf below `ptr` is used at once. `degree` is scratch.
+/// A Prüfer sequence over n ≥ 3 nodes to the n-1 edges of its tree, in the standard order (each
+/// step joins the smallest leaf to the next symbol), in linear time. `degree` is scratch.
 inline void prufer_decode_linear(std::span<const std::uint32_t> code, std::uint32_t n,
                                  std::vector<std::uint32_t>& degree, Edge* out) {
   degree.assign(n, 1);
@@ -105,10 +92,9 @@ inline void prufer_decode_linear(std::span<const std::uint32_t> code, std::uint3
   *out = {leaf, n - 1};
 }
 
-/// The same decoding for 3 ≤ n ≤ 64, with the current leaves as a bit set: the smallest leaf is
-/// the lowest bit, found without scanning or unpredictable branches. A node becomes a leaf when
-/// its last occurrence in the code is consumed, so a backward pass marks those occurrences
-/// instead of counting degrees in memory (whose decrements chained through store forwarding).
+/// The same for 3 ≤ n ≤ 64, the leaves as a bit set. A backward pass marks each node's last
+/// occurrence (where it becomes a leaf) instead of counting degrees in memory, whose decrements
+/// chained through store forwarding.
 SEARCHTRACE_HOT_INLINE void prufer_decode_small(std::span<const std::uint32_t> code,
                                                 std::uint32_t n, Edge* out) {
   std::uint64_t freed[62]; // the node a symbol frees, as a bit, or 0
@@ -128,7 +114,6 @@ SEARCHTRACE_HOT_INLINE void prufer_decode_small(std::span<const std::uint32_t> c
   out[code.size()] = {static_cast<std::uint32_t>(std::countr_zero(leaves)), n - 1};
 }
 
-/// Any n ≥ 2 (n = 2: the one edge 0–1).
 inline void prufer_decode(std::span<const std::uint32_t> code, std::uint32_t n,
                           std::vector<std::uint32_t>& degree, Edge* out) {
   if (n == 2) {
@@ -142,29 +127,25 @@ inline void prufer_decode(std::span<const std::uint32_t> code, std::uint32_t n,
 
 } // namespace detail
 
-/// Why a sampler gave up on a sample: the constraint no graph met, the number of graphs drawn
-/// (or other attempts) and a message.
+/// Why a sampler gave up on a sample: the constraint no graph met, the graphs drawn, a message.
 struct SampleError {
   std::string constraint;
   std::uint64_t attempts = 0;
   std::string message;
 };
 
-/// Draws samples of one family into a reused Prompt. Keep one per thread: it owns scratch
-/// buffers, so in steady state a draw allocates nothing.
+/// Draws samples of one family into a reused Prompt. Keep one per thread: once warm a draw
+/// allocates nothing.
 class Sampler {
 public:
-  /// Graphs drawn per sample before giving up with a SampleError.
   static constexpr std::uint32_t max_graphs = 1000;
 
   explicit Sampler(const Family& family) : family_(family), p_(family.params()) {
     const FamilyParams& p = p_;
-    // Degrees matter for degree bounds, and for dropping isolated nodes where there can be some.
+    // Degrees serve degree bounds, and dropping isolated nodes where there can be some.
     track_degrees_ = p.min_degree > 0 || p.max_degree != FamilyParams::unbounded ||
                      p.topology == Topology::er || p.topology == Topology::grid;
-    small_prufer_ =
-        (p.topology == Topology::connected || p.topology == Topology::tree) && p.n <= 64;
-    // Buffers at their largest, so that no draw allocates.
+    use_fast_paths(true);
     const std::uint32_t nmax = family.max_nodes();
     const std::uint32_t wmax = (nmax + 63) / 64;
     const std::uint32_t depth_cap = std::min(p.dist_max, nmax);
@@ -176,7 +157,7 @@ public:
 
   const Family& family() const noexcept { return family_; }
 
-  /// Sample `index` of dataset `seed`: uses `Rng::for_sample(seed, index, stream)`.
+  /// Sample `index` of dataset `seed` (`Rng::for_sample(seed, index, stream)`).
   [[nodiscard]] std::optional<SampleError> draw(std::uint64_t seed, std::uint64_t index,
                                                 Prompt& out, std::uint64_t stream = 0) {
     Rng rng = Rng::for_sample(seed, index, stream);
@@ -186,13 +167,11 @@ public:
   /// A sample from the given generator (advanced by a deterministic amount).
   [[nodiscard]] std::optional<SampleError> draw(Rng& rng, Prompt& out);
 
-  /// The query's shortest-path length in the last sample drawn.
+  /// Of the last sample: the query's distance, and the graphs drawn (1: the first one passed).
   std::uint32_t distance() const noexcept { return distance_; }
-  /// The graphs drawn for the last sample (1 when the first one was accepted).
   std::uint32_t graphs_drawn() const noexcept { return graphs_; }
 
-  /// Whether draws may take the specialised paths (on by default). They give the same samples
-  /// as the general code, which tests compare them with by turning this off.
+  /// Off: the general code, which tests compare the fast paths' samples with.
   void use_fast_paths(bool on) noexcept {
     const FamilyParams& p = p_;
     small_prufer_ =
@@ -224,10 +203,9 @@ private:
 
   std::span<Edge> slot_edges() noexcept { return {edges_.data(), edge_count_}; }
 
-  /// Adds u–v (u→v when directed) to the slot graph; the caller ensures it is new.
+  /// Adds u–v (u→v when directed), which the caller knows is new. No push_back: its
+  /// out-of-line growth path kept this from inlining.
   SEARCHTRACE_HOT_INLINE void add(std::uint32_t u, std::uint32_t v) {
-    // A count beside a buffer instead of push_back, whose out-of-line growth path kept it
-    // from inlining here.
     if (edge_count_ == edges_.size()) [[unlikely]]
       edges_.resize(2 * edges_.size() + 64);
     edges_[edge_count_++] = {u, v};
@@ -299,5 +277,4 @@ private:
 
 } // namespace searchtrace
 
-// The topologies and the draw, defined out of the class.
 #include "searchtrace/detail/topology.hpp"

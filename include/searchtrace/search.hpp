@@ -1,14 +1,13 @@
 // The search core: one loop for every algorithm, over a frontier discipline (frontier.hpp: FIFO
 // for BFS, LIFO for DFS, or a caller's own) and a representation of the graph's sets (word rows
-// for graphs of up to 64 nodes listed in ascending order, adjacency lists otherwise). The loop
-// (`run_search`) and the transitions of `SearchState` are written once; the tracer, the text
-// writer, the classifier's reference matcher and the cursor are sinks or drivers of them, and the
-// classifier's replay drives the same transitions with the nodes a completion writes.
+// for graphs of up to 64 nodes in ascending order, adjacency lists otherwise, chosen in
+// `with_search_state` alone). The tracer, the text writer, the classifier's matcher and the
+// cursor are sinks of `run_search`; the classifier's replay drives the same transitions of
+// `SearchState` with the nodes a completion writes. BFS and DFS as searched here:
+// docs/reference.md, 'BFS and DFS'.
 //
 //   prompt → Graph → search loop → events → sinks: TraceRecorder (Trace), TokenWriter (text,
-//                                            ids, token counts, matching), a caller's own
-//
-// Which representation runs is decided in one place, `with_search_state`.
+//                                            ids, token counts, matching), StateLabeler, ...
 #pragma once
 
 #include <algorithm>
@@ -81,8 +80,8 @@ enum class SearchStatus : std::uint8_t {
   stopped,     // a sink's hook answered false ("do not go on")
 };
 
-/// The buffers a search works in. Keep one per thread and pass it to every search: they only
-/// grow, so a search allocates nothing once they have reached the size of the largest graph.
+/// The buffers a search works in: keep one per thread. They only grow, so once warm a search
+/// allocates nothing.
 struct SearchScratch {
   detail::FrontierBuffers frontier;
   std::vector<NodeId> parent;
@@ -90,20 +89,12 @@ struct SearchScratch {
   std::vector<NodeId> chain;   // the backtrack, for the path
   std::vector<Label> phantoms; // a replay's numbers that are no node (see SearchState::foreign)
   std::unordered_map<Label, NodeId> phantom_ids; // and their ids
-
-  template <class T>
-  static T* sized(std::vector<T>& v, std::size_t n) {
-    if (v.size() < n)
-      v.resize(n);
-    return v.data();
-  }
 };
 
 // --- representations ----------------------------------------------------------------------------
 
-/// The sets of a search on a graph of up to 64 nodes, as single words, listing by the graph's
-/// bit rows (`Graph::rows`) in ascending order: an expansion lists `row(u)` minus the excluded
-/// set, with no test per neighbour.
+/// The sets of a search on a graph of up to 64 nodes as single words: an expansion lists
+/// `row(u)` minus the excluded set, with no test per neighbour.
 class RowSets {
 public:
   void reset(SearchScratch&, const Graph& g, NodeId source) noexcept {
@@ -119,8 +110,8 @@ public:
     expanded_ |= bit(u);
     discovered_ |= bit(u);
   }
-  /// Marks v listed; unless it is expanded, discovered. Returns whether it was new: 1 if just
-  /// discovered, 0 if it was discovered before, -1 if it is expanded.
+  /// Marks v listed and, unless expanded, discovered: 1 if new, 0 if discovered before, -1 if
+  /// expanded.
   template <bool Unexpanded = false>
   int list(NodeId v) noexcept {
     const std::uint64_t b = bit(v);
@@ -148,13 +139,12 @@ private:
   std::uint64_t expanded_ = 0, discovered_ = 0, listed_ = 0;
 };
 
-/// The sets of a search on any graph, as a flag byte per node, listing by the graph's adjacency
-/// lists in either order.
+/// The sets as a flag byte per node, listing by adjacency lists in either order.
 class ListSets {
 public:
   void reset(SearchScratch& s, const Graph& g, NodeId source) {
     const std::size_t n = g.node_count();
-    flags_ = SearchScratch::sized(s.flags, n);
+    flags_ = detail::sized(s.flags, n);
     std::fill_n(flags_, n, std::uint8_t{0});
     flags_[source] = discovered_bit;
   }
@@ -188,33 +178,22 @@ private:
 
 // --- the state ----------------------------------------------------------------------------------
 
-/// The implicit state behind a trace: the frontier (its discipline's queue, stack, ...), the
-/// expanded set (the blog's "visited" array), the discovered set and the parent map; and the
-/// transitions that the search loop, a replay and a cursor make on it.
-///
-/// When things happen, precisely (tested): a node counts as *expanded* from the moment it is
-/// expanded, before its list is written; a listed node counts as *discovered*, with its parent
-/// set, as soon as it is listed, and from then on `in_frontier` counts it. The pop order
-/// (`next`, `for_each_in_frontier`) is the discipline's: a FIFO queue takes a newly discovered
-/// node at once (BFS pushes while listing), a LIFO stack takes the listed nodes when the
-/// expansion closes (its order depends on the whole list). Between expansions a node is in the
-/// frontier iff it is discovered and not expanded.
-///
-/// A SearchState is small (pointers into a SearchScratch, and a few words): make one per search
-/// with `with_search_state`, or construct it from a scratch for a hand-driven replay. `Sets` is
-/// RowSets or ListSets; `Frontier` a discipline of frontier.hpp or the caller's own.
+/// The implicit state behind a trace: the frontier, the expanded set (the blog's "visited"),
+/// the discovered set and the parent map, and the transitions a search, a replay and a cursor
+/// make on it. When things happen (tested): a node is *expanded* from its expansion on, before
+/// its list is written; a listed node is *discovered*, with its parent set, as soon as it is
+/// listed. A FIFO queue takes a new node at once, a LIFO stack when the expansion closes. Between
+/// expansions a node is in the frontier iff it is discovered and not expanded.
 template <class Sets, class Frontier, bool Phantoms = false>
 class SearchState {
 public:
   using sets_type = Sets;
   using frontier_type = Frontier;
   static constexpr const DisciplineTraits& discipline = Frontier::traits;
-  /// Whether node ids past the graph's name a replay's numbers that are no node (`foreign`).
   static constexpr bool has_phantoms = Phantoms;
 
-  /// Starts a search: the source is discovered and is the frontier's only entry. A query id out
-  /// of range, or a source equal to the target, throws std::invalid_argument (a programming
-  /// error: parsed prompts have neither).
+  /// An out-of-range query or a source equal to the target throws std::invalid_argument (parsed
+  /// prompts have neither).
   SearchState(SearchScratch& scratch, const Graph& g, Query q, const SearchOptions& o,
               const Frontier& frontier = Frontier{})
       : scratch_(&scratch), graph_(&g), labels_(g.labels().data()), query_(q), options_(o),
@@ -224,13 +203,12 @@ public:
     if (q.source == q.target)
       throw std::invalid_argument("searchtrace: a query's source and target must differ");
     sets_.reset(scratch, g, q.source);
-    parent_ = SearchScratch::sized(scratch.parent, n_ + 1);
+    parent_ = detail::sized(scratch.parent, n_ + 1);
     std::fill_n(parent_, n_, no_node);
     frontier_.reset(scratch.frontier, n_, q.source);
     if constexpr (Phantoms) {
       scratch.phantoms.clear();
-      // A table that a long garbage completion made large is dropped rather than cleared
-      // bucket by bucket at every replay after it.
+      // A table a long garbage completion made large is dropped, not cleared bucket by bucket.
       if (scratch.phantom_ids.bucket_count() > 4096)
         scratch.phantom_ids = {};
       else if (!scratch.phantom_ids.empty())
@@ -238,23 +216,19 @@ public:
     }
   }
 
-  // --- views (what sinks read) -----------------------------------------------------------------
-
   const Graph& graph() const noexcept { return *graph_; }
   Query query() const noexcept { return query_; }
   const SearchOptions& options() const noexcept { return options_; }
   std::size_t node_count() const noexcept { return n_; }
-  /// The graph's labels by node id (for real nodes; see `label` for phantoms).
   const Label* labels() const noexcept { return labels_; }
 
-  /// The label of a node, or in a replay of a phantom (a number that is no node, see `foreign`).
+  /// A phantom (`foreign`) maps back to its number.
   Label label(NodeId v) const noexcept {
     if constexpr (Phantoms)
       return v < n_ ? labels_[v] : scratch_->phantoms[v - n_];
     else
       return labels_[v];
   }
-  /// Whether v names a phantom rather than a node of the graph.
   bool is_phantom(NodeId v) const noexcept { return Phantoms && v != no_node && v >= n_; }
 
   bool expanded(NodeId v) const noexcept { return v < n_ && sets_.expanded(v); }
@@ -262,14 +236,11 @@ public:
   bool in_frontier(NodeId v) const noexcept {
     return v < n_ && sets_.discovered(v) && !sets_.expanded(v);
   }
-  /// The node that listed v (its first lister, or the last for a discipline that reparents;
-  /// a phantom when a replay adopted v under one), or no_node (the source, a node never listed,
-  /// a phantom).
+  /// The node that listed v (its first lister, or the last where the discipline reparents), or
+  /// no_node.
   NodeId parent(NodeId v) const noexcept { return v < n_ ? parent_[v] : no_node; }
-  /// The node being expanded, between `expand` and `close`; no_node otherwise.
   NodeId current() const noexcept { return current_; }
   std::size_t expansion_count() const noexcept { return expansions_; }
-  /// Nodes in the frontier (discovered, not expanded).
   std::size_t frontier_size() const noexcept {
     if constexpr (requires(const Sets& s) { s.waiting(); }) {
       return sets_.waiting();
@@ -280,32 +251,26 @@ public:
       return k;
     }
   }
-  /// Whether the target has been listed (by anyone, along an edge or not).
   bool target_listed() const noexcept { return sets_.listed(query_.target); }
 
-  /// Calls f(v) for each node of the frontier in the order the discipline would expand them.
+  /// In the order the discipline would expand them.
   template <class F>
   void for_each_in_frontier(F&& f) const {
     frontier_.for_each([this](NodeId v) { return sets_.expanded(v); }, f);
   }
 
-  // --- transitions ---------------------------------------------------------------------------
-
-  /// The node the discipline expands next, or no_node when the frontier is empty.
   NodeId next() noexcept {
     return frontier_.next([this](NodeId v) { return sets_.expanded(v); });
   }
 
-  /// Whether the exploration is complete under the stop rule. For on_pop this looks at the
-  /// frontier, so call it between expansions.
+  /// Under on_pop this looks at the frontier: call it between expansions.
   bool should_stop() noexcept {
     if (options_.stop == StopRule::on_list)
       return target_listed();
     return next() == query_.target;
   }
 
-  /// Expands u: from here on u counts as expanded. u need not be the node `next()` names (a
-  /// replay adopts the completion's choice); it leaves the frontier wherever it is.
+  /// u need not be `next()` (a replay adopts the completion's choice).
   void expand(NodeId u) noexcept {
     sets_.expand(u);
     current_ = u;
@@ -313,24 +278,21 @@ public:
     frontier_.on_expand(u);
   }
 
-  /// A replay's expansion of a number that is no node of the graph (a phantom, see `foreign`):
-  /// it enters no set, but the nodes it lists are adopted with it as their parent.
+  /// A replay's expansion of a phantom: it enters no set; the nodes it lists get it as parent.
   void expand_foreign(NodeId phantom) noexcept requires Phantoms {
     current_ = phantom;
     ++expansions_;
     frontier_.on_expand(phantom);
   }
 
-  /// The current node lists v. Returns true when v is discovered by it (first seen). Listing an
-  /// expanded node changes nothing but `target_listed`. `Unexpanded`: the caller knows v is not
-  /// expanded (a reference listing), which saves the test.
+  /// Returns whether v is discovered now. `Unexpanded`: the caller knows v is not expanded.
   template <bool Unexpanded = false>
   bool list(NodeId v) {
     const int fresh = sets_.template list<Unexpanded>(v);
     if (!Unexpanded && fresh < 0)
       return false;
-    // Branch-free on `fresh` (unpredictable on random graphs): a parent that must not change is
-    // written to the spare entry past the last node instead.
+    // Branch-free on `fresh`, unpredictable on random graphs: a parent that must not change is
+    // written to the spare entry past the last node.
     if constexpr (Frontier::traits.relist_reparents)
       parent_[v] = current_;
     else
@@ -339,21 +301,18 @@ public:
     return fresh != 0;
   }
 
-  /// Ends the expansion.
   void close() {
     frontier_.on_close([this](NodeId v) { return sets_.expanded(v); });
     current_ = no_node;
   }
 
-  /// Calls f(v) for each node a correct expansion of u lists, in the required order.
+  /// The nodes a correct expansion of u lists, in the required order.
   template <class F>
   void for_each_reference_listing(NodeId u, F&& f) const {
     sets_.for_each_listing(*graph_, u, options_, f);
   }
 
-  /// The phantom id of a number of a replayed completion that is not a node of the graph: the
-  /// same number gets the same phantom, which `label` maps back to it. Phantoms are never in
-  /// the frontier nor expanded and have no parent of their own.
+  /// The phantom of a replayed number that is no node: the same number, the same phantom.
   NodeId foreign(Label x) requires Phantoms {
     auto& ph = scratch_->phantoms;
     const auto [it, added] =
@@ -363,8 +322,8 @@ public:
     return it->second;
   }
 
-  /// Room for a walk of up to node_count() nodes (the backtrack, for the path).
-  NodeId* chain() { return SearchScratch::sized(scratch_->chain, n_); }
+  /// Room for the backtrack.
+  NodeId* chain() { return detail::sized(scratch_->chain, n_); }
 
 private:
   SearchScratch* scratch_;
@@ -382,16 +341,13 @@ private:
 
 namespace detail {
 
-/// Whether a search on g under o runs on word rows: the one place that decides.
 inline bool uses_rows(const Graph& g, const SearchOptions& o) noexcept {
   return !g.rows().empty() && o.order == NeighborOrder::ascending;
 }
 
 } // namespace detail
 
-/// Makes the state of a search of g from q.source to q.target under o, with `frontier`'s
-/// discipline, in the representation that fits (word rows for ascending order on graphs of up to
-/// 64 nodes, adjacency lists otherwise), and returns f(state).
+/// Makes the state of a search in the representation that fits and returns f(state).
 /// `Phantoms`: a replay's state, which names numbers that are no node (SearchState::foreign).
 template <bool Phantoms = false, class Frontier, class F>
 decltype(auto) with_search_state(SearchScratch& scratch, const Graph& g, Query q,
@@ -404,7 +360,6 @@ decltype(auto) with_search_state(SearchScratch& scratch, const Graph& g, Query q
   return f(st);
 }
 
-/// The same with the discipline of o.algorithm.
 template <bool Phantoms = false, class F>
 decltype(auto) with_search_state(SearchScratch& scratch, const Graph& g, Query q,
                                  const SearchOptions& o, F&& f) {
@@ -417,8 +372,7 @@ decltype(auto) with_search_state(SearchScratch& scratch, const Graph& g, Query q
 
 namespace detail {
 
-// Calls a sink's hook if it has one. A hook may return bool: false means "do not go on" (a
-// matcher stops at the first difference); a void hook always goes on.
+// Calls a sink's hook if it has one; a hook returning bool answers "go on?".
 #define SEARCHTRACE_DETAIL_FIRE(hook)                                                              \
   template <class Sink, class... Args>                                                             \
   SEARCHTRACE_HOT_INLINE bool fire_##hook(Sink& s, const Args&... args) {                          \
@@ -445,12 +399,10 @@ SEARCHTRACE_DETAIL_FIRE(on_path)
 
 } // namespace detail
 
-/// The search loop, the one place where BFS, DFS and any other discipline search. Callers that
-/// want their sinks kept in registers (the text writers) call it from a SEARCHTRACE_FLATTEN
-/// function that owns the sinks, so that nothing the sinks hold escapes. Reports
-/// events to `sink` (taken by reference, never copied); a sink implements any subset of these
-/// hooks, each receiving the state, readable at that moment (`const auto& state`):
-///
+/// The search loop, the one place where every discipline searches. Events go to `sink` (by
+/// reference, never copied), which implements any subset of these hooks; each receives the
+/// state (`const auto& state`). Callers keeping their sinks in registers call it from a
+/// SEARCHTRACE_FLATTEN function that owns them.
 /// ```
 ///   frontier = [source]; discovered = {source}     on_start(state)           '<'
 ///   loop:
@@ -466,7 +418,7 @@ SEARCHTRACE_DETAIL_FIRE(on_path)
 ///     v = parent(v) until v was the source
 ///   for v on the path, source to target:           on_path(state, v)         '>' '=' 'v' ...
 /// ```
-/// A hook that returns bool stops the search when it returns false (SearchStatus::stopped).
+/// A hook that returns false stops the search (SearchStatus::stopped).
 template <class State, class Sink>
 SEARCHTRACE_FLATTEN SearchStatus run_search(State& st, Sink& sink) {
   const Query q = st.query();
@@ -512,14 +464,13 @@ SEARCHTRACE_FLATTEN SearchStatus run_search(State& st, Sink& sink) {
   return SearchStatus::found;
 }
 
-/// Runs the search of o.algorithm's discipline from q.source to q.target, reporting to `sink`.
 template <class Sink>
 SearchStatus search(SearchScratch& scratch, const Graph& g, Query q, const SearchOptions& o,
                     Sink& sink) {
   return with_search_state(scratch, g, q, o, [&](auto& st) { return run_search(st, sink); });
 }
 
-/// The same with a caller's discipline (o.algorithm is then ignored).
+/// With a caller's discipline (o.algorithm is ignored).
 template <class Frontier, class Sink>
 SearchStatus search(SearchScratch& scratch, const Graph& g, Query q, const SearchOptions& o,
                     const Frontier& frontier, Sink& sink) {
@@ -527,8 +478,7 @@ SearchStatus search(SearchScratch& scratch, const Graph& g, Query q, const Searc
                            [&](auto& st) { return run_search(st, sink); });
 }
 
-/// Combines two sinks: each event goes to both, in order (see `tee`); a hook goes on only if
-/// both do.
+/// Both sinks get each event, in order; a hook goes on only if both do.
 template <class A, class B>
 struct Tee {
   A& a;

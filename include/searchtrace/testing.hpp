@@ -1,6 +1,8 @@
 // Opt-in helper for users' unit tests: check a trace in one call and, when it is wrong, see the
 // caret diagnostic in the test framework's own failure output.
 //
+//   prompt + completion → parse_prompt → Classifier → Verdict → diagnostic → CHECK / EXPECT
+//
 //   #include <doctest/doctest.h>          // or <gtest/gtest.h>: include the framework FIRST
 //   #include <searchtrace/testing.hpp>
 //
@@ -8,11 +10,8 @@
 //     SEARCHTRACE_CHECK_TRACE("1,3|2,4|1,2|0,1|0,2|3,4/0,4", my_tracer_output);
 //   }
 //
-// prints, when the trace is wrong (doctest shown; GoogleTest prints the same text after
-// "Value of: trace_check.ok"):
+// prints, when the trace is wrong, after the framework's own header:
 //
-//   my_tests.cpp:12: ERROR: CHECK( trace_check.ok ) is NOT correct!
-//     values: CHECK( false )
 //     logged: searchtrace: the completion is not the bfs trace of the prompt
 //     prompt:     1,3|2,4|1,2|0,1|0,2|3,4/0,4
 //     completion: <0,(1,2),2,(1,4)-4,2,0>=0,2,4
@@ -21,26 +20,12 @@
 //              ^
 //   1 error (first: frontier_order at 9), not exact, answer correct
 //
-// The macros:
-//   SEARCHTRACE_CHECK_TRACE(prompt, completion)                non-fatal (doctest CHECK,
-//   SEARCHTRACE_CHECK_TRACE_WITH(prompt, completion, options)    GoogleTest EXPECT_TRUE)
-//   SEARCHTRACE_REQUIRE_TRACE(prompt, completion)              fatal (doctest REQUIRE,
-//   SEARCHTRACE_REQUIRE_TRACE_WITH(prompt, completion, options)  GoogleTest ASSERT_TRUE, which
-//                                                                needs a void function)
-// `prompt` and `completion` are anything convertible to std::string_view; `options` is a
-// SearchOptions (algorithm and policies, SPEC §7.9). The framework is detected from the macros
-// its header defines (DOCTEST_LIBRARY_INCLUDED, then GOOGLETEST_INCLUDE_GTEST_GTEST_H_ or
-// GTEST_INCLUDE_GTEST_GTEST_H_), so it must be included before this header; with neither, using
-// a macro is a compile error that says so. Any framework (Catch2, a plain main) can use the
-// function instead:
-//
-//   const auto r = searchtrace::testing::check_trace(prompt, completion, options);
-//   if (!r.ok) std::cerr << r.diagnostic;
-//
-// Decisions: a check passes iff the prompt parses (with `directed` from PromptOptions) and the
-// completion is valid (no error of SPEC §6; valid and exact coincide). The diagnostic shows at
-// most `max_shown_errors` caret diagnostics (the first errors in reading order) and then the
-// one-line summary of the verdict, so a long garbage completion cannot flood a test log.
+// SEARCHTRACE_CHECK_TRACE(prompt, completion) is non-fatal (doctest CHECK, GoogleTest
+// EXPECT_TRUE), SEARCHTRACE_REQUIRE_TRACE fatal (REQUIRE, ASSERT_TRUE); their _WITH forms take a
+// SearchOptions. With neither framework included first, using a macro is a compile error that
+// says so; any framework can call `searchtrace::testing::check_trace` instead. A check passes iff
+// the prompt parses and the completion is valid; at most `max_shown_errors` caret diagnostics
+// are shown, so a long garbage completion cannot flood a test log.
 #pragma once
 
 #include <cstddef>
@@ -55,16 +40,13 @@
 
 namespace searchtrace::testing {
 
-/// How many errors get a caret diagnostic in TraceCheck::diagnostic.
 inline constexpr std::size_t max_shown_errors = 5;
 
-/// The outcome of check_trace.
 struct TraceCheck {
   bool ok = false;
-  /// Empty when ok; otherwise a multi-line explanation ending with '\n': the prompt, the
-  /// completion, the options, and the caret diagnostics of the first errors.
+  /// Empty when ok; otherwise lines ending with '\n': prompt, completion, options, carets.
   std::string diagnostic;
-  /// The classifier's verdict (no errors and valid == false when the prompt did not parse).
+  /// No errors and valid == false when the prompt did not parse.
   Verdict verdict;
 
   explicit operator bool() const noexcept { return ok; }
@@ -85,7 +67,6 @@ inline std::string describe_options(const SearchOptions& o) {
 
 } // namespace detail
 
-/// Checks that `completion` is the valid trace of `prompt` under `options`.
 inline TraceCheck check_trace(std::string_view prompt, std::string_view completion,
                               const SearchOptions& options = {},
                               const PromptOptions& prompt_options = {}) {
@@ -94,8 +75,7 @@ inline TraceCheck check_trace(std::string_view prompt, std::string_view completi
   Prompt p;
   const std::string opts = detail::describe_options(options);
   if (auto e = parser.parse(prompt, p, prompt_options)) {
-    // The caret of the completion diagnostic, pointed into the prompt, under a header that
-    // names the prompt error.
+    // The completion's caret line, pointed into the prompt, under the prompt error's header.
     Deviation d;
     d.offset = e->offset;
     std::string caret = render_diagnostic(d, prompt);
@@ -126,8 +106,6 @@ inline TraceCheck check_trace(std::string_view prompt, std::string_view completi
 }
 
 } // namespace searchtrace::testing
-
-// --- the assertion macros ----------------------------------------------------------------------
 
 // Each macro is one statement; `trace_check` is the name the framework's failure output shows.
 #define SEARCHTRACE_DETAIL_TRACE_ASSERT(assertion, prompt, completion, options)                    \

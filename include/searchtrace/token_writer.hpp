@@ -1,14 +1,12 @@
-// The one writer of a completion's tokens. `TokenWriter` turns the steps of a completion —
-// start, expansions and their lists, the stop, the backtrack, the path — into the grammar's
-// tokens (`< u,(v,...) {, u,(...)} - backtrack > = path`) and hands each to an emitter. It is
-// a search sink (search.hpp), so text, token ids, token counts and the classifier's matching
-// of a text against the reference are all written while the search runs; rendering a finished
-// `Trace` drives the same writer (`write_trace`). Nothing else knows the completion's shape.
+// The one writer of a completion's tokens: `TokenWriter` turns its steps (start, expansions and
+// lists, stop, backtrack, path) into the grammar's tokens and hands each to an emitter. As a
+// search sink it writes text, ids, token counts, or the matcher's comparison while the search
+// runs; `write_trace` drives it over a finished Trace. Nothing else knows the completion's shape.
 //
-// An emitter has `punct(TokenKind, Context)` and either `node(Label, Context)` (labels; what a
-// Trace holds) or `node_id(NodeId, Context)` (dense ids of the searched graph, for emitters
-// that keep per-node tables). An emitter may have `bool ok() const`: the writer's hooks then
-// answer "go on?" with it, so a matcher stops the search at its first difference.
+//   search events or Trace → TokenWriter → emitter (render.hpp, detail/match.hpp, labels.hpp)
+//
+// An emitter has `punct(TokenKind, Context)` and `node(Label, Context)` or `node_id(NodeId,
+// Context)` (for per-node tables); its optional `bool ok() const` answers the hooks' "go on?".
 #pragma once
 
 #include <cstddef>
@@ -40,8 +38,8 @@ SEARCHTRACE_HOT_INLINE bool emitter_ok(const Emit& e) noexcept {
 
 } // namespace detail
 
-/// What a completion shows of the search: the layouts of the blog post's training code (its
-/// "objectives"). Only `trace` is read back and judged; the others are for training data.
+/// What a completion shows of the search: the layouts ("objectives") of the blog post's
+/// training code. Only `trace` is read back and judged.
 enum class CompletionLayout : std::uint8_t {
   trace, // < u,(v,...),... - backtrack > = path: the search written out (the default)
   pause, // < u($),... - backtrack > = path: each expansion without its list ("pause" tokens)
@@ -52,8 +50,8 @@ constexpr std::string_view completion_layout_name(CompletionLayout l) noexcept {
   return l == CompletionLayout::trace ? "trace" : l == CompletionLayout::pause ? "pause" : "path";
 }
 
-/// The writer. `Layout` says what the completion shows (CompletionLayout); `pause` needs an
-/// emitter with `symbol(char)` for its '$', a symbol of the numeral layout outside the grammar.
+/// `pause` needs an emitter with `symbol(char)` for its '$' (a numeral-vocabulary symbol
+/// outside the grammar).
 template <class Emit, CompletionLayout Layout = CompletionLayout::trace>
 class TokenWriter {
   static constexpr bool trace_layout = Layout == CompletionLayout::trace;
@@ -64,8 +62,6 @@ public:
 
   Emit& emitter() noexcept { return emit_; }
   const Emit& emitter() const noexcept { return emit_; }
-
-  // --- the steps of a completion, with the nodes as the emitter takes them ----------------------
 
   void start() {
     expansions_ = 0;
@@ -98,7 +94,7 @@ public:
       node(v, Context::inside_list);
     }
   }
-  // ')' stands inside the list, as the lexer reads it (both dialects spell it alike).
+  // ')' stands inside the list, as the lexer reads it.
   void close() {
     if constexpr (search_shown)
       punct(TokenKind::rparen, Context::inside_list);
@@ -116,7 +112,7 @@ public:
       node(v, Context::outside_list);
     }
   }
-  /// Ends the backtrack: `> =` (the path layout: `=`), then the path.
+  /// `> =` (the path layout: `=`).
   void answer() {
     if constexpr (search_shown)
       punct(TokenKind::gt);
@@ -129,8 +125,6 @@ public:
       punct(TokenKind::comma);
     node(v, Context::outside_list);
   }
-
-  // --- as a search sink ------------------------------------------------------------------------
 
   template <class State>
   SEARCHTRACE_HOT_INLINE bool on_start(const State&) {
@@ -193,11 +187,9 @@ private:
   bool answered_ = false;
 };
 
-/// Drives a writer through a finished Trace (labels): the completion's tokens, in order.
 template <class Emit, CompletionLayout Layout>
 SEARCHTRACE_FLATTEN void write_trace(TokenWriter<Emit, Layout>& w, const Trace& t) {
-  // Local views: an emitter that stores bytes may alias the vectors' members, which would
-  // otherwise be reloaded after every store.
+  // Local views: an emitter's byte stores may alias the vectors' members.
   const std::span<const Label> expanded = t.expanded, listed = t.listed, backtrack = t.backtrack,
                                path = t.path;
   const std::span<const std::uint32_t> list_end = t.list_end;
@@ -221,7 +213,6 @@ SEARCHTRACE_FLATTEN void write_trace(TokenWriter<Emit, Layout>& w, const Trace& 
 
 namespace detail {
 
-/// Adapts `emit(Token, Context)` (a callable) to an emitter of labels.
 template <class F>
 struct CallableEmitter {
   F f;
@@ -231,7 +222,7 @@ struct CallableEmitter {
 
 } // namespace detail
 
-/// The token sequence of a completion: `emit(Token, Context)` is called per token, in order.
+/// Calls `emit(Token, Context)` per token, in order.
 template <class Emit>
 void for_each_completion_token(const Trace& t, Emit&& emit) {
   TokenWriter<detail::CallableEmitter<Emit&>> w({emit});

@@ -1,6 +1,8 @@
 // `Trace`, the pivot type: what a tracer produces, a parser reads back, the renderer writes and
-// the classifier judges. It holds labels (not dense ids), so a trace read from a model's output
+// the classifier judges. It holds labels, not dense ids, so a trace read from a model's output
 // can carry nodes the graph does not have.
+//
+//   tracer / parser → Trace → render, classifier
 #pragma once
 
 #include <cstddef>
@@ -21,13 +23,12 @@ struct Trace {
 
   std::size_t expansion_count() const noexcept { return expanded.size(); }
 
-  /// The nodes listed by expansion i.
   std::span<const Label> list(std::size_t i) const noexcept {
     const std::size_t b = i == 0 ? 0 : list_end[i - 1];
     return {listed.data() + b, listed.data() + list_end[i]};
   }
 
-  /// Starts expansion of `node`; `list_node` then appends to its list.
+  /// `list_node` then appends to its list.
   void begin_expansion(Label node) {
     expanded.push_back(node);
     list_end.push_back(static_cast<std::uint32_t>(listed.size()));

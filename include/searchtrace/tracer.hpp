@@ -1,4 +1,6 @@
-// Tracers: run the search loop (search.hpp) with a sink that records the explicit trace.
+// Tracers: the search loop (search.hpp) with a sink that records the explicit trace.
+//
+//   Prompt → search loop → TraceRecorder → Trace → render, labels, tests
 #pragma once
 
 #include <cstddef>
@@ -12,14 +14,12 @@
 
 namespace searchtrace {
 
-/// Why a tracer produced no trace. The only cause is a target the source cannot reach: then
-/// there is no sample, and the caller decides what to do.
+/// The only cause: the target cannot be reached, so there is no sample.
 struct Unreachable {
   Query query;
   std::string message;
 };
 
-/// A sink that records the trace as labels: expansions, lists, the backtrack and the path.
 class TraceRecorder {
 public:
   explicit TraceRecorder(Trace& out) noexcept : out_(&out) {}
@@ -27,8 +27,7 @@ public:
   template <class State>
   void on_start(const State& s) {
     listed_ = static_cast<std::uint32_t>(out_->listed.size());
-    // Room reserved once: push_back's capacity checks are then predictable, where growing the
-    // vectors one resize at a time costs an out-of-line call each.
+    // Room reserved once: growing the vectors one resize at a time cost an out-of-line call each.
     const std::size_t n = s.node_count();
     const Graph& g = s.graph();
     out_->expanded.reserve(n);
@@ -65,8 +64,8 @@ private:
   std::uint32_t listed_ = 0; // out_->listed.size(), kept where the compiler can keep it
 };
 
-/// Traces into reused buffers: the allocation-free path for generating many samples. On
-/// `unreachable`, `out` holds the partial exploration and no backtrack or path.
+/// The allocation-free path for many samples. On `unreachable`, `out` holds the partial
+/// exploration and no backtrack or path.
 [[nodiscard]] inline SearchStatus trace_into(Trace& out, SearchScratch& scratch, const Graph& g,
                                              Query q, const SearchOptions& o = {}) {
   out.clear();
@@ -74,7 +73,6 @@ private:
   return search(scratch, g, q, o, rec);
 }
 
-/// The same with a caller's frontier discipline (o.algorithm is ignored).
 template <class Frontier>
 [[nodiscard]] SearchStatus trace_into(Trace& out, SearchScratch& scratch, const Graph& g, Query q,
                                       const SearchOptions& o, const Frontier& frontier) {
@@ -92,7 +90,6 @@ inline Unreachable unreachable(const Graph& g, Query q) {
 
 } // namespace detail
 
-/// The trace of `o.algorithm` from q.source to q.target, or Unreachable.
 inline Result<Trace, Unreachable> trace(const Graph& g, Query q, const SearchOptions& o = {}) {
   Trace t;
   SearchScratch scratch;
@@ -105,7 +102,6 @@ inline Result<Trace, Unreachable> trace(const Prompt& p, const SearchOptions& o 
   return trace(p.graph, p.query, o);
 }
 
-/// The trace under a caller's frontier discipline (o.algorithm is ignored).
 template <class Frontier>
 Result<Trace, Unreachable> trace(const Prompt& p, const SearchOptions& o,
                                  const Frontier& frontier) {

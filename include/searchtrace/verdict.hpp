@@ -1,7 +1,9 @@
-// What the classifier says about a completion (SPEC §6): the twenty error kinds and their
-// categories, one `Deviation` per error, and the `Verdict` that collects them with the three
-// flags exact / valid / answer_correct. Kept apart from the classifier so that the completion
-// parser (which reports `syntax` and `truncated`) and the renderers need not include it.
+// What the classifier says about a completion: the twenty error kinds and their categories,
+// one `Deviation` per error, and the `Verdict` with its flags exact / valid / answer_correct
+// (docs/reference.md, 'Error kinds'). Apart from the classifier, so the completion parser
+// (syntax, truncated) and the renderers need not include it.
+//
+//   classifier → Verdict → diagnostic.hpp (caret text, JSON), eval
 #pragma once
 
 #include <array>
@@ -14,8 +16,8 @@
 
 namespace searchtrace {
 
-/// The error kinds of SPEC §6, in the order of its table. The order is part of the contract:
-/// errors at the same offset are reported in this order (SPEC §7.5).
+/// In the order of the reference's table, which is part of the contract: errors at one offset
+/// are reported in this order.
 enum class ErrorKind : std::uint8_t {
   syntax,
   truncated,
@@ -41,8 +43,8 @@ enum class ErrorKind : std::uint8_t {
 
 inline constexpr std::size_t error_kind_count = 20;
 
-/// The categories of SPEC §6. The seed's four error types are neighbors, queue, revisit and
-/// traceback; format, termination and answer complete them.
+/// The seed's four error types (neighbors, queue, revisit, traceback), completed by format,
+/// termination and answer.
 enum class ErrorCategory : std::uint8_t {
   format,
   neighbors,
@@ -90,7 +92,7 @@ inline constexpr std::array<std::string_view, error_category_count> error_catego
 
 } // namespace detail
 
-/// The kind's name exactly as SPEC §6 spells it ("frontier_order").
+/// As the reference spells it ("frontier_order").
 constexpr std::string_view error_kind_name(ErrorKind k) noexcept {
   return detail::error_kind_table[static_cast<std::size_t>(k)].name;
 }
@@ -103,7 +105,7 @@ constexpr std::string_view error_category_name(ErrorCategory c) noexcept {
   return detail::error_category_names[static_cast<std::size_t>(c)];
 }
 
-/// The kind with this name, if any (for command-line filters and JSON readers).
+/// For command-line filters and JSON readers.
 constexpr std::optional<ErrorKind> parse_error_kind(std::string_view name) noexcept {
   for (std::size_t i = 0; i < error_kind_count; ++i)
     if (detail::error_kind_table[i].name == name)
@@ -118,10 +120,8 @@ constexpr std::optional<ErrorCategory> parse_error_category(std::string_view nam
   return std::nullopt;
 }
 
-/// One error in a completion. `offset` is a byte offset in the completion text, or a token index
-/// when the completion was given as token ids. `expansion` is the 0-based index of the expansion
-/// the error belongs to; for errors after the exploration (`-` onwards) it is the number of
-/// expansions (SPEC §7.4).
+/// One error. `offset`: a byte offset in the text, or a token index for ids. `expansion`: the
+/// 0-based expansion it belongs to; from the `-` on, the number of expansions.
 struct Deviation {
   ErrorKind kind = ErrorKind::syntax;
   std::size_t offset = 0;
@@ -133,29 +133,21 @@ struct Deviation {
   friend bool operator==(const Deviation&, const Deviation&) = default;
 };
 
-/// The classifier's verdict on one completion.
-///
-/// `valid` means no error at all. `exact` means the completion is, token for token, the
-/// reference completion that the tracer produces with the same options (spacing is rendering
-/// and does not count). The correct completion is unique, so the two coincide whenever the
-/// classifier is right; they are computed independently (exact by comparing with the
-/// reference, valid from the errors) and the tests check that they agree. `answer_correct`
-/// judges the answer path alone (SPEC §7.7).
+/// `valid`: no error. `exact`: token for token the tracer's completion with the same options
+/// (spacing does not count). The correct completion is unique, so the two coincide; they are
+/// computed apart and tested to agree. `answer_correct` judges the path alone.
 struct Verdict {
   bool exact = false;
   bool valid = false;
   bool answer_correct = false;
-  /// Every error, in reading order: by offset, then by the order of SPEC §6's table, then in the
-  /// order they were found (several `missing_neighbor` at one `)` follow the required order).
+  /// In reading order: by offset, then kind, then as found (missing_neighbor in required order).
   std::vector<Deviation> errors;
-  /// The classifier stopped at Classifier::max_errors() (1000 by default): errors after the last
-  /// one kept were not looked for.
+  /// Classifier::max_errors() was reached: errors after the last kept were not looked for.
   bool errors_capped = false;
 
-  /// The first error (SPEC §7.5), or nullptr for a valid completion.
+  /// nullptr for a valid completion.
   const Deviation* first_error() const noexcept { return errors.empty() ? nullptr : &errors[0]; }
 
-  /// Whether some error has this kind.
   bool has(ErrorKind k) const noexcept {
     for (const Deviation& d : errors)
       if (d.kind == k)

@@ -1,5 +1,7 @@
-// Token ids: a Vocabulary maps grammar tokens to integers for training, with two presets, and
-// exports itself as JSON beside a dataset.
+// Token ids: a Vocabulary maps grammar tokens to integers for training (presets standard,
+// numeral, numeral-eot) and exports itself as JSON beside a dataset.
+//
+//   tokens (TokenWriter, IdEmitter) → Vocabulary → ids → npy / JSON;  ids → Vocabulary → tokens
 #pragma once
 
 #include <array>
@@ -20,9 +22,8 @@ using TokenId = std::uint32_t;
 
 inline constexpr TokenId no_token_id = 0xFFFFFFFFu;
 
-/// Maps the tokens of the grammar to ids 0..size()-1. Node labels 0..label_space-1 take
-/// consecutive ids; a vocabulary may drop the comma (then it has no id, and decoding puts it
-/// back where the grammar needs it, which is unambiguous once a node is one token).
+/// Maps the grammar's tokens to ids 0..size()-1, labels 0..label_space-1 consecutively. A
+/// vocabulary may drop the comma: decoding puts it back (unambiguous once a node is one token).
 class Vocabulary {
 public:
   /// The library's default: <pad>=0, <bos>=1, <eos>=2, then `| / , < > ( ) - =`, then the
@@ -38,8 +39,8 @@ public:
     return v;
   }
 
-  /// The training code behind the seed (SPEC §1): nodes 0..L-1 take ids 0..L-1, then the
-  /// punctuation `| = / $ ? & * - + > < [ ] ( ) { } ; .` in that order; no comma, no specials.
+  /// The training code behind the seed: nodes 0..L-1 take ids 0..L-1, then the punctuation
+  /// `| = / $ ? & * - + > < [ ] ( ) { } ; .` in that order; no comma, no specials.
   static Vocabulary numeral(Label label_space = 50) {
     Vocabulary v("numeral", label_space);
     v.add_nodes();
@@ -53,10 +54,8 @@ public:
     return v;
   }
 
-  /// `numeral` as the blog post's training code runs it (a GPT-2 style tokenizer over the
-  /// numeral layout): id L+19 is a slot its layout reserves and no token uses, and id L+20 is
-  /// its end-of-text token "<|endoftext|>", which serves as <bos>, <eos> and <pad> alike. A
-  /// layout fit for training as it is; for L = 50, end of text is 70.
+  /// `numeral` as the blog post's training code runs it (GPT-2 style): id L+19 is reserved and
+  /// unused, id L+20 "<|endoftext|>" serves as <bos>, <eos> and <pad> (70 for L = 50).
   static Vocabulary numeral_eot(Label label_space = 50) {
     Vocabulary v = numeral(label_space);
     v.name_ = "numeral-eot";
@@ -66,7 +65,7 @@ public:
     return v;
   }
 
-  /// A preset by name ("standard", "numeral" or "numeral-eot").
+  /// "standard", "numeral" or "numeral-eot".
   static std::optional<Vocabulary> preset(std::string_view name, Label label_space = 50) {
     if (name == "standard")
       return standard(label_space);
@@ -77,7 +76,6 @@ public:
     return std::nullopt;
   }
 
-  /// The preset names, for option lists.
   static constexpr std::array<std::string_view, 3> preset_names{"standard", "numeral",
                                                                 "numeral-eot"};
 
@@ -90,14 +88,14 @@ public:
   std::optional<TokenId> bos() const noexcept { return opt(bos_); }
   std::optional<TokenId> eos() const noexcept { return opt(eos_); }
 
-  /// The id of a token: no_token_id for a dropped comma or a label outside the label space.
+  /// no_token_id for a dropped comma or a label outside the label space.
   TokenId id(Token t) const noexcept {
     if (t.kind == TokenKind::node)
       return t.value < label_space_ ? node_base_ + t.value : no_token_id;
     return punct_[index(t.kind)];
   }
 
-  /// The grammar token of an id, if it is one (not a special, not an unused layout symbol).
+  /// Not for a special or an unused layout symbol.
   std::optional<Token> token(TokenId id) const noexcept {
     // no_token_id marks the dropped comma below: an id of -1 (as int32) must not find it.
     if (id == no_token_id)
@@ -110,9 +108,8 @@ public:
     return std::nullopt;
   }
 
-  /// The id of a one-character symbol of the layout that is no grammar token (the numeral
-  /// layout's '$', which the pause layout writes). Throws std::out_of_range when the vocabulary
-  /// has none.
+  /// A layout symbol that is no grammar token (the numeral layout's '$', for the pause layout).
+  /// Throws std::out_of_range when the vocabulary has none.
   TokenId symbol_id(char c) const {
     for (std::size_t i = 0; i < spellings_.size(); ++i)
       if (spellings_[i].size() == 1 && spellings_[i][0] == c && !token(static_cast<TokenId>(i)))
@@ -121,11 +118,10 @@ public:
                             " vocabulary has no symbol '" + c + "'");
   }
 
-  /// The text of an id ("<bos>", "|", "17", ...).
   std::string_view spelling(TokenId id) const { return spellings_.at(id); }
 
-  /// Appends the id of `t` unless the vocabulary drops it. Throws std::out_of_range for a node
-  /// label outside the label space: a dataset with a silently wrong token is worse than none.
+  /// Throws std::out_of_range for a label outside the label space: a dataset with a silently
+  /// wrong token is worse than none.
   template <class Out>
   void encode(Token t, Out& out) const {
     const TokenId i = id(t);
@@ -139,14 +135,13 @@ public:
                               std::to_string(label_space_ - 1));
   }
 
-  /// Whether a comma stands between two tokens (used to restore dropped commas): after a node
-  /// or `)`, before a node or `(`.
+  /// After a node or `)`, before a node or `(`: where dropped commas are restored.
   static constexpr bool comma_between(TokenKind a, TokenKind b) noexcept {
     return (a == TokenKind::node || a == TokenKind::rparen) &&
            (b == TokenKind::node || b == TokenKind::lparen);
   }
 
-  /// The vocabulary as JSON: name, label space, size, special ids and every spelling by id.
+  /// Name, label space, size, special ids and every spelling by id.
   std::string to_json() const {
     std::string j = "{\"name\":\"" + name_ + "\",\"label_space\":" + std::to_string(label_space_) +
                     ",\"size\":" + std::to_string(size()) +

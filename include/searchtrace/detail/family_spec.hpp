@@ -1,6 +1,7 @@
 // The parser of family specs (family.hpp documents the syntax): keys, values, defaults,
-// validation against what a topology can produce, and the canonical spec. Included by
-// family.hpp after the Family class.
+// validation against what a topology can produce, and the canonical spec.
+//
+//   spec text → SpecParser (parse, validate, canonical) → Family
 #pragma once
 
 #include <algorithm>
@@ -186,12 +187,11 @@ private:
         !v.empty() && std::count(v.begin(), v.end(), '.') <= 1 &&
         std::all_of(v.begin(), v.end(), [](char c) { return c == '.' || is_digit(c); }) &&
         std::any_of(v.begin(), v.end(), is_digit);
-    if (!plain)
-      return err(FamilyErrorKind::bad_value, at,
-                 "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
-                     ": expected a decimal number such as 0.15");
-    const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (r.ec != std::errc() || r.ptr != v.data() + v.size())
+    const auto read = [&] {
+      const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+      return r.ec == std::errc() && r.ptr == v.data() + v.size();
+    };
+    if (!plain || !read())
       return err(FamilyErrorKind::bad_value, at,
                  "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
                      ": expected a decimal number such as 0.15");
@@ -220,15 +220,11 @@ private:
       if (auto e = read_uint(v, at, "dist", lo))
         return e;
       hi = lo;
-    } else {
-      if (auto e = read_uint(v.substr(0, dots), at, "dist", lo))
-        return err(FamilyErrorKind::bad_value, at,
-                   "bad value '" + std::string(quoted(v)) +
-                       "' for dist: expected a..b or a, with integers a <= b");
-      if (auto e = read_uint(v.substr(dots + 2), at + dots + 2, "dist", hi))
-        return err(FamilyErrorKind::bad_value, at,
-                   "bad value '" + std::string(quoted(v)) +
-                       "' for dist: expected a..b or a, with integers a <= b");
+    } else if (read_uint(v.substr(0, dots), at, "dist", lo) ||
+               read_uint(v.substr(dots + 2), at + dots + 2, "dist", hi)) {
+      return err(FamilyErrorKind::bad_value, at,
+                 "bad value '" + std::string(quoted(v)) +
+                     "' for dist: expected a..b or a, with integers a <= b");
     }
     if (lo == 0)
       return err(FamilyErrorKind::bad_value, at,
@@ -260,28 +256,27 @@ inline std::optional<FamilyError> SpecParser::parse_shorthand(std::size_t start,
   // G<n>_<a>_<b>
   std::array<std::uint32_t, 3> v{};
   std::size_t j = 1;
+  const auto bad_name = [&] {
+    return err(FamilyErrorKind::unknown_name, start + j,
+               std::string("bad family name '") + std::string(quoted(name)) +
+                   "': expected G<n>_<a>_<b> such as G15_2_4");
+  };
   for (std::size_t part = 0; part < 3; ++part) {
     const std::size_t b = j;
     while (j < name.size() && is_digit(name[j]))
       ++j;
     if (j == b)
-      return err(FamilyErrorKind::unknown_name, start + j,
-                 std::string("bad family name '") + std::string(quoted(name)) +
-                     "': expected G<n>_<a>_<b> such as G15_2_4");
+      return bad_name();
     if (auto e = read_uint(name.substr(b, j - b), start + b, part == 0 ? "n" : "dist", v[part]))
       return e;
     if (part < 2) {
       if (j >= name.size() || name[j] != '_')
-        return err(FamilyErrorKind::unknown_name, start + j,
-                   std::string("bad family name '") + std::string(quoted(name)) +
-                       "': expected G<n>_<a>_<b> such as G15_2_4");
+        return bad_name();
       ++j;
     }
   }
   if (j != name.size())
-    return err(FamilyErrorKind::unknown_name, start + j,
-               std::string("bad family name '") + std::string(quoted(name)) +
-                   "': expected G<n>_<a>_<b> such as G15_2_4");
+    return bad_name();
   p_.topology = Topology::connected;
   p_.n = v[0];
   given_[static_cast<std::size_t>(SpecKey::n)] = {true, start + 1, start + 1};

@@ -1,6 +1,8 @@
-// The errors a classification finds, before and after their messages are written: `Finding`
-// (kind, position and the nodes the message names; messages are written only once the findings
-// are sorted, into reused strings) and the one-line message of each kind.
+// The errors a classification finds: `Finding` (kind, position and the nodes its message names)
+// and the one-line message of each kind, written only once the findings are sorted, into reused
+// strings.
+//
+//   replay → Finding → sort (offset, kind, seq) → write_message → Deviation::message
 #pragma once
 
 #include <cstddef>
@@ -15,7 +17,6 @@
 
 namespace searchtrace::detail {
 
-/// One error as found: kind, position and the labels its message names.
 struct Finding {
   ErrorKind kind = ErrorKind::syntax;
   std::uint8_t detail = 0; // which message variant
@@ -25,7 +26,6 @@ struct Finding {
   std::uint64_t a = 0, b = 0, c = 0;
 };
 
-/// Message variants (Finding::detail).
 enum : std::uint8_t {
   role_expansion = 0,
   role_listed = 1,
@@ -34,7 +34,6 @@ enum : std::uint8_t {
   big_number = 4, // or'ed in: the number was beyond 2^32-1
 };
 
-/// What a message depends on besides its finding.
 struct MessageContext {
   const DisciplineTraits* discipline;
   const SearchOptions* options;
@@ -42,9 +41,8 @@ struct MessageContext {
   const SyntaxError* syntax = nullptr; // the completion's syntax error, if any
 };
 
-/// The message of a finding, as a template: {a}, {b}, {c} are its numbers; {A} reads "beyond
-/// 4294967295" and {N} "a number beyond 4294967295" instead of {a} for a number past 2^32-1;
-/// {F} and {R} are the discipline's `front` and `reach`; {s} is "s" unless {a} is 1.
+/// {a} {b} {c}: the finding's numbers; {A}, {N}: {a} or "beyond 4294967295" / "a number beyond
+/// 4294967295"; {F}, {R}: the discipline's `front` and `reach`; {s}: "s" unless {a} is 1.
 inline std::string_view message_template(const Finding& f, const MessageContext& ctx) noexcept {
   const bool on_list = ctx.options->stop == StopRule::on_list;
   const auto pick = [](bool first, std::string_view x, std::string_view y) {
@@ -116,7 +114,6 @@ inline std::string_view message_template(const Finding& f, const MessageContext&
   return "";
 }
 
-/// Appends the one-line message of a finding.
 inline void write_message(std::string& m, const Finding& f, const MessageContext& ctx) {
   if (f.kind == ErrorKind::syntax || f.kind == ErrorKind::truncated) {
     m += ctx.syntax != nullptr ? std::string_view(ctx.syntax->message) : "syntax error";

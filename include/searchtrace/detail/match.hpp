@@ -1,7 +1,9 @@
 // The classifier's fast path: does a text equal the reference completion? The search loop runs
-// with the one TokenWriter as its sink, and an emitter that compares each token with the text
-// instead of writing it (`MatchEmitter`), so the reference is never materialised and the search
-// stops at the first difference.
+// with the TokenWriter as its sink and an emitter that compares each token with the text instead
+// of writing it, so the reference is never materialised and the search stops at the first
+// difference.
+//
+//   prompt → search loop → TokenWriter → MatchEmitter ⇄ text  →  matched? (else: parse, replay)
 #pragma once
 
 #include <bit>
@@ -20,8 +22,8 @@
 
 namespace searchtrace::detail {
 
-/// The spelling of 0..99 as the two bytes at the start of a text (in memory order) and the
-/// mask that keeps the bytes a label of one digit uses, for matching labels without dividing.
+/// 0..99 as the first two bytes of a text (memory order), with the mask of the bytes a label
+/// uses, for matching labels without dividing.
 struct SmallLabels {
   std::uint16_t bytes[100];
   std::uint16_t mask[100];
@@ -44,11 +46,8 @@ constexpr SmallLabels make_small_labels() noexcept {
 
 inline constexpr SmallLabels small_labels = make_small_labels();
 
-/// Reads the label x at p (NUL-padded text) and advances p past it, or leaves p and returns
-/// false. The caller checks the byte after it, which must be punctuation (or the end): that
-/// check rejects a longer number. Labels below 100 (the usual label spaces) are one masked
-/// two-byte comparison; longer ones go through scan_label (which refuses ten digits or more:
-/// such a text goes to the parser).
+/// Reads the label x at p (NUL-padded text) and advances p past it, or returns false. The
+/// caller's check of the next byte (punctuation or the end) rejects a longer number.
 inline bool match_label(const char*& p, const char* end, Label x) noexcept {
   if (x < 100) [[likely]] {
     std::uint16_t two;
@@ -66,14 +65,12 @@ inline bool match_label(const char*& p, const char* end, Label x) noexcept {
   return true;
 }
 
-/// NUL bytes that must follow a text given to `matches_reference`: a NUL matches no expected
-/// byte, so no read needs a bounds check (a label reads 2 bytes, padding up to 3 spaces).
+/// NUL bytes after a text given to `matches_reference`: NUL matches nothing, so no read needs a
+/// bounds check (a label reads 2 bytes, padding up to 3).
 inline constexpr std::size_t reference_padding = 4;
 
-/// An emitter that compares the tokens with a NUL-padded text instead of writing them. A token
-/// that differs clears `matched` and leaves p where it is; since NUL matches nothing, p never
-/// passes the end. Spacing comes from the grammar tables (grammar.hpp): before and after each
-/// punctuation token, no space or the one space some dialect puts there.
+/// Compares the tokens with a NUL-padded text; a token that differs clears `matched` and leaves
+/// p, which therefore never passes the end. Optional spaces per grammar.hpp's padding table.
 struct MatchEmitter {
   const char* p;
   const char* end;
@@ -82,8 +79,7 @@ struct MatchEmitter {
 
   bool ok() const noexcept { return matched; }
 
-  // Branches, not selects: on the texts that reach the end (the ones that cost) every branch
-  // goes the same way.
+  // Branches, not selects: on the texts that cost (those that reach the end) all go one way.
   SEARCHTRACE_HOT_INLINE void node_id(NodeId v, Context) noexcept {
     if (!match_label(p, end, labels[v]))
       matched = false;
@@ -101,25 +97,11 @@ struct MatchEmitter {
     if (pad.after != 0 && *p == ' ')
       ++p;
   }
-
-  // The lexer accepts, between two tokens, the first one's trailing padding, the second one's
-  // leading padding, both, or none. Skipping each side's optional space in turn accepts exactly
-  // that while every padding is at most one space; a dialect with more needs more here.
-  static_assert(
-      [] {
-        for (const auto& ctx : accepted_padding.pad)
-          for (const Padding& p : ctx)
-            if (p.before > 1 || p.after > 1)
-              return false;
-        return true;
-      }(),
-      "MatchEmitter accepts paddings of at most one space");
 };
 
-/// Whether `text` (followed by `reference_padding` NUL bytes) is the reference completion of the
-/// search `st` is set up for, in some accepted spacing: the search runs with the TokenWriter
-/// comparing instead of writing, and stops at the first difference. A text this accepts is one
-/// that CompletionParser reads, without error, into the reference trace.
+/// Whether `text` (followed by `reference_padding` NULs) is the reference completion of `st`'s
+/// search in some accepted spacing: exactly the texts CompletionParser reads, without error,
+/// into the reference trace.
 template <class State>
 SEARCHTRACE_FLATTEN bool matches_reference(State& st, std::string_view text) {
   TokenWriter<MatchEmitter> w({text.data(), text.data() + text.size(), st.labels()});
