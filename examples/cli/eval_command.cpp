@@ -138,8 +138,8 @@ completion's tokens after '<' (commas dropped), cut to K. Beside the untruncated
 match it prints
   exact match (first K tokens)  the first min(K, reference length) target tokens
                   match; the end of the completion is not checked, nor anything past
-                  token K (on G20_5_6 the answer lies past token 50, so a wrong answer
-                  can score 100%)
+                  token K (on G20_5_6 the answer usually lies past token 50, so a
+                  wrong answer can score 100%)
   token i         for each position i < K: the share of the samples whose reference
                   reaches i that match there ('-' where none does)
 (markdown: its own table; csv: columns seed_k, seed_exact, seed_token_accuracy_<i>;

@@ -27,8 +27,8 @@
 //   seed exact      C[i] == R[i] for every i < min(K, |R|): the first K target tokens match.
 //                   The end of the completion is not checked (a completion that goes on after
 //                   the reference's end still matches), and nothing past K is looked at: on
-//                   G20_5_6 the answer path lies beyond token 50, so a completion with a wrong
-//                   answer can score 100%. `exact` above is the untruncated comparison.
+//                   G20_5_6 the answer path usually lies beyond token 50, so a completion with
+//                   a wrong answer can score 100%. `exact` above is the untruncated comparison.
 //   seed token accuracy at position i (i < K): #{samples with i < |R| and C[i] == R[i]} /
 //                   #{samples with i < |R|}; undefined for a position no sample reaches.
 //
