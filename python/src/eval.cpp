@@ -132,10 +132,14 @@ std::vector<py::object> add_records(PyEvaluator& ev, py::handle records, std::st
                            std::string(py::str(py::type::of(r).attr("__name__"))));
     }
     RecordItem& it = parsed[i];
-    it.prompt = prompt_text(prompt, rendered[i]);
-    it.completion = without_suffix(as_text(completion), ev.strip_suffix);
-    it.model = name_or(model, default_model, "model");
-    it.family = name_or(family, default_family, "family");
+    try {
+      it.prompt = prompt_text(prompt, rendered[i]);
+      it.completion = without_suffix(as_text(completion), ev.strip_suffix);
+      it.model = name_or(model, default_model, "model");
+      it.family = name_or(family, default_family, "family");
+    } catch (const py::type_error& e) {
+      throw py::type_error("records[" + std::to_string(i) + "]: " + e.what());
+    }
   }
 
   // errors='raise' counts all the records or none: they go to a copy that replaces the

@@ -222,6 +222,10 @@ def test_bad_records_and_options_raise_before_anything_counts():
         ev.add_records([(SEED_PROMPT,)])
     with pytest.raises(TypeError, match=r"records\[0\] is neither a mapping nor a tuple"):
         ev.add_records([SEED_PROMPT])
+    with pytest.raises(TypeError, match=r"records\[1\]: family must be a str or None"):
+        ev.add_records([good, (SEED_PROMPT, SEED_BFS, "m", 7)])
+    with pytest.raises(TypeError, match=r"records\[0\]: expected str or bytes, got int"):
+        ev.add_records([{"prompt": SEED_PROMPT, "completion": 7}])
     with pytest.raises(TypeError, match="model must be a str or None"):
         ev.add(SEED_PROMPT, SEED_BFS, model=3)
     with pytest.raises(TypeError):
