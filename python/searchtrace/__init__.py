@@ -2,9 +2,9 @@
 
 The C++ library behind ``searchtrace generate``, ``check`` and ``eval``, for Python: graph
 families and deterministic samples (as objects or straight into numpy arrays), traces and their
-renderings, vocabularies, the error classifier, a decoding cursor and the implicit state of a
-search as per-token labels. ``searchtrace.torch`` (imported on its own, when PyTorch is present)
-streams samples to a DataLoader across workers and ranks.
+renderings, vocabularies, the error classifier, the eval table of ``searchtrace eval``, a decoding
+cursor and the implicit state of a search as per-token labels. ``searchtrace.torch`` (imported on
+its own, when PyTorch is present) streams samples to a DataLoader across workers and ranks.
 """
 
 from ._errors import (
@@ -23,6 +23,8 @@ from ._core import (
     VOCABULARIES,
     Cursor,
     Deviation,
+    EvalTable,
+    Evaluator,
     Family,
     Generator,
     Prompt,
@@ -52,6 +54,8 @@ __all__ = [
     "VOCABULARIES",
     "Cursor",
     "Deviation",
+    "EvalTable",
+    "Evaluator",
     "Family",
     "FamilyError",
     "Generator",

@@ -196,5 +196,6 @@ void init_generate(py::module_& m);
 void init_classify(py::module_& m);
 void init_cursor(py::module_& m);
 void init_state(py::module_& m);
+void init_eval(py::module_& m);
 
 } // namespace searchtrace::python

@@ -14,6 +14,7 @@ PYBIND11_MODULE(_core, m) {
   stp::init_classify(m);
   stp::init_cursor(m);
   stp::init_state(m);
+  stp::init_eval(m);
   m.attr("__version__") = std::string(searchtrace::version);
   std::vector<std::string> prompt_kinds;
   for (int k = 0; k <= static_cast<int>(searchtrace::PromptErrorKind::trivial_query); ++k)
