@@ -24,7 +24,9 @@
 //     leaves no output file; a bad --family is a usage error (exit 2) reported with its offset.
 //   * ids: BASE.ids.bin (uint16 little endian), BASE.offsets.bin (uint64 little endian, count+1
 //     entries: sample k is ids[offsets[k], offsets[k+1])), BASE.vocab.json, and BASE.meta.json,
-//     which is renamed into place last: its presence means the set is complete.
+//     which is renamed into place last: its presence means the set is complete. Beside them
+//     BASE.samples.npy (a row of metadata per sample) and, with --state, the per-token state
+//     labels as BASE.state.*.npy (state_output.hpp, docs/state.md).
 
 #include <algorithm>
 #include <array>
@@ -39,6 +41,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -56,6 +59,7 @@
 #include "searchtrace/fingerprint.hpp"
 #include "searchtrace/render.hpp"
 #include "searchtrace/vocabulary.hpp"
+#include "state_output.hpp"
 
 namespace searchtrace::cli {
 
@@ -132,6 +136,7 @@ struct GenerateCommandOptions {
   std::uint64_t split_key = 0;
   bool split_relabel = false;
   bool dedup = false;
+  StateOption state = StateOption::none; // --state: per-token labels beside the ids
 };
 
 // --- chunks: the unit of work ---------------------------------------------------------------
@@ -146,6 +151,7 @@ struct GenerateChunk {
   std::vector<Fingerprint> fingerprints; // with --dedup, one per record
   std::optional<SampleError> error;      // the sample at indices.end could not be drawn
   std::exception_ptr exception;          // anything else that went wrong in a worker
+  LabelChunk labels;                     // ids: a SampleRow per record, with --state the rows
 };
 
 namespace detail {
@@ -198,8 +204,12 @@ public:
     c.fingerprints.clear();
     c.error.reset();
     c.exception = nullptr;
+    const bool labelled = state_ != StateOption::none;
+    if (format_ == GenerateFormat::ids)
+      c.labels.reset(state_, vocabulary_->label_space());
     for (std::uint64_t i = c.indices.begin; i < c.indices.end; ++i) {
-      if (auto e = generator_.generate(i, sample_)) {
+      if (auto e = labelled ? c.labels.generate(generator_, i, sample_, *vocabulary_)
+                            : generator_.generate(i, sample_)) {
         c.error = std::move(*e);
         c.indices.end = i;
         return;
@@ -214,10 +224,16 @@ public:
         append_json(c.bytes);
         c.ends.push_back(c.bytes.size());
         break;
-      case GenerateFormat::ids:
-        append_ids(c.ids);
+      case GenerateFormat::ids: {
+        const std::size_t first = c.ids.size();
+        if (labelled)
+          c.labels.append_ids(c.ids);
+        else
+          append_ids(c.ids);
+        c.labels.add_sample(sample_.info, *vocabulary_, std::span(c.ids).subspan(first));
         c.ends.push_back(c.ids.size());
         break;
+      }
       }
       if (keep_fingerprints_)
         c.fingerprints.push_back(sample_.info.fingerprint);
@@ -227,6 +243,8 @@ public:
   /// The last sample drawn (for sizing chunks).
   const Sample& sample() const noexcept { return sample_; }
   Generator& generator() noexcept { return generator_; }
+  /// With --format ids: also make the per-token state labels of this layout.
+  void label_states(StateOption s) noexcept { state_ = s; }
 
 private:
   void append_json(std::string& out) const {
@@ -263,6 +281,7 @@ private:
   const Vocabulary* vocabulary_;
   bool keep_fingerprints_;
   Sample sample_;
+  StateOption state_ = StateOption::none;
   std::string json_middle_;
   std::string json_tail_;
 };
@@ -527,9 +546,9 @@ inline int run_generate(const GenerateCommandOptions& o) {
   }
   const bool to_stdout = o.output.empty() || o.output == "-";
   if (o.format == GenerateFormat::ids && to_stdout) {
-    eprint("searchtrace generate: error: --format ids writes four files "
-           "(BASE.ids.bin, .offsets.bin, .vocab.json, .meta.json): give --output "
-           "BASE\n");
+    eprint("searchtrace generate: error: --format ids writes files named after a base "
+           "(BASE.ids.bin, .offsets.bin, .samples.npy, .vocab.json, .meta.json): give "
+           "--output BASE\n");
     return exit_usage;
   }
   std::optional<Vocabulary> vocabulary;
@@ -550,7 +569,12 @@ inline int run_generate(const GenerateCommandOptions& o) {
   options.rendering = o.rendering;
   options.split = {o.split, o.test_fraction, o.split_key};
   options.relabel_invariant_split = o.split_relabel;
-  options.fingerprints = o.dedup || o.format == GenerateFormat::jsonl;
+  options.fingerprints = o.dedup || o.format != GenerateFormat::text; // ids: BASE.samples.npy
+  if (auto e = state_usage_error(o.state, o.format == GenerateFormat::ids, options.layout,
+                                 family->label_space())) {
+    eprint("searchtrace generate: error: {}\n", *e);
+    return exit_usage;
+  }
   const Generator generator(*family, options);
 
   const IndexRange range = shard_range(o.count, *shard);
@@ -559,13 +583,16 @@ inline int run_generate(const GenerateCommandOptions& o) {
   // Outputs first: an unwritable path fails (exit 2) before any work.
   std::optional<Output> text_out;
   std::optional<IdsFiles> ids_out;
-  if (o.format == GenerateFormat::ids)
+  std::optional<LabelFiles> labels_out;
+  if (o.format == GenerateFormat::ids) {
     ids_out.emplace(o.output);
-  else
+    labels_out.emplace(o.output, o.state, family->label_space());
+  } else
     text_out.emplace(o.output);
 
   // One sample up front sizes the chunks (about 1 MiB of output each).
   RecordEncoder first(generator, o.format, vocabulary ? &*vocabulary : nullptr, o.dedup);
+  first.label_states(o.state);
   std::uint64_t chunk = o.chunk;
   if (chunk == 0 && range.size() > 0) {
     GenerateChunk probe;
@@ -575,8 +602,10 @@ inline int run_generate(const GenerateCommandOptions& o) {
       report_sample_error(generator, range.begin, *probe.error);
       return exit_bad_lines;
     }
-    chunk =
-        chunk_size_for(o.format == GenerateFormat::ids ? 2 * probe.ids.size() : probe.bytes.size());
+    chunk = chunk_size_for(o.format == GenerateFormat::ids
+                               ? probe.ids.size() *
+                                     chunk_bytes_per_token(o.state, family->label_space())
+                               : probe.bytes.size());
   }
   chunk = std::max<std::uint64_t>(chunk, 1);
   const std::uint64_t chunks = range.size() / chunk + (range.size() % chunk != 0);
@@ -600,6 +629,7 @@ inline int run_generate(const GenerateCommandOptions& o) {
     written += last_record - first_record;
     if (ids_out) {
       ids_out->write(c, first_record, last_record);
+      labels_out->write(c.labels, c.ends, first_record, last_record);
       return;
     }
     const std::size_t from = first_record == 0 ? 0 : c.ends[first_record - 1];
@@ -677,6 +707,8 @@ inline int run_generate(const GenerateCommandOptions& o) {
     meta["split_relabel"] = d.relabel_invariant_split;
     meta["dedup"] = o.dedup;
     meta["dropped"] = dropped;
+    labels_out->describe(meta);
+    labels_out->commit(); // before meta.json, which says the set is complete
     ids_out->commit(*vocabulary, meta);
   } else {
     text_out->finish();
@@ -702,8 +734,14 @@ Formats (--format):
            BASE.offsets.bin  uint64 little endian, samples+1 entries: sample k is
                              ids[offsets[k], offsets[k+1]); the completion starts at '<'
            BASE.vocab.json   the vocabulary (--vocab), every id's spelling
+           BASE.samples.npy  a row per sample: index, completion_start, length,
+                             distance, nodes, edges, expansions, fingerprint_hi/_lo
            BASE.meta.json    family, seed, options, counts; renamed into place last, so
                              its presence means the set is complete.
+         --state packed|dense adds the search state after each token, one row per id:
+         BASE.state.phase.npy, .current.npy and packed .frontier_bits/.expanded_bits
+         (uint64, bit v = label v; L <= 64) or dense .in_frontier/.expanded/.discovered
+         /.frontier_rank/.parent ([rows, L]). Files, dtypes, alignment: docs/state.md.
 
 Reproducibility: sample i is a pure function of (family, seed, search options, split
 options, i). The output does not depend on --threads or --chunk, and --shard i/N
@@ -788,6 +826,8 @@ void add_generate_command(CLI::App& app, int& status) {
                 "Fingerprints (split, dedup, jsonl) also ignore relabelling");
   sub->add_flag("--dedup", o->dedup,
                 "Drop samples whose fingerprint an earlier one had (memory grows with --count)");
+  add_enum_option(*sub, "--state", o->state, state_choices,
+                  "--format ids: per-token search state as .npy beside the ids (docs/state.md)");
   sub->footer(std::string(generate_help_footer));
   sub->callback(
       [o, &status] { status = run_guarded("generate", [&] { return run_generate(*o); }); });
