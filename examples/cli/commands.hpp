@@ -11,5 +11,6 @@ void add_trace_command(CLI::App& app, int& status);
 void add_generate_command(CLI::App& app, int& status);
 void add_check_command(CLI::App& app, int& status);
 void add_eval_command(CLI::App& app, int& status);
+void add_show_command(CLI::App& app, int& status);
 
 } // namespace searchtrace::cli

@@ -28,16 +28,24 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
+#include "graphviz.hpp"
 #include "searchtrace/eval.hpp"
 #include "searchtrace/record.hpp"
+#include "searchtrace/report.hpp"
 #include "searchtrace/search.hpp"
 
 namespace searchtrace::cli {
 
-enum class EvalFormat : std::uint8_t { markdown, csv, json };
+enum class EvalFormat : std::uint8_t { markdown, csv, json, html };
 
-inline constexpr std::array<Choice<EvalFormat>, 3> eval_format_choices{
-    {{"markdown", EvalFormat::markdown}, {"csv", EvalFormat::csv}, {"json", EvalFormat::json}}};
+inline constexpr std::array<Choice<EvalFormat>, 4> eval_format_choices{
+    {{"markdown", EvalFormat::markdown},
+     {"csv", EvalFormat::csv},
+     {"json", EvalFormat::json},
+     {"html", EvalFormat::html}}};
+
+/// The largest K of --seed-metric: the tables have a column per position.
+inline constexpr std::size_t max_seed_metric_tokens = 1000;
 
 struct EvalCommandOptions {
   SearchOptions search;
@@ -47,6 +55,7 @@ struct EvalCommandOptions {
   std::size_t max_line = default_max_line_bytes;
   std::string output; // "" or "-": stdout
   std::vector<std::string> files;
+  std::size_t seed_metric = 0; // K of the seed's metric; 0: off
 };
 
 /// Runs `searchtrace eval`; returns the exit code.
@@ -55,7 +64,12 @@ inline int run_eval(const EvalCommandOptions& o) {
   Output out(o.output); // before reading: an unwritable -o fails now, not after all the input
   RecordReader reader(o.strip_suffix);
   SampleRecord record;
-  Evaluator evaluator(EvalOptions{o.search, PromptOptions{o.directed}});
+  Evaluator evaluator(EvalOptions{o.search, PromptOptions{o.directed}, o.seed_metric});
+  EvalReport report(
+      {{o.search, PromptOptions{o.directed}, 0},
+       3,
+       16384,
+       o.format == EvalFormat::html ? graphviz_layout_if_installed() : GraphLayout{}});
   for_each_input_line(
       o.files, diag,
       [&](const LineRef& at, std::string_view line) {
@@ -66,6 +80,9 @@ inline int run_eval(const EvalCommandOptions& o) {
         if (auto e = reader.read(line, record))
           return diag.line_error(
               at, e->offset, fmt::format("{}: {}", record_error_kind_name(e->kind), e->message));
+        // The report records what it needs besides the table (it skips what add rejects).
+        if (o.format == EvalFormat::html)
+          (void)report.add(record, at.file == "<stdin>" ? std::string_view() : at.file, at.line);
         if (auto e = evaluator.add(record)) {
           diag.line_error(at, 0,
                           fmt::format("prompt: byte {}: {}{}", e->offset,
@@ -89,6 +106,9 @@ inline int run_eval(const EvalCommandOptions& o) {
   case EvalFormat::json:
     append_eval_json(out.buffer(), evaluator.table(), o.search);
     break;
+  case EvalFormat::html:
+    append_eval_html(out.buffer(), evaluator.table(), report);
+    break;
   }
   out.finish();
   return diag.exit_code();
@@ -111,6 +131,19 @@ family (columns), as in the seed's table:
   first error     over invalid completions: mean byte offset (0 = '<') and mean expansion
                   index of the first error, and the share of each error category
 Rows and columns follow the order of first appearance; '-' marks an empty cell.
+
+--seed-metric[=K] adds the metric of the seed's training code (K = 50 as it scores, at
+most 1000; give K as --seed-metric=K). Its prompt ends with '<', so the target is the
+completion's tokens after '<' (commas dropped), cut to K. Beside the untruncated exact
+match it prints
+  exact match (first K tokens)  the first min(K, reference length) target tokens
+                  match; the end of the completion is not checked, nor anything past
+                  token K (on G20_5_6 the answer lies past token 50, so a wrong answer
+                  can score 100%)
+  token i         for each position i < K: the share of the samples whose reference
+                  reaches i that match there ('-' where none does)
+(markdown: its own table; csv: columns seed_k, seed_exact, seed_token_accuracy_<i>;
+json: "seed_metric" in each cell). See docs/training.md.
 
 Formats: markdown (default; percentages), csv (one row per model and family, fractions
 in [0,1], empty field where undefined), json (the same, null where undefined).
@@ -141,11 +174,25 @@ void add_eval_command(CLI::App& app, int& status) {
   add_search_options(*sub, o->search);
   add_directed_flag(*sub, o->directed);
   add_enum_option(*sub, "--format", o->format, eval_format_choices,
-                  "Table format: markdown, csv or json");
+                  "Table format: markdown, csv, json or html (a report page)");
   sub->add_option("--strip-suffix", o->strip_suffix,
                   "Remove STR from the end of each completion first (an EOS marker)")
       ->type_name("STR");
   add_max_line_option(*sub, o->max_line);
+  sub->add_flag("--seed-metric{50}", o->seed_metric,
+                "Also score as the seed's training code: exact match of the first K target "
+                "tokens (default 50) and token accuracy by position")
+      ->check(CLI::Validator(
+          [](std::string& k) -> std::string {
+            const std::string_view d(k);
+            if (d.empty() || d.size() > 4 || d.find_first_not_of("0123456789") != d.npos ||
+                std::stoul(k) < 1 || std::stoul(k) > max_seed_metric_tokens)
+              return "K must be a number of tokens from 1 to " +
+                     std::to_string(max_seed_metric_tokens) + ", got '" + k + "'";
+            return {};
+          },
+          ""))
+      ->type_name("[=K]");
   sub->add_option("-o,--output", o->output, "Write to FILE (atomically) instead of stdout")
       ->type_name("FILE");
   sub->add_option("FILE", o->files, "Input files, one JSON object per line (default: stdin)")

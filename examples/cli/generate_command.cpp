@@ -1,4 +1,5 @@
-// `searchtrace generate`: samples of a graph family (SPEC §5) with their reference completions, as
+// `searchtrace generate`: samples of a graph family (docs/reference.md, 'Graph families') with
+// their reference completions, as
 // training text, JSON lines, or token ids a trainer can memory-map.
 //
 // Decisions (also in `searchtrace generate --help` and docs/generate.md):
@@ -10,7 +11,11 @@
 //     r = count % N: sizes differ by at most one, the first r shards get the extra sample.
 //   * Threads: workers generate fixed-size chunks of consecutive indices into their own buffers;
 //     the main thread writes chunks strictly in index order. At most 2·threads chunks are in
-//     flight and a chunk holds about 1 MiB of output, so memory stays flat whatever --count.
+//     flight and a chunk holds about 1 MiB of output (--chunk 0), and never more than
+//     max_chunk_bytes of records: a worker stops there and the main thread draws the rest of
+//     that chunk. --threads is capped at threads_per_hardware_thread per hardware thread. So
+//     memory has a bound whatever --count, --chunk and --threads (stated in --help; measured:
+//     6 MiB at the defaults, about 60 MiB with 8 threads and huge chunks).
 //   * --dedup drops a sample whose fingerprint an earlier sample of THIS run (lower index) had;
 //     the writer decides in index order, so the result is the same for every thread count. It
 //     keeps every fingerprint seen: memory grows with the number of distinct samples (about
@@ -24,9 +29,9 @@
 //     leaves no output file; a bad --family is a usage error (exit 2) reported with its offset.
 //   * ids: BASE.ids.bin (uint16 little endian), BASE.offsets.bin (uint64 little endian, count+1
 //     entries: sample k is ids[offsets[k], offsets[k+1])), BASE.vocab.json, and BASE.meta.json,
-//     which is renamed into place last: its presence means the set is complete. Beside them
-//     BASE.samples.npy (a row of metadata per sample) and, with --state, the per-token state
-//     labels as BASE.state.*.npy (state_output.hpp, docs/state.md).
+//     which is renamed into place last: its presence means the set is complete. Beside them, with
+//     --samples-npy, BASE.samples.npy (a row of metadata per sample) and, with --state, also the
+//     per-token state labels as BASE.state.*.npy (state_output.hpp, docs/state.md).
 
 #include <algorithm>
 #include <array>
@@ -38,6 +43,7 @@
 #include <cstdio>
 #include <exception>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -60,15 +66,17 @@
 #include "searchtrace/render.hpp"
 #include "searchtrace/vocabulary.hpp"
 #include "state_output.hpp"
+#include "training_options.hpp"
 
 namespace searchtrace::cli {
 
-enum class GenerateFormat : std::uint8_t { text, jsonl, ids };
+enum class GenerateFormat : std::uint8_t { text, jsonl, ids, hf_jsonl };
 
-inline constexpr std::array<Choice<GenerateFormat>, 3> generate_format_choices{
+inline constexpr std::array<Choice<GenerateFormat>, 4> generate_format_choices{
     {{"text", GenerateFormat::text},
      {"jsonl", GenerateFormat::jsonl},
-     {"ids", GenerateFormat::ids}}};
+     {"ids", GenerateFormat::ids},
+     {"hf-jsonl", GenerateFormat::hf_jsonl}}};
 inline constexpr std::array<Choice<SplitKind>, 3> split_choices{
     {{"all", SplitKind::all}, {"train", SplitKind::train}, {"test", SplitKind::test}}};
 
@@ -80,25 +88,20 @@ struct Shard {
   std::uint64_t count = 1;
 };
 
-/// Reads `i/N` with 0 <= i < N (decimal, no spaces).
+/// Reads `i/N` with 0 <= i < N < 2^64, both plain decimal integers (parse_decimal: no sign,
+/// space, base prefix or wrap-around).
 inline std::optional<Shard> parse_shard(std::string_view s) {
-  const auto number = [](std::string_view d, std::uint64_t& out) {
-    if (d.empty() || d.size() > 19)
-      return false;
-    out = 0;
-    for (const char c : d) {
-      if (c < '0' || c > '9')
-        return false;
-      out = out * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return true;
-  };
   const auto slash = s.find('/');
-  Shard r;
-  if (slash == std::string_view::npos || !number(s.substr(0, slash), r.index) ||
-      !number(s.substr(slash + 1), r.count) || r.count == 0 || r.index >= r.count)
+  if (slash == std::string_view::npos)
     return std::nullopt;
-  return r;
+  std::string error;
+  const auto count =
+      parse_decimal(s.substr(slash + 1), 1, std::numeric_limits<std::uint64_t>::max(), error);
+  const auto index =
+      parse_decimal(s.substr(0, slash), 0, std::numeric_limits<std::uint64_t>::max(), error);
+  if (!count || !index || *index >= *count)
+    return std::nullopt;
+  return Shard{*index, *count};
 }
 
 /// A half-open range of sample indices.
@@ -136,7 +139,9 @@ struct GenerateCommandOptions {
   std::uint64_t split_key = 0;
   bool split_relabel = false;
   bool dedup = false;
+  TrainingOptions training;              // training_options.hpp
   StateOption state = StateOption::none; // --state: per-token labels beside the ids
+  bool samples_npy = false;              // --samples-npy (implied by --state)
 };
 
 // --- chunks: the unit of work ---------------------------------------------------------------
@@ -144,15 +149,35 @@ struct GenerateCommandOptions {
 /// The output of a run of consecutive samples, in the run's format. `ends[k]` is where record k
 /// ends in `bytes` (text, jsonl) or `ids` (ids), so the writer can drop single records.
 struct GenerateChunk {
-  IndexRange indices;
+  IndexRange indices;           // the records held (fill may stop early: see `wanted_end`)
+  std::uint64_t wanted_end = 0; // the end of the indices asked for
   std::string bytes;
   std::vector<std::uint16_t> ids;
   std::vector<std::size_t> ends;
   std::vector<Fingerprint> fingerprints; // with --dedup, one per record
   std::optional<SampleError> error;      // the sample at indices.end could not be drawn
   std::exception_ptr exception;          // anything else that went wrong in a worker
-  LabelChunk labels;                     // ids: a SampleRow per record, with --state the rows
+  LabelChunk labels; // ids with --samples-npy/--state: a SampleRow per record, the state rows
 };
+
+/// The bytes a chunk's records take: output, record ends and fingerprints. Buffers are reused
+/// and grow by doubling, so a chunk's allocation is at most twice its largest footprint.
+inline std::size_t chunk_footprint(const GenerateChunk& c) noexcept {
+  return c.bytes.size() + c.ids.size() * sizeof(std::uint16_t) +
+         c.ends.size() * sizeof(std::size_t) + c.fingerprints.size() * sizeof(Fingerprint) +
+         c.labels.footprint();
+}
+
+/// The most a chunk holds (`chunk_footprint`) beyond its last record, whatever --chunk says.
+/// With at most 2·threads + 1 chunks alive and --threads capped, this bounds the run's memory.
+inline constexpr std::size_t max_chunk_bytes = std::size_t{2} << 20;
+
+/// Auto-sized chunks aim at this much output (half the bound: records vary in size).
+inline constexpr std::size_t chunk_target_bytes = std::size_t{1} << 20;
+
+/// At most this many worker threads per hardware thread: more cannot be faster, and each costs
+/// two chunks of memory.
+inline constexpr unsigned threads_per_hardware_thread = 4;
 
 namespace detail {
 
@@ -184,7 +209,9 @@ public:
   RecordEncoder(const Generator& generator, GenerateFormat format, const Vocabulary* vocabulary,
                 bool keep_fingerprints)
       : generator_(generator), format_(format), vocabulary_(vocabulary),
-        keep_fingerprints_(keep_fingerprints) {
+        keep_fingerprints_(keep_fingerprints),
+        seed_writer_(generator.options(),
+                     generator.family().params().topology == Topology::pathstar) {
     const DatasetOptions& o = generator_.options();
     // Everything between the completion and the index is the same for every record.
     json_middle_ = "\",\"family\":";
@@ -195,9 +222,12 @@ public:
                     algorithm_name(o.search.algorithm));
   }
 
-  /// Fills `c` with the records of `c.indices`. On a SampleError, `c` holds the records before
-  /// the failing sample, `c.indices.end` is that sample and `c.error` says why.
-  void fill(GenerateChunk& c) {
+  /// Fills `c` with the records of `c.indices`, but stops after the record that brings the
+  /// chunk's memory (`chunk_footprint`) to `max_bytes`: then `c.indices.end` is where it stopped
+  /// and `c.wanted_end` the end asked for. On a SampleError, `c` holds the records before the
+  /// failing sample, `c.indices.end` is that sample and `c.error` says why.
+  void fill(GenerateChunk& c, std::size_t max_bytes) {
+    c.wanted_end = c.indices.end;
     c.bytes.clear();
     c.ids.clear();
     c.ends.clear();
@@ -205,8 +235,8 @@ public:
     c.error.reset();
     c.exception = nullptr;
     const bool labelled = state_ != StateOption::none;
-    if (format_ == GenerateFormat::ids)
-      c.labels.reset(state_, vocabulary_->label_space());
+    if (samples_npy_)
+      c.labels.reset(state_, *vocabulary_, boundary_);
     for (std::uint64_t i = c.indices.begin; i < c.indices.end; ++i) {
       if (auto e = labelled ? c.labels.generate(generator_, i, sample_, *vocabulary_)
                             : generator_.generate(i, sample_)) {
@@ -226,25 +256,39 @@ public:
         break;
       case GenerateFormat::ids: {
         const std::size_t first = c.ids.size();
-        if (labelled)
+        if (labelled) // the labeler recorded the ids of its rows
           c.labels.append_ids(c.ids);
         else
           append_ids(c.ids);
-        c.labels.add_sample(sample_.info, *vocabulary_, std::span(c.ids).subspan(first));
+        if (samples_npy_)
+          c.labels.add_sample(sample_.info, std::span(c.ids).subspan(first));
         c.ends.push_back(c.ids.size());
         break;
       }
+      case GenerateFormat::hf_jsonl:
+        seed_writer_.append(c.bytes, sample_);
+        c.ends.push_back(c.bytes.size());
+        break;
       }
       if (keep_fingerprints_)
         c.fingerprints.push_back(sample_.info.fingerprint);
+      if (chunk_footprint(c) >= max_bytes) {
+        c.indices.end = i + 1;
+        return;
+      }
     }
   }
 
   /// The last sample drawn (for sizing chunks).
   const Sample& sample() const noexcept { return sample_; }
   Generator& generator() noexcept { return generator_; }
-  /// With --format ids: also make the per-token state labels of this layout.
-  void label_states(StateOption s) noexcept { state_ = s; }
+  /// With --format ids: also the SampleRows (completions starting at the id `boundary`) and,
+  /// unless `s` is none, the per-token state labels of this layout.
+  void label(bool samples_npy, StateOption s, TokenId boundary) noexcept {
+    samples_npy_ = samples_npy || s != StateOption::none;
+    state_ = s;
+    boundary_ = boundary;
+  }
 
 private:
   void append_json(std::string& out) const {
@@ -271,7 +315,7 @@ private:
     if (const auto bos = v.bos())
       out.push_back(static_cast<std::uint16_t>(*bos));
     encode_prompt(sample_.prompt, v, out);
-    encode_completion(sample_.trace, v, out);
+    encode_completion(sample_.trace, v, out, generator_.options().layout);
     if (const auto eos = v.eos())
       out.push_back(static_cast<std::uint16_t>(*eos));
   }
@@ -280,8 +324,11 @@ private:
   GenerateFormat format_;
   const Vocabulary* vocabulary_;
   bool keep_fingerprints_;
+  SeedRecordWriter seed_writer_;
   Sample sample_;
+  bool samples_npy_ = false;
   StateOption state_ = StateOption::none;
+  TokenId boundary_ = 0;
   std::string json_middle_;
   std::string json_tail_;
 };
@@ -397,7 +444,6 @@ public:
     eprint("\r{}/{} samples ({:.1f}%), {} samples/s, ETA {}    ", done, total_,
            total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
            human(rate), duration(eta));
-    std::fflush(stderr);
     shown_ = true;
   }
 
@@ -518,13 +564,28 @@ private:
 // --- the command --------------------------------------------------------------------------------
 
 /// Samples per chunk: about `target` bytes of output, at least 1, at most 4096.
-inline std::uint64_t chunk_size_for(std::size_t record_bytes, std::size_t target = 1u << 20) {
+inline std::uint64_t chunk_size_for(std::size_t record_bytes,
+                                    std::size_t target = chunk_target_bytes) {
   return std::clamp<std::uint64_t>(target / std::max<std::size_t>(record_bytes, 1), 1, 4096);
 }
 
+/// The worker threads a run uses: --threads (0: every hardware thread), at most
+/// threads_per_hardware_thread per hardware thread (`hardware` 0: unknown, taken as 1).
+inline unsigned worker_threads(unsigned requested, unsigned hardware) noexcept {
+  const unsigned hw = std::max(1u, hardware);
+  if (requested == 0)
+    return hw;
+  return std::min(requested, hw * threads_per_hardware_thread);
+}
+
+/// The message, the spec and a caret under the offending byte; spec and message may hold any
+/// byte of the command line, so both are shown through `printable` (the caret counts columns of
+/// what is shown).
 inline void report_family_error(const std::string& spec, const FamilyError& e) {
+  const std::size_t column =
+      display_columns(printable(std::string_view(spec).substr(0, std::min(e.offset, spec.size()))));
   eprint("searchtrace generate: error: --family, offset {}: {}\n  {}\n  {:>{}}\n", e.offset,
-         e.message, spec, "^", e.offset + 1);
+         printable(e.message), printable(spec), "^", column + 1);
 }
 
 inline void report_sample_error(const Generator& g, std::uint64_t index, const SampleError& e) {
@@ -541,19 +602,38 @@ inline int run_generate(const GenerateCommandOptions& o) {
   }
   const auto shard = parse_shard(o.shard);
   if (!shard) {
-    eprint("searchtrace generate: error: --shard '{}': expected i/N with 0 <= i < N\n", o.shard);
+    eprint("searchtrace generate: error: --shard '{}': expected i/N with 0 <= i < N\n",
+           printable(o.shard));
     return exit_usage;
   }
   const bool to_stdout = o.output.empty() || o.output == "-";
   if (o.format == GenerateFormat::ids && to_stdout) {
-    eprint("searchtrace generate: error: --format ids writes files named after a base "
-           "(BASE.ids.bin, .offsets.bin, .samples.npy, .vocab.json, .meta.json): give "
-           "--output BASE\n");
+    eprint("searchtrace generate: error: --format ids writes four files "
+           "(BASE.ids.bin, .offsets.bin, .vocab.json, .meta.json): give --output "
+           "BASE\n");
     return exit_usage;
   }
+  if (const auto e =
+          check_training_options(o.training, *family, o.format == GenerateFormat::hf_jsonl,
+                                 o.format == GenerateFormat::ids, o.vocabulary, o.rendering,
+                                 to_stdout, o.split == SplitKind::all)) {
+    eprint("searchtrace generate: error: {}\n", *e);
+    return exit_usage;
+  }
+  if (o.training.validation != 0)
+    return run_train_validation_pair(
+        o.output, o.count, o.training.validation,
+        [&](const std::string& output, SplitKind split, std::uint64_t count) {
+          GenerateCommandOptions one = o;
+          one.output = output;
+          one.split = split;
+          one.count = count;
+          one.training.validation = 0;
+          return run_generate(one);
+        });
   std::optional<Vocabulary> vocabulary;
   if (o.format == GenerateFormat::ids) {
-    vocabulary = Vocabulary::preset(o.vocabulary, family->label_space());
+    vocabulary = generate_vocabulary(o.vocabulary, *family);
     if (vocabulary->size() > 65536) {
       eprint("searchtrace generate: error: the {} vocabulary of {} has {} ids; --format ids "
              "stores uint16 (at most 65536)\n",
@@ -569,16 +649,24 @@ inline int run_generate(const GenerateCommandOptions& o) {
   options.rendering = o.rendering;
   options.split = {o.split, o.test_fraction, o.split_key};
   options.relabel_invariant_split = o.split_relabel;
-  options.fingerprints = o.dedup || o.format != GenerateFormat::text; // ids: BASE.samples.npy
-  if (auto e = state_usage_error(o.state, o.format == GenerateFormat::ids, options.layout,
-                                 family->label_space())) {
+  const bool samples_npy = o.samples_npy || o.state != StateOption::none;
+  options.fingerprints = o.dedup || o.format == GenerateFormat::jsonl ||
+                         o.format == GenerateFormat::hf_jsonl || samples_npy;
+  options.layout = o.training.layout;
+  if (auto e = state_usage_error(o.state, samples_npy, o.format == GenerateFormat::ids,
+                                 options.layout, vocabulary ? vocabulary->label_space() : 0)) {
     eprint("searchtrace generate: error: {}\n", *e);
     return exit_usage;
   }
   const Generator generator(*family, options);
 
   const IndexRange range = shard_range(o.count, *shard);
-  unsigned threads = o.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.threads;
+  const unsigned hardware = std::thread::hardware_concurrency();
+  unsigned threads = worker_threads(o.threads, hardware);
+  if (o.threads != 0 && threads < o.threads)
+    eprint("searchtrace generate: note: --threads {} lowered to {} ({} per hardware thread, "
+           "{} here)\n",
+           o.threads, threads, threads_per_hardware_thread, std::max(1u, hardware));
 
   // Outputs first: an unwritable path fails (exit 2) before any work.
   std::optional<Output> text_out;
@@ -586,36 +674,46 @@ inline int run_generate(const GenerateCommandOptions& o) {
   std::optional<LabelFiles> labels_out;
   if (o.format == GenerateFormat::ids) {
     ids_out.emplace(o.output);
-    labels_out.emplace(o.output, o.state, family->label_space());
-  } else
+    if (samples_npy)
+      labels_out.emplace(o.output, o.state, vocabulary->label_space());
+  } else {
     text_out.emplace(o.output);
+  }
 
-  // One sample up front sizes the chunks (about 1 MiB of output each).
+  // One sample up front sizes the chunks: about chunk_target_bytes of output each, and with
+  // --chunk no more samples than max_chunk_bytes holds at that size, so that fill's byte bound
+  // (which holds whatever the samples' sizes) cuts at most the last few samples of a chunk,
+  // which the calling thread then draws.
   RecordEncoder first(generator, o.format, vocabulary ? &*vocabulary : nullptr, o.dedup);
-  first.label_states(o.state);
+  if (vocabulary)
+    first.label(samples_npy, o.state, prompt_boundary(*vocabulary, options.layout).id);
   std::uint64_t chunk = o.chunk;
-  if (chunk == 0 && range.size() > 0) {
+  if (range.size() > 0) {
     GenerateChunk probe;
     probe.indices = {range.begin, range.begin + 1};
-    first.fill(probe);
+    first.fill(probe, max_chunk_bytes);
     if (probe.error) {
       report_sample_error(generator, range.begin, *probe.error);
       return exit_bad_lines;
     }
-    chunk = chunk_size_for(o.format == GenerateFormat::ids
-                               ? probe.ids.size() *
-                                     chunk_bytes_per_token(o.state, family->label_space())
-                               : probe.bytes.size());
+    const std::size_t record = chunk_footprint(probe);
+    chunk =
+        chunk == 0
+            ? chunk_size_for(record)
+            : std::min<std::uint64_t>(chunk, max_chunk_bytes / std::max<std::size_t>(record, 1));
   }
   chunk = std::max<std::uint64_t>(chunk, 1);
   const std::uint64_t chunks = range.size() / chunk + (range.size() % chunk != 0);
   threads =
       static_cast<unsigned>(std::min<std::uint64_t>(threads, std::max<std::uint64_t>(chunks, 1)));
 
+  // One encoder per worker, and one for the calling thread, which finishes a chunk that
+  // stopped at max_chunk_bytes.
   std::vector<RecordEncoder> encoders;
-  encoders.reserve(threads);
-  for (unsigned t = 0; t < threads; ++t)
+  encoders.reserve(threads + 1);
+  for (unsigned t = 0; t <= threads; ++t)
     encoders.push_back(first);
+  GenerateChunk rest;
 
   FingerprintSet seen;
   std::uint64_t written = 0, dropped = 0, done = 0;
@@ -629,7 +727,8 @@ inline int run_generate(const GenerateCommandOptions& o) {
     written += last_record - first_record;
     if (ids_out) {
       ids_out->write(c, first_record, last_record);
-      labels_out->write(c.labels, c.ends, first_record, last_record);
+      if (labels_out)
+        labels_out->write(c.labels, c.ends, first_record, last_record);
       return;
     }
     const std::size_t from = first_record == 0 ? 0 : c.ends[first_record - 1];
@@ -641,31 +740,37 @@ inline int run_generate(const GenerateCommandOptions& o) {
       [&](unsigned worker, std::uint64_t c, GenerateChunk& out) {
         out.indices.begin = range.begin + c * chunk;
         out.indices.end = std::min(range.end, out.indices.begin + chunk);
-        encoders[worker].fill(out);
+        encoders[worker].fill(out, max_chunk_bytes);
       },
-      [&](GenerateChunk& c) {
-        if (c.exception)
-          std::rethrow_exception(c.exception);
-        if (c.error) {
-          failure.emplace(c.indices.end, *c.error);
-          return false;
+      [&](GenerateChunk& filled) {
+        // A chunk that stopped at max_chunk_bytes is finished here, piece by piece.
+        for (GenerateChunk* c = &filled;; c = &rest) {
+          if (c->exception)
+            std::rethrow_exception(c->exception);
+          if (c->error) {
+            failure.emplace(c->indices.end, *c->error);
+            return false;
+          }
+          const std::size_t n = c->ends.size();
+          if (!o.dedup) {
+            write_records(*c, 0, n);
+          } else {
+            std::size_t run = 0;
+            for (std::size_t k = 0; k < n; ++k)
+              if (!seen.insert(c->fingerprints[k])) {
+                write_records(*c, run, k);
+                run = k + 1;
+                ++dropped;
+              }
+            write_records(*c, run, n);
+          }
+          done += n;
+          progress.update(done);
+          if (c->indices.end == c->wanted_end)
+            return true;
+          rest.indices = {c->indices.end, c->wanted_end};
+          encoders.back().fill(rest, max_chunk_bytes);
         }
-        const std::size_t n = c.ends.size();
-        if (!o.dedup) {
-          write_records(c, 0, n);
-        } else {
-          std::size_t run = 0;
-          for (std::size_t k = 0; k < n; ++k)
-            if (!seen.insert(c.fingerprints[k])) {
-              write_records(c, run, k);
-              run = k + 1;
-              ++dropped;
-            }
-          write_records(c, run, n);
-        }
-        done += n;
-        progress.update(done);
-        return true;
       });
 
   if (failure) {
@@ -707,8 +812,15 @@ inline int run_generate(const GenerateCommandOptions& o) {
     meta["split_relabel"] = d.relabel_invariant_split;
     meta["dedup"] = o.dedup;
     meta["dropped"] = dropped;
-    labels_out->describe(meta);
-    labels_out->commit(); // before meta.json, which says the set is complete
+    meta["layout"] = std::string(completion_layout_name(d.layout));
+    const PromptBoundary boundary = prompt_boundary(*vocabulary, d.layout);
+    meta["prompt_boundary"] = {{"token", std::string(1, boundary.token)},
+                               {"id", boundary.id},
+                               {"in_prompt", boundary.in_prompt}};
+    if (labels_out) {
+      labels_out->describe(meta);
+      labels_out->commit(); // before meta.json, which says the set is complete
+    }
     ids_out->commit(*vocabulary, meta);
   } else {
     text_out->finish();
@@ -721,8 +833,8 @@ Writes --count samples of a graph family: the prompt (edges/query) and the refer
 completion (exploration, backtrack, path) of each. Bare 'searchtrace generate' prints
 10 samples of G15_2_4 with seed 0.
 
-Formats (--format):
-  text   one sample per line: prompt immediately followed by completion (SPEC §1), e.g.
+Formats (--format; the sample format: docs/reference.md, 'Sample format'):
+  text   one sample per line: prompt immediately followed by completion, e.g.
            1,3|2,4|1,2|0,1|0,2|3,4/0,4<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4
   jsonl  one JSON object per line: prompt, completion, family (canonical spec), seed,
          index, split, algo, nodes, edges, distance (query's shortest-path length),
@@ -734,14 +846,27 @@ Formats (--format):
            BASE.offsets.bin  uint64 little endian, samples+1 entries: sample k is
                              ids[offsets[k], offsets[k+1]); the completion starts at '<'
            BASE.vocab.json   the vocabulary (--vocab), every id's spelling
-           BASE.samples.npy  a row per sample: index, completion_start, length,
-                             distance, nodes, edges, expansions, fingerprint_hi/_lo
-           BASE.meta.json    family, seed, options, counts; renamed into place last, so
-                             its presence means the set is complete.
-         --state packed|dense adds the search state after each token, one row per id:
-         BASE.state.phase.npy, .current.npy and packed .frontier_bits/.expanded_bits
+           BASE.meta.json    family, seed, options, counts, layout, prompt_boundary;
+                             renamed into place last, so its presence means the set
+                             is complete.
+         --samples-npy adds BASE.samples.npy, a row per sample: index, completion_start,
+         length, distance, nodes, edges, expansions, fingerprint_hi/_lo.
+         --state packed|dense adds it and the search state after each token, a row per
+         id: BASE.state.phase.npy, .current.npy and packed .frontier_bits/.expanded_bits
          (uint64, bit v = label v; L <= 64) or dense .in_frontier/.expanded/.discovered
-         /.frontier_rank/.parent ([rows, L]). Files, dtypes, alignment: docs/state.md.
+         /.frontier_rank/.parent ([rows, L]); trace layout only. Files, dtypes and
+         alignment with the ids: docs/state.md.
+         --vocab numeral-eot writes the ids the seed's training code trains on:
+         [eot] prompt '<' (the masked prompt there), then the rest of the completion
+         and [eot], eot = 70 (docs/training.md).
+  hf-jsonl  the records the seed's training code reads (its ShortestDataModule):
+         query, target, steps, trace (plus text, wrong_path, len_target on pathstar
+         families), then family, seed, index, split, algo, nodes, edges, distance,
+         expansions, fingerprint. With --validation N, -o DIR gets DIR/train.jsonl
+         (train split) and DIR/validation.jsonl (N samples, test split).
+
+Layouts (--layout): trace (the default), pause (each expansion written u($), no
+lists), path (the prompt followed by =path: the seed's 'teacherforcing').
 
 Reproducibility: sample i is a pure function of (family, seed, search options, split
 options, i). The output does not depend on --threads or --chunk, and --shard i/N
@@ -761,8 +886,16 @@ fingerprint: memory grows by about 50 bytes per distinct sample. Each shard is
 deduplicated on its own.
 
 Output files are written atomically (temporary name, then rename): an interrupted or
-failed run never leaves a file that looks complete. Memory stays flat (about 1 MiB of
-output per chunk, 2 chunks per thread), except for --dedup.
+failed run never leaves a file that looks complete. A replaced file keeps its permissions;
+a symbolic link is followed (the file it names is replaced); a device or FIFO (/dev/null,
+a named pipe) is written directly. A temporary file left by a killed run
+(.NAME.tmp-PID-XXXXXXXX-HOST) is removed by the next run for NAME on the same host once
+process PID has ended.
+
+Memory: at most about 8 MiB per worker thread plus a few MiB, whatever --count and
+--chunk: a chunk holds at most 2 MiB of records, 2 chunks per thread are in flight, and
+--threads is capped at 4 per hardware thread (with a note on stderr). --dedup adds about
+50 bytes per distinct sample.
 
 Exit codes: 0 done; 1 a sample could not be drawn (the family's constraints were never
 met; nothing is written to --output); 2 usage error (a bad --family spec is reported
@@ -783,51 +916,45 @@ void add_generate_command(CLI::App& app, int& status) {
                   "Family spec, e.g. G15_2_4, G20_5_6(L=100), grid(w=4,h=4,dist=3..6)")
       ->capture_default_str()
       ->type_name("SPEC");
-  sub->add_option("--count", o->count, "Samples in the whole run (all shards together)")
-      ->capture_default_str()
-      ->type_name("N");
-  sub->add_option("--seed", o->seed, "Dataset seed (64-bit)")
-      ->capture_default_str()
-      ->type_name("S");
+  add_integer_option(*sub, "--count", o->count, "Samples in the whole run (all shards together)");
+  add_integer_option(*sub, "--seed", o->seed, "Dataset seed (64-bit)")->type_name("S");
   add_search_options(*sub, o->search);
   add_rendering_option(*sub, o->rendering);
   add_enum_option(*sub, "--format", o->format, generate_format_choices,
-                  "text (prompt+completion per line), jsonl, or ids (token ids, needs -o BASE)");
+                  "text (prompt+completion per line), jsonl, ids (token ids, needs -o BASE), or "
+                  "hf-jsonl (the seed's training records)");
   sub->add_option("--vocab", o->vocabulary, "Vocabulary of --format ids")
-      ->check(CLI::IsMember({"standard", "numeral"}).description(""))
-      ->type_name("standard|numeral")
+      ->check(CLI::IsMember({"standard", "numeral", "numeral-eot"}).description(""))
+      ->type_name("standard|numeral|numeral-eot")
       ->capture_default_str();
   sub->add_option("--shard", o->shard, "Write only the i-th of N contiguous parts of the run")
       ->type_name("i/N")
       ->capture_default_str();
-  sub->add_option("--threads", o->threads, "Worker threads; 0 = every hardware thread")
-      ->capture_default_str()
-      ->type_name("N");
-  sub->add_option("--chunk", o->chunk,
-                  "Samples per work unit; 0 = about 1 MiB of output (never changes the output)")
-      ->capture_default_str()
-      ->type_name("N");
+  add_integer_option(*sub, "--threads", o->threads,
+                     "Worker threads; 0 = every hardware thread; at most 4 per hardware thread");
+  add_integer_option(*sub, "--chunk", o->chunk,
+                     "Samples per work unit, at most 2 MiB of records; 0 = about 1 MiB of output "
+                     "(never changes the output)");
   sub->add_option("-o,--output", o->output,
                   "Write to FILE (atomically) instead of stdout; for ids, the base name BASE")
       ->type_name("FILE");
   sub->add_flag("--progress", o->progress, "Show done/total, rate and ETA on stderr");
   add_enum_option(*sub, "--split", o->split, split_choices,
                   "all samples, or only those whose fingerprint falls in the train/test split");
-  sub->add_option("--test-fraction", o->test_fraction,
-                  "Share of fingerprints in the test split, 0 to 1")
-      ->check(CLI::Range(0.0, 1.0).description(""))
-      ->capture_default_str()
-      ->type_name("F");
-  sub->add_option("--split-key", o->split_key,
-                  "Key of the split hash; sets that must be disjoint share it")
-      ->capture_default_str()
+  add_real_option(*sub, "--test-fraction", o->test_fraction,
+                  "Share of fingerprints in the test split, 0 to 1", 0.0, 1.0);
+  add_integer_option(*sub, "--split-key", o->split_key,
+                     "Key of the split hash; sets that must be disjoint share it")
       ->type_name("K");
   sub->add_flag("--split-relabel", o->split_relabel,
                 "Fingerprints (split, dedup, jsonl) also ignore relabelling");
   sub->add_flag("--dedup", o->dedup,
                 "Drop samples whose fingerprint an earlier one had (memory grows with --count)");
+  add_training_options(*sub, o->training);
   add_enum_option(*sub, "--state", o->state, state_choices,
                   "--format ids: per-token search state as .npy beside the ids (docs/state.md)");
+  sub->add_flag("--samples-npy", o->samples_npy,
+                "--format ids: also BASE.samples.npy, a row per sample (--state implies it)");
   sub->footer(std::string(generate_help_footer));
   sub->callback(
       [o, &status] { status = run_guarded("generate", [&] { return run_generate(*o); }); });

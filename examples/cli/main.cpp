@@ -13,8 +13,10 @@
 
 int main(int argc, char** argv) {
   using namespace searchtrace::cli;
+  open_closed_standard_descriptors(); // before anything opens a file
 
-  CLI::App app{"searchtrace: synthesize, trace and check BFS/DFS search traces (SPEC.md)",
+  CLI::App app{"searchtrace: synthesize, trace and check BFS/DFS search traces (format and "
+               "semantics: docs/reference.md)",
                "searchtrace"};
   app.set_version_flag("--version", std::string(searchtrace::version));
   app.require_subcommand(1);
@@ -27,13 +29,12 @@ int main(int argc, char** argv) {
   add_generate_command(app, status);
   add_check_command(app, status);
   add_eval_command(app, status);
+  add_show_command(app, status);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help and --version end parsing with exit code 0; every other parse error is a usage
-    // error (2), whatever CLI11's own numbering.
-    return app.exit(e) == 0 ? exit_ok : exit_usage;
+    return finish_parse(app, e);
   }
   return status;
 }

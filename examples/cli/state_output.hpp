@@ -1,7 +1,8 @@
 // The files a trainer memory-maps beside `generate --format ids`: BASE.samples.npy (a row of
-// metadata per sample, always) and, with `--state packed|dense`, the per-token implicit state of
-// searchtrace/labels.hpp as BASE.state.<field>.npy, one row per token id of BASE.ids.bin. And
-// `check --state FILE`: the state a model's completion implies, as JSON lines.
+// metadata per sample, with --samples-npy or --state) and, with `--state packed|dense`, the
+// per-token implicit state of searchtrace/labels.hpp as BASE.state.<field>.npy, one row per token
+// id of BASE.ids.bin. And `check --state FILE`: the state a model's completion implies, as JSON
+// lines.
 // docs/state.md documents every file, field, shape and dtype; this header is the only code that
 // writes them.
 //
@@ -9,7 +10,12 @@
 //   * The labels are made in the generator's one search (a StateLabeler as its extra sink), by
 //     the worker that makes the chunk's ids; the writer takes them with the ids, in index order,
 //     so the bytes do not depend on --threads or --chunk, and --dedup drops a sample's rows with
-//     its ids. A chunk holds its rows: chunks are sized by ids and rows together.
+//     its ids. A chunk holds its rows, and its memory bound (generate's max_chunk_bytes) counts
+//     them (`LabelChunk::footprint`).
+//   * The columns are the vocabulary's node labels 0..L-1 (the ids a model sees): the family's L,
+//     or 50 with numeral-eot, whose node ids are the seed tokenizer's whatever the family.
+//   * BASE.samples.npy is opt-in (--samples-npy; --state implies it): without either, --format
+//     ids writes exactly the four files it always did and draws no fingerprints.
 //   * Every .npy is written through an AtomicFile with a placeholder header of fixed size that
 //     is overwritten with the real shape before the commit.
 //   * Values that are node labels or ranks (-1..L-1) are int8 when L <= 128, else int16.
@@ -61,9 +67,13 @@ inline std::string_view label_descr(Label label_space) noexcept {
   return label_space <= 128 ? "|i1" : "<i2";
 }
 
-/// Why `--state` cannot be used with these options, or nothing.
-inline std::optional<std::string> state_usage_error(StateOption s, bool ids_format,
-                                                    CompletionLayout layout, Label label_space) {
+/// Why `--state` or `--samples-npy` cannot be used with these options, or nothing.
+/// `label_space`: the vocabulary's (the columns).
+inline std::optional<std::string> state_usage_error(StateOption s, bool samples_npy,
+                                                    bool ids_format, CompletionLayout layout,
+                                                    Label label_space) {
+  if (samples_npy && !ids_format)
+    return std::string("--samples-npy needs --format ids (a row per sample of BASE.ids.bin)");
   if (s == StateOption::none)
     return std::nullopt;
   if (!ids_format)
@@ -72,11 +82,11 @@ inline std::optional<std::string> state_usage_error(StateOption s, bool ids_form
     return std::string("--state labels the trace layout only (the search written out); the "
                        "pause and path layouts hide the steps the rows follow");
   if (s == StateOption::packed && label_space > 64)
-    return fmt::format("--state packed stores a 64-bit word per set: it needs a label space of at "
-                       "most 64, the family has {} (use --state dense)",
+    return fmt::format("--state packed stores a 64-bit word per set: it needs at most 64 node "
+                       "labels, the vocabulary has {} (use --state dense)",
                        label_space);
   if (s == StateOption::dense && label_space > 32768)
-    return fmt::format("--state dense needs a label space of at most 32768, the family has {}",
+    return fmt::format("--state dense needs at most 32768 node labels, the vocabulary has {}",
                        label_space);
   return std::nullopt;
 }
@@ -84,7 +94,7 @@ inline std::optional<std::string> state_usage_error(StateOption s, bool ids_form
 /// A row of BASE.samples.npy (48 bytes, no padding).
 struct SampleRow {
   std::uint64_t index = 0;
-  std::uint32_t completion_start = 0; // ids[offsets[k] + completion_start] is '<'
+  std::uint32_t completion_start = 0; // ids[offsets[k] + completion_start]: '<' ('=' in path)
   std::uint32_t length = 0;           // offsets[k+1] - offsets[k]
   std::uint32_t distance = 0;
   std::uint32_t nodes = 0;
@@ -104,12 +114,14 @@ inline constexpr std::size_t sample_row_bytes = 48;
 /// delimit them too).
 class LabelChunk {
 public:
-  /// Empties the chunk for a run of `state` labels over `label_space` labels.
-  void reset(StateOption state, Label label_space) {
+  /// Empties the chunk for a run of `state` labels in vocabulary `v`, whose completions start
+  /// at the id `boundary` ('<', or '=' in the path layout).
+  void reset(StateOption state, const Vocabulary& v, TokenId boundary) {
     samples_.clear();
     rows_.clear();
     rows_.layout = state == StateOption::dense ? StateLayout::dense : StateLayout::packed;
-    rows_.label_space = label_space;
+    rows_.label_space = v.label_space();
+    boundary_ = static_cast<std::uint16_t>(boundary);
   }
 
   /// With --state: sample `index` into `s` with its rows (the labeler is a second sink on the
@@ -118,7 +130,11 @@ public:
                                                     const Vocabulary& v) {
     row0_ = rows_.rows();
     StateLabeler labeler(rows_, &v, true);
-    return g.generate(index, s, labeler);
+    auto e = g.generate(index, s, labeler);
+    labeler.flush();
+    if (rows_.ids.size() != rows_.rows())
+      throw std::logic_error("searchtrace generate: state rows and ids differ in number");
+    return e;
   }
 
   /// The ids of the sample made last by `generate`.
@@ -128,12 +144,12 @@ public:
   }
 
   /// The SampleRow of a sample whose ids are `ids`.
-  void add_sample(const SampleInfo& info, const Vocabulary& v, std::span<const std::uint16_t> ids) {
+  void add_sample(const SampleInfo& info, std::span<const std::uint16_t> ids) {
     SampleRow& r = samples_.emplace_back();
     r.index = info.index;
-    const auto lt = static_cast<std::uint16_t>(v.id(punct_token(TokenKind::lt)));
+    // The prompt has neither '<' nor '=': the first is the boundary.
     r.completion_start =
-        static_cast<std::uint32_t>(std::find(ids.begin(), ids.end(), lt) - ids.begin());
+        static_cast<std::uint32_t>(std::find(ids.begin(), ids.end(), boundary_) - ids.begin());
     r.length = static_cast<std::uint32_t>(ids.size());
     r.distance = info.distance;
     r.nodes = info.nodes;
@@ -145,27 +161,22 @@ public:
   const std::vector<SampleRow>& samples() const noexcept { return samples_; }
   const StateRows& rows() const noexcept { return rows_; }
 
+  /// The bytes the chunk's labels take (for generate's bound on a chunk's memory).
+  std::size_t footprint() const noexcept {
+    const StateRows& r = rows_;
+    return samples_.size() * sizeof(SampleRow) + r.phase.size() +
+           sizeof(std::int32_t) * (r.current.size() + r.ids.size() + r.parent.size()) +
+           sizeof(std::uint64_t) * (r.frontier_bits.size() + r.expanded_bits.size()) +
+           r.in_frontier.size() + r.expanded.size() + r.discovered.size() +
+           sizeof(std::int16_t) * r.frontier_rank.size();
+  }
+
 private:
   std::vector<SampleRow> samples_;
   StateRows rows_;
   std::size_t row0_ = 0;
+  std::uint16_t boundary_ = 0;
 };
-
-/// Bytes a token costs in a chunk (its id and, with --state, its row in StateRows), for sizing
-/// chunks: about 1 MiB of output per chunk whatever the layout.
-inline std::size_t chunk_bytes_per_token(StateOption state, Label label_space) noexcept {
-  // id (uint16), the labeler's recorded id, phase and current (int32).
-  constexpr std::size_t row = 2 + 4 + 1 + 4;
-  switch (state) {
-  case StateOption::none:
-    return 2;
-  case StateOption::packed:
-    return row + 2 * 8;
-  case StateOption::dense: // three int8 sets, the int16 rank and the int32 parent per label
-    return row + std::size_t{label_space} * (3 + 2 + 4);
-  }
-  return 2;
-}
 
 namespace detail {
 

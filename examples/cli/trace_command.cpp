@@ -91,15 +91,20 @@ Output line N always belongs to input line N:
       line N, offset K: <kind>: <message>
     (prefixed by 'FILE: ' when FILE arguments are given; K is a byte offset from 0),
     the run goes on, and the exit code is 1;
-  * an empty input line writes an empty line and is not an error.
+  * an empty input line writes an empty line and is not an error;
+  * a line longer than --max-line-bytes (default 64 MiB) is a bad line too: it is read
+    through without being kept (memory stays bounded, even for endless input).
 CRLF line ends and a missing final newline are accepted.
 
 Prompt error kinds: syntax, truncated, number_too_large, self_loop, duplicate_edge,
-unknown_query_node, trivial_query; and unreachable.
+unknown_query_node, trivial_query; and unreachable. The prompt format and the searches:
+docs/reference.md, 'Graphs and prompts' and 'BFS and DFS'.
 
 Exit codes: 0 every line traced; 1 some lines bad (reported on stderr); 2 usage error,
 unreadable FILE (checked before anything is written) or write error. With -o, the file
-appears only when the run completes (exit 0 or 1); it is never left half-written.
+appears only when the run completes (exit 0 or 1); it is never left half-written. A
+replaced file keeps its permissions, a symbolic link is followed (the file it names is
+replaced), and a device or FIFO is written directly.
 
 Examples:
   printf '1,3|2,4|1,2|0,1|0,2|3,4/0,4\n' | searchtrace trace

@@ -18,6 +18,20 @@
 //                   category (they sum to 1), the mean byte offset of the first error in the
 //                   completion (0 = its '<') and its mean expansion index (0-based).
 //
+// The seed's metric (EvalOptions::seed_metric_tokens = K, off when 0), as the blog post's
+// training code scores its validation set (its build_metrics): there the prompt ends with '<',
+// and the target is the rest of the completion's tokens without commas, then an end-of-text
+// token, cut to K tokens and padded with end-of-text; positions holding end-of-text are masked.
+// So, with R the reference's tokens and C the completion's (commas dropped, C read up to its
+// first unreadable byte), each without its leading '<':
+//   seed exact      C[i] == R[i] for every i < min(K, |R|): the first K target tokens match.
+//                   The end of the completion is not checked (a completion that goes on after
+//                   the reference's end still matches), and nothing past K is looked at: on
+//                   G20_5_6 the answer path lies beyond token 50, so a completion with a wrong
+//                   answer can score 100%. `exact` above is the untruncated comparison.
+//   seed token accuracy at position i (i < K): #{samples with i < |R| and C[i] == R[i]} /
+//                   #{samples with i < |R|}; undefined for a position no sample reaches.
+//
 // Decisions: rows and columns come in the order models and families first appear; a sample
 // without a model is "default", without a family "-". A sample that cannot be evaluated (a
 // prompt that does not parse, a target the source cannot reach: there is no reference) is an
@@ -28,6 +42,7 @@
 // writer's output is linear in those cells (see markdown_layout for how the Markdown stays so).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -70,6 +85,11 @@ struct EvalCell {
   std::array<std::size_t, error_category_count> first_error_category{};
   double first_error_offset_sum = 0;
   double first_error_expansion_sum = 0;
+  // The seed's metric (when on): its exact matches, and per target position the samples that
+  // reach it and those that match there.
+  std::size_t seed_exact = 0;
+  std::vector<std::size_t> seed_position_samples;
+  std::vector<std::size_t> seed_position_correct;
 
   /// `n` over the samples (0 without samples).
   double rate(std::size_t n) const noexcept {
@@ -94,6 +114,30 @@ struct EvalCell {
     if (invalid == 0)
       return std::nullopt;
     return static_cast<double>(first_error_category[c]) / static_cast<double>(invalid);
+  }
+
+  /// The seed's token accuracy at target position i; undefined when no sample reaches it.
+  std::optional<double> seed_token_accuracy(std::size_t i) const noexcept {
+    if (i >= seed_position_samples.size() || seed_position_samples[i] == 0)
+      return std::nullopt;
+    return static_cast<double>(seed_position_correct[i]) /
+           static_cast<double>(seed_position_samples[i]);
+  }
+
+  /// Counts one sample in the seed's metric: `matched[i]` for each target position it reaches
+  /// (at most K of them); K is `seed_position_samples.size()` once the first sample is counted.
+  void add_seed(std::span<const char> matched, std::size_t k) {
+    if (seed_position_samples.size() < k) {
+      seed_position_samples.resize(k);
+      seed_position_correct.resize(k);
+    }
+    bool all = true;
+    for (std::size_t i = 0; i < matched.size(); ++i) {
+      ++seed_position_samples[i];
+      seed_position_correct[i] += matched[i] ? 1 : 0;
+      all = all && matched[i];
+    }
+    seed_exact += all ? 1 : 0;
   }
 
   /// Counts one judged sample.
@@ -134,6 +178,10 @@ public:
     return it == cells_.end() ? nullptr : &it->second;
   }
 
+  /// K of the seed's metric (EvalOptions::seed_metric_tokens); 0 when it is off.
+  std::size_t seed_metric_tokens() const noexcept { return seed_k_; }
+  void set_seed_metric_tokens(std::size_t k) noexcept { seed_k_ = k; }
+
   /// Calls `f(model index, family index, const EvalCell&)` for every cell: models in order,
   /// then families in order. Linear in the cells, however sparse the table.
   template <class F>
@@ -157,6 +205,7 @@ private:
   std::vector<std::string> models_, families_;
   std::map<std::string, std::size_t, std::less<>> model_index_, family_index_;
   std::map<std::pair<std::size_t, std::size_t>, EvalCell> cells_;
+  std::size_t seed_k_ = 0;
 };
 
 /// Appends the tokens of `text` without its commas, up to the first byte the lexer rejects.
@@ -187,6 +236,34 @@ inline double token_accuracy(std::string_view completion, std::span<const Token>
   return static_cast<double>(matched) / static_cast<double>(reference.size());
 }
 
+/// The seed's metric for one completion (see the top of this file): sets `matched` to one entry
+/// per target position i < min(k, |R'|) (R' = `reference` without its leading '<'; `reference`
+/// without commas, as append_tokens_without_commas gives it), true where the completion's token
+/// there (its commas and its leading '<' dropped) is R'[i]. The sample is a seed exact match iff
+/// every entry is true.
+inline void seed_metric_matches(std::string_view completion, std::span<const Token> reference,
+                                std::size_t k, std::vector<char>& matched) {
+  matched.clear();
+  if (!reference.empty() && reference.front().kind == TokenKind::lt)
+    reference = reference.subspan(1);
+  const std::size_t n = std::min(k, reference.size());
+  matched.resize(n, 0);
+  Lexer lex(completion);
+  Lexeme lx;
+  std::size_t i = 0;
+  bool first = true;
+  while (i < n && lex.next(lx) == LexStatus::token) {
+    if (lx.token.kind == TokenKind::comma)
+      continue;
+    const bool opening = first && lx.token.kind == TokenKind::lt;
+    first = false;
+    if (opening) // the seed's prompt ends with it: not a target token
+      continue;
+    matched[i] = !lx.too_large && lx.token == reference[i];
+    ++i;
+  }
+}
+
 /// Why a sample cannot be evaluated.
 enum class EvalErrorKind : std::uint8_t {
   bad_prompt,  // the prompt does not parse
@@ -208,13 +285,21 @@ struct EvalError {
 struct EvalOptions {
   SearchOptions search; // the reference search, as for the tracer and the classifier
   PromptOptions prompt; // `directed`
+  /// K of the seed's metric (exact match of the first K target tokens and token accuracy by
+  /// position, see the top of this file); 0: not computed. The seed scores K = 50.
+  std::size_t seed_metric_tokens = 0;
 };
+
+/// K of the seed's metric as the blog post's training code scores it (max_target_length).
+inline constexpr std::size_t seed_metric_default_tokens = 50;
 
 /// Judges samples and fills an EvalTable: exactly what `searchtrace eval` computes. Reuse one
 /// for every sample (it keeps the parser's, the classifier's and the tracer's buffers).
 class Evaluator {
 public:
-  explicit Evaluator(const EvalOptions& options = {}) : options_(options) {}
+  explicit Evaluator(const EvalOptions& options = {}) : options_(options) {
+    table_.set_seed_metric_tokens(options.seed_metric_tokens);
+  }
 
   /// Judges one sample and counts it in the cell of (model, family). Returns why it cannot be
   /// evaluated, or nothing; on an error the table is unchanged.
@@ -242,7 +327,12 @@ public:
     reference_tokens_.clear();
     append_tokens_without_commas(reference_text_, reference_tokens_);
     const Verdict& v = classifier_.classify(prompt_, completion, options_.search);
-    table_.cell(model, family).add(v, token_accuracy(completion, reference_tokens_));
+    EvalCell& cell = table_.cell(model, family);
+    cell.add(v, token_accuracy(completion, reference_tokens_));
+    if (const std::size_t k = options_.seed_metric_tokens; k != 0) {
+      seed_metric_matches(completion, reference_tokens_, k, seed_matched_);
+      cell.add_seed(seed_matched_, k);
+    }
     return std::nullopt;
   }
 
@@ -265,6 +355,7 @@ private:
   Trace reference_;
   std::string reference_text_;
   std::vector<Token> reference_tokens_;
+  std::vector<char> seed_matched_;
 };
 
 // --- writers ---------------------------------------------------------------------------------
@@ -470,6 +561,46 @@ inline void append_categories_table(std::string& out, const EvalTable& t) {
   });
 }
 
+// The seed's metric, a row per cell: its exact match beside ours, then its token accuracy by
+// target position.
+inline void append_seed_metric_table(std::string& out, const EvalTable& t) {
+  const std::size_t k = t.seed_metric_tokens();
+  out += "## The seed's metric: first ";
+  detail::json::append_decimal(out, k);
+  out += " target tokens, end of text not checked\n\n"
+         "| Model | Family | Samples | Exact match (untruncated) | Exact match (first ";
+  detail::json::append_decimal(out, k);
+  out += " tokens) |";
+  for (std::size_t i = 0; i < k; ++i) {
+    out += " Token ";
+    detail::json::append_decimal(out, i);
+    out += " |";
+  }
+  out += "\n|---|---|---:|---:|---:|";
+  for (std::size_t i = 0; i < k; ++i)
+    out += "---:|";
+  out += '\n';
+  t.for_each_cell([&](std::size_t m, std::size_t f, const EvalCell& c) {
+    append_row_start(out, t, m, f);
+    detail::json::append_decimal(out, c.samples);
+    out += " | ";
+    append_percent(out, c.rate(c.exact));
+    out += " | ";
+    append_percent(out, c.rate(c.seed_exact));
+    out += " |";
+    for (std::size_t i = 0; i < k; ++i) {
+      out += ' ';
+      if (const auto a = c.seed_token_accuracy(i))
+        append_percent(out, *a);
+      else
+        out += '-';
+      out += " |";
+    }
+    out += '\n';
+  });
+  out += '\n';
+}
+
 } // namespace detail::eval
 
 /// Appends the table as Markdown, in the layout markdown_layout chooses: percentages, means with
@@ -534,11 +665,14 @@ inline void append_eval_markdown(std::string& out, const EvalTable& t) {
     });
     out += '\n';
   }
+  if (t.seed_metric_tokens() != 0)
+    append_seed_metric_table(out, t);
   append_categories_table(out, t);
 }
 
 /// Appends the table as CSV: a header line, then one row per cell (models in order, then
-/// families) with fractions in [0, 1] (6 decimals, means 3) and an empty field where undefined.
+/// families) with fractions in [0, 1] (6 decimals, means 3) and an empty field where undefined;
+/// with the seed's metric, then seed_k, seed_exact and seed_token_accuracy_0..K-1.
 inline void append_eval_csv(std::string& out, const EvalTable& t) {
   using namespace detail::eval;
   out += "model,family,samples,exact,valid,answer_correct,token_accuracy,invalid,"
@@ -546,6 +680,14 @@ inline void append_eval_csv(std::string& out, const EvalTable& t) {
   for (std::size_t k = 0; k < error_category_count; ++k) {
     out += ",first_error_";
     out += error_category_name(static_cast<ErrorCategory>(k));
+  }
+  const std::size_t seed_k = t.seed_metric_tokens();
+  if (seed_k != 0) {
+    out += ",seed_k,seed_exact";
+    for (std::size_t i = 0; i < seed_k; ++i) {
+      out += ",seed_token_accuracy_";
+      detail::json::append_decimal(out, i);
+    }
   }
   out += '\n';
   const auto optional = [&](std::optional<double> x, int decimals) {
@@ -570,6 +712,14 @@ inline void append_eval_csv(std::string& out, const EvalTable& t) {
     optional(c.mean_first_error_expansion(), 3);
     for (std::size_t k = 0; k < error_category_count; ++k)
       optional(c.category_share(k), 6);
+    if (seed_k != 0) {
+      out += ',';
+      detail::json::append_decimal(out, seed_k);
+      out += ',';
+      append_fixed(out, c.rate(c.seed_exact), 6);
+      for (std::size_t i = 0; i < seed_k; ++i)
+        optional(c.seed_token_accuracy(i), 6);
+    }
     out += '\n';
   });
 }
@@ -578,7 +728,8 @@ inline void append_eval_csv(std::string& out, const EvalTable& t) {
 /// final newline:
 ///   {"options":{"algo","order","listing","stop"}, "models":[...], "families":[...],
 ///    "cells":[{"model","family","samples","exact","valid","answer_correct","token_accuracy",
-///              "invalid","first_error":{"offset_mean","expansion_mean","categories":{...}}}]}
+///              "invalid","first_error":{"offset_mean","expansion_mean","categories":{...}},
+///              with the seed's metric: "seed_metric":{"k","exact","token_accuracy":[...]}}]}
 /// with null where a figure is undefined (categories: null without an invalid sample). Numbers
 /// are the shortest text that reads back as the same double.
 inline void append_eval_json(std::string& out, const EvalTable& t, const SearchOptions& o) {
@@ -648,7 +799,20 @@ inline void append_eval_json(std::string& out, const EvalTable& t, const SearchO
       }
       out += "\n        }";
     }
-    out += "\n      }\n    }";
+    out += "\n      }";
+    if (const std::size_t k = t.seed_metric_tokens(); k != 0) {
+      out += ",\n      \"seed_metric\": {\n        \"k\": ";
+      detail::json::append_decimal(out, k);
+      out += ",\n        \"exact\": ";
+      append_json_double(out, c.rate(c.seed_exact));
+      out += ",\n        \"token_accuracy\": [";
+      for (std::size_t i = 0; i < k; ++i) {
+        out += i == 0 ? "\n          " : ",\n          ";
+        number(c.seed_token_accuracy(i));
+      }
+      out += "\n        ]\n      }";
+    }
+    out += "\n    }";
   });
   out += first ? "]\n}\n" : "\n  ]\n}\n";
 }

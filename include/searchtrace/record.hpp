@@ -38,11 +38,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "searchtrace/dataset.hpp"
+#include "searchtrace/detail/utf8.hpp"
 #include "searchtrace/diagnostic.hpp"
 #include "searchtrace/search.hpp"
 #include "searchtrace/verdict.hpp"
@@ -120,30 +123,6 @@ inline void append_quoted_byte(std::string& out, unsigned char b) {
     out += hex[b >> 4];
     out += hex[b & 15];
   }
-}
-
-// Length of the well-formed UTF-8 sequence (RFC 3629) starting at s[i] (a byte >= 0x80), or 0.
-inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
-  const auto byte = [&](std::size_t j) { return static_cast<unsigned char>(s[j]); };
-  const auto cont = [&](std::size_t j, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return j < s.size() && byte(j) >= lo && byte(j) <= hi;
-  };
-  const unsigned char b = byte(i);
-  if (b >= 0xC2 && b <= 0xDF)
-    return cont(i + 1) ? 2 : 0;
-  if (b == 0xE0)
-    return cont(i + 1, 0xA0, 0xBF) && cont(i + 2) ? 3 : 0;
-  if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF)
-    return cont(i + 1) && cont(i + 2) ? 3 : 0;
-  if (b == 0xED)
-    return cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;
-  if (b == 0xF0)
-    return cont(i + 1, 0x90, 0xBF) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (b >= 0xF1 && b <= 0xF3)
-    return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (b == 0xF4)
-    return cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  return 0;
 }
 
 inline int hex_value(char c) noexcept {
@@ -365,21 +344,6 @@ struct RecordOrigin {
   std::size_t line = 0;
 };
 
-/// Appends one error as a JSON object: kind, category, offset, expansion, message.
-inline void append_deviation_record(std::string& out, const Deviation& d) {
-  out += "{\"kind\":\"";
-  out += error_kind_name(d.kind);
-  out += "\",\"category\":\"";
-  out += error_category_name(d.category());
-  out += "\",\"offset\":";
-  detail::json::append_decimal(out, d.offset);
-  out += ",\"expansion\":";
-  detail::json::append_decimal(out, d.expansion);
-  out += ",\"message\":";
-  append_json_string(out, d.message);
-  out += '}';
-}
-
 /// The verdict record of `searchtrace check --json`: one JSON object (no newline), keys in this
 /// order:
 ///   "valid", "exact", "answer_correct" (booleans), "first_error" (an error object or null),
@@ -391,24 +355,8 @@ inline void append_deviation_record(std::string& out, const Deviation& d) {
 inline void append_verdict_record(std::string& out, const Verdict& v,
                                   const RecordOrigin& origin = {},
                                   const SampleRecord* record = nullptr) {
-  out += "{\"valid\":";
-  out += v.valid ? "true" : "false";
-  out += ",\"exact\":";
-  out += v.exact ? "true" : "false";
-  out += ",\"answer_correct\":";
-  out += v.answer_correct ? "true" : "false";
-  out += ",\"first_error\":";
-  if (v.errors.empty())
-    out += "null";
-  else
-    append_deviation_record(out, v.errors[0]);
-  out += ",\"errors\":[";
-  for (std::size_t i = 0; i < v.errors.size(); ++i) {
-    if (i > 0)
-      out += ',';
-    append_deviation_record(out, v.errors[i]);
-  }
-  out += ']';
+  append_json(out, v); // diagnostic.hpp's verdict object, reopened for the origin's keys
+  out.pop_back();
   if (!origin.file.empty()) {
     out += ",\"file\":";
     detail::json::append_text(out, origin.file);
@@ -496,6 +444,158 @@ private:
 inline void append_sample_record(std::string& out, const Sample& s, const DatasetOptions& options) {
   SampleRecordWriter(options).append(out, s);
 }
+
+// --- the seed's training layout --------------------------------------------------------------
+
+/// The node ids the blog post's training code tokenizes: its main.py builds the tokenizer with
+/// 50 node ids whatever the data, so a label of 50 or more has no token there (it would be
+/// mapped to an unknown token that has no id, and the data module fails or mis-tokenizes).
+inline constexpr Label seed_label_space = 50;
+
+/// Writes the record of `searchtrace generate --format hf-jsonl`: one JSON object per line with
+/// the fields the blog post's training code reads (its ShortestDataModule, through
+/// `datasets.load_dataset("json", ...)`), then our metadata. Keys in this order:
+///   "query"       the prompt, `edges/source,target` (their code appends '<' or '=')
+///   "target"      the answer path, comma-separated
+///   "steps"       the exploration between '<' and '-': `0,(1,2),1,(2,3),2,(4)`
+///   "trace"       one string per expansion: ["0,(1,2)","1,(2,3)","2,(4)"]
+///   path-star families only (the fields of their path-star data sets):
+///   "text"        `query=target`
+///   "wrong_path"  the other arms, each as a path from the centre to its end (ascending by
+///                 the first node after the centre)
+///   "len_target"  the number of nodes of the target path (its tokens in their tokenizer)
+///   then "family", "seed", "index", "split", "algo", "nodes", "edges", "distance",
+///   "expansions", "fingerprint", as in the sample record (SampleRecordWriter).
+/// Every objective of their data module (the trace, `pause`, `teacherforcing`) is made from
+/// these fields, so the record does not depend on a completion layout, and it is always compact:
+/// their tokenizer has no token for a space.
+class SeedRecordWriter {
+public:
+  /// `options`: those of the Generator that draws the samples; `path_star`: add the path-star
+  /// fields (the family's topology is pathstar: the query runs from the centre to an arm's end).
+  SeedRecordWriter(const DatasetOptions& options, bool path_star) : path_star_(path_star) {
+    middle_ = ",\"family\":";
+    detail::json::append_text(middle_, options.family_spec);
+    middle_ += ",\"seed\":";
+    detail::json::append_decimal(middle_, options.seed);
+    middle_ += ",\"index\":";
+    tail_ = ",\"split\":\"";
+    tail_ += split_kind_name(options.split.kind);
+    tail_ += "\",\"algo\":\"";
+    tail_ += algorithm_name(options.search.algorithm);
+    tail_ += "\",\"nodes\":";
+  }
+
+  /// Appends the record of `s` and a newline. Uses the sample's prompt text and its Trace.
+  void append(std::string& out, const Sample& s) {
+    const SampleInfo& info = s.info;
+    out += '{';
+    append_fields(out, s.prompt_text(), s.trace);
+    if (path_star_)
+      append_path_star(out, s);
+    out += middle_;
+    detail::json::append_decimal(out, info.index);
+    out += tail_;
+    detail::json::append_decimal(out, info.nodes);
+    out += ",\"edges\":";
+    detail::json::append_decimal(out, info.edges);
+    out += ",\"distance\":";
+    detail::json::append_decimal(out, info.distance);
+    out += ",\"expansions\":";
+    detail::json::append_decimal(out, info.expansions);
+    out += ",\"fingerprint\":\"";
+    static constexpr char hex[] = "0123456789abcdef";
+    for (const std::uint64_t half : {info.fingerprint.hi, info.fingerprint.lo})
+      for (int shift = 60; shift >= 0; shift -= 4)
+        out += hex[(half >> shift) & 15];
+    out += "\"}\n";
+  }
+
+  /// Appends the four fields the seed's data module reads, `"query":...,"trace":[...]`, for the
+  /// compact prompt text `query` and its reference trace `t` (any prompt, not only a
+  /// generator's sample).
+  static void append_fields(std::string& out, std::string_view query, const Trace& t) {
+    out += "\"query\":";
+    detail::json::append_text(out, query);
+    out += ",\"target\":\"";
+    append_labels(out, t.path);
+    out += "\",\"steps\":\"";
+    for (std::size_t i = 0; i < t.expansion_count(); ++i) {
+      if (i != 0)
+        out += ',';
+      append_expansion(out, t, i);
+    }
+    out += "\",\"trace\":[";
+    for (std::size_t i = 0; i < t.expansion_count(); ++i) {
+      out += i == 0 ? "\"" : ",\"";
+      append_expansion(out, t, i);
+      out += '"';
+    }
+    out += ']';
+  }
+
+private:
+  static void append_labels(std::string& out, std::span<const Label> labels) {
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (i != 0)
+        out += ',';
+      detail::json::append_decimal(out, labels[i]);
+    }
+  }
+
+  // `u,(v,...)`: expansion i as the compact trace writes it.
+  static void append_expansion(std::string& out, const Trace& t, std::size_t i) {
+    detail::json::append_decimal(out, t.expanded[i]);
+    out += ",(";
+    append_labels(out, t.list(i));
+    out += ')';
+  }
+
+  void append_path_star(std::string& out, const Sample& s) {
+    const Graph& g = s.prompt.graph;
+    const Trace& t = s.trace;
+    out += ",\"text\":\"";
+    out += s.prompt_text();
+    out += '=';
+    append_labels(out, t.path);
+    out += "\",\"wrong_path\":[";
+    // The centre is the source; the target's arm starts at the path's second node.
+    const NodeId centre = s.prompt.query.source;
+    const std::optional<NodeId> right =
+        t.path.size() > 1 ? g.node(t.path[1]) : std::optional<NodeId>();
+    bool first = true;
+    for (const NodeId start : g.neighbors(centre)) { // ascending by id, so by label
+      if (start == right)
+        continue;
+      out += first ? "\"" : ",\"";
+      first = false;
+      arm_.assign(1, g.label(centre));
+      NodeId prev = centre, cur = start;
+      for (;;) {
+        arm_.push_back(g.label(cur));
+        std::optional<NodeId> next;
+        for (const NodeId v : g.neighbors(cur))
+          if (v != prev) {
+            next = v;
+            break;
+          }
+        if (!next || arm_.size() > g.node_count()) // an arm ends at a leaf
+          break;
+        prev = cur;
+        cur = *next;
+      }
+      append_labels(out, arm_);
+      out += '"';
+    }
+    out += "],\"len_target\":";
+    detail::json::append_decimal(out, t.path.size());
+  }
+
+  bool path_star_;
+  std::string middle_; // from the last field before the family to the index
+  std::string tail_;   // from the index to the node count
+  std::vector<Label> arm_;
+};
 
 // --- RecordReader: the JSON reader -----------------------------------------------------------
 
@@ -725,7 +825,7 @@ inline std::optional<RecordError> RecordReader::read_string(StringSpan& out) {
       return std::nullopt;
     }
     if (b >= 0x80) {
-      const std::size_t len = detail::json::utf8_sequence_length(line_, pos_);
+      const std::size_t len = detail::utf8_sequence_length(line_, pos_);
       if (len == 0) {
         std::string m = "not valid UTF-8: ";
         detail::json::append_quoted_byte(m, b);

@@ -99,6 +99,9 @@ public:
 
   /// The grammar token of an id, if it is one (not a special, not an unused layout symbol).
   std::optional<Token> token(TokenId id) const noexcept {
+    // no_token_id marks the dropped comma below: an id of -1 (as int32) must not find it.
+    if (id == no_token_id)
+      return std::nullopt;
     if (id >= node_base_ && id - node_base_ < label_space_)
       return node_token(static_cast<Label>(id - node_base_));
     for (std::size_t k = 1; k < token_kind_count; ++k)

@@ -1,8 +1,9 @@
 // libFuzzer target over the prompt parser, the completion parser (text and token ids), the
 // incremental cursor, the classifier (BFS and DFS, every policy) and the renderers of verdicts.
 // Built and run by tests/fuzz/run.sh (clang, -fsanitize=fuzzer,address,undefined); the checks
-// live in fuzz_harness.hpp, which tests/hardening.cpp also runs over the committed corpus.
-#include "fuzz_harness.hpp"
+// live in classify_harness.hpp, which tests/fuzz_corpora.cpp also runs over the committed corpus
+// tests/fuzz/corpus_classify/.
+#include "classify_harness.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +15,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // One harness for the whole run: its parsers and classifier reuse their buffers from input
   // to input, as they do in a real evaluation loop, so stale state would show up here.
-  static searchtrace_fuzz::Harness harness;
+  static searchtrace_fuzz::ClassifyHarness harness;
   harness.run(std::string_view(reinterpret_cast<const char*>(data), size),
               [](const std::string& why) {
                 std::fprintf(stderr, "fuzz_classify: property violated: %s\n", why.c_str());

@@ -4,14 +4,23 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
+#include <fmt/core.h>
+
 #if !defined(_WIN32)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #endif
@@ -337,6 +346,373 @@ TEST_CASE("AtomicFile removes its temporary file when the process is killed by a
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == sig);
     CHECK(dir.entries().empty());
+  }
+}
+#endif
+
+TEST_CASE("printable escapes control bytes and broken UTF-8, keeps the rest") {
+  CHECK(printable("plain ASCII, punctuation: <0,(1,2)>=0") ==
+        "plain ASCII, punctuation: <0,(1,2)>=0");
+  CHECK(printable("a\x1b[31mb") == "a\\x1b[31mb");
+  CHECK(printable(std::string("nul\0byte", 8)) == "nul\\x00byte");
+  CHECK(printable("tab\there\r\n") == "tab\\x09here\\x0d\\x0a");
+  CHECK(printable("line\n", true) == "line\n");
+  CHECK(printable("del\x7f") == "del\\x7f");
+  SUBCASE("well-formed UTF-8 passes") {
+    CHECK(printable("données — 中文 \xF0\x9F\x98\x80") == "données — 中文 \xF0\x9F\x98\x80");
+  }
+  SUBCASE("C1 controls (U+0080..U+009F) are escaped, byte by byte") {
+    CHECK(printable("csi\xC2\x9B"
+                    "2J") == "csi\\xc2\\x9b2J");
+    CHECK(printable("\xC2\xA0") == "\xC2\xA0"); // U+00A0 is printable
+  }
+  SUBCASE("ill-formed UTF-8 is escaped byte by byte") {
+    CHECK(printable("\xff\xfe") == "\\xff\\xfe");
+    CHECK(printable("\x80") == "\\x80");                            // a lone continuation byte
+    CHECK(printable("\xC0\x80") == "\\xc0\\x80");                   // overlong NUL
+    CHECK(printable("\xE0\x80\x80") == "\\xe0\\x80\\x80");          // overlong
+    CHECK(printable("\xED\xA0\x80") == "\\xed\\xa0\\x80");          // a surrogate
+    CHECK(printable("\xF4\x90\x80\x80") == "\\xf4\\x90\\x80\\x80"); // beyond U+10FFFF
+    CHECK(printable("\xE4\xB8") == "\\xe4\\xb8");                   // truncated at the end
+    CHECK(printable("\xE4\xB8x") == "\\xe4\\xb8x");
+  }
+  CHECK(display_columns(printable("G15\x07(")) == 8);
+  CHECK(display_columns("né中") == 3);
+}
+
+TEST_CASE("parse_decimal takes plain decimal digits in range, nothing else") {
+  std::string error;
+  constexpr std::uint64_t max64 = std::numeric_limits<std::uint64_t>::max();
+  CHECK(parse_decimal("0", 0, max64, error) == 0u);
+  CHECK(parse_decimal("42", 0, max64, error) == 42u);
+  CHECK(parse_decimal("010", 0, max64, error) == 10u); // decimal, not octal
+  CHECK(parse_decimal("18446744073709551615", 0, max64, error) == max64);
+  CHECK(parse_decimal("00000000000000000000000001", 0, max64, error) == 1u);
+  for (const char* bad : {"", "-1", "+1", "-0", " 1", "1 ", "0x10", "0X10", "1e3", "1.0", "1,000",
+                          "1_000", "18446744073709551616", "99999999999999999999", "\xd9\xa3"}) {
+    CAPTURE(bad);
+    error.clear();
+    CHECK_FALSE(parse_decimal(bad, 0, max64, error));
+    CHECK(error.find("expected a decimal integer from 0 to 18446744073709551615") == 0);
+  }
+  CHECK_FALSE(parse_decimal("0", 1, 10, error));
+  CHECK(error == "expected a decimal integer from 1 to 10, got '0'");
+  CHECK_FALSE(parse_decimal("11", 1, 10, error));
+  CHECK(parse_decimal("10", 1, 10, error) == 10u);
+  CHECK_FALSE(parse_decimal("1\x1b", 0, 10, error));
+  CHECK(error == "expected a decimal integer from 0 to 10, got '1\\x1b'");
+}
+
+TEST_CASE("parse_real takes a finite number in range") {
+  std::string error;
+  CHECK(parse_real("0", 0, 1, error) == 0.0);
+  CHECK(parse_real("1", 0, 1, error) == 1.0);
+  CHECK(parse_real("0.25", 0, 1, error) == 0.25);
+  CHECK(parse_real(".5", 0, 1, error) == 0.5);
+  CHECK(parse_real("1e-3", 0, 1, error) == 0.001);
+  const auto negative_zero = parse_real("-0", 0, 1, error);
+  REQUIRE(negative_zero);
+  CHECK_FALSE(std::signbit(*negative_zero));
+  for (const char* bad : {"", "nan", "NAN", "-nan", "inf", "-inf", "infinity", "1.5", "-0.1", "2",
+                          "0x1p-2", " 0.5", "0.5 ", "+0.5", "0.5x", "1e400", "1,5"}) {
+    CAPTURE(bad);
+    error.clear();
+    CHECK_FALSE(parse_real(bad, 0, 1, error));
+    CHECK(error.find("expected a number from 0 to 1, got '") == 0);
+  }
+}
+
+TEST_CASE("integer and real options: usage errors that name the option") {
+  CLI::App app{"test"};
+  std::uint64_t count = 10;
+  unsigned threads = 1;
+  std::size_t max_line = default_max_line_bytes;
+  double fraction = 0.1;
+  add_integer_option(app, "--count", count, "samples");
+  add_integer_option(app, "--threads", threads, "threads");
+  add_max_line_option(app, max_line);
+  add_real_option(app, "--fraction", fraction, "share", 0.0, 1.0);
+
+  SUBCASE("defaults are kept and shown") {
+    app.parse(std::vector<std::string>{});
+    CHECK(count == 10);
+    CHECK(threads == 1);
+    CHECK(fraction == 0.1);
+    const std::string help = app.help();
+    CHECK(help.find("--count N=10") != std::string::npos);
+    CHECK(help.find("--max-line-bytes N=67108864") != std::string::npos);
+    CHECK(help.find("--fraction F=0.1") != std::string::npos);
+  }
+  SUBCASE("values in range") {
+    app.parse(std::vector<std::string>{"0.5", "--fraction", "4294967295", "--threads",
+                                       "18446744073709551615", "--count", "1", "--max-line-bytes"});
+    CHECK(count == std::numeric_limits<std::uint64_t>::max());
+    CHECK(threads == 4294967295u);
+    CHECK(max_line == 1);
+    CHECK(fraction == 0.5);
+  }
+  SUBCASE("anything else is a validation error naming the option") {
+    const auto message = [&](std::vector<std::string> args) {
+      try {
+        app.parse(std::move(args));
+      } catch (const CLI::ValidationError& e) {
+        return std::string(e.what());
+      }
+      return std::string("(accepted)");
+    };
+    CHECK(message({"-1", "--count"}) ==
+          "--count: expected a decimal integer from 0 to 18446744073709551615, got '-1'");
+    CHECK(message({"0x10", "--count"}).find("--count: ") == 0);
+    CHECK(message({"4294967296", "--threads"}) ==
+          "--threads: expected a decimal integer from 0 to 4294967295, got '4294967296'");
+    CHECK(message({"0", "--max-line-bytes"}).find("--max-line-bytes: ") == 0);
+    CHECK(message({"nan", "--fraction"}) == "--fraction: expected a number from 0 to 1, got 'nan'");
+    CHECK(count == 10); // a rejected value leaves the option as it was
+  }
+}
+
+#if !defined(_WIN32)
+TEST_CASE("closed standard descriptors are reopened, so that no file takes their place") {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(0);
+    ::close(2);
+    open_closed_standard_descriptors();
+    const int next = ::open("/dev/null", O_RDONLY);
+    // 0 and 2 are taken again, 0 for writing only (reading it fails loudly), 2 for writing.
+    const bool ok = next > 2 && (::fcntl(0, F_GETFL) & O_ACCMODE) == O_WRONLY &&
+                    (::fcntl(2, F_GETFL) & O_ACCMODE) == O_WRONLY && ::fcntl(1, F_GETFD) != -1;
+    char c = 0;
+    const bool read_fails = ::read(0, &c, 1) == -1 && errno == EBADF;
+    _exit(ok && read_fails ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("eprint survives a stderr that is a broken pipe") {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::signal(SIGPIPE, SIG_DFL);
+    int p[2];
+    if (::pipe(p) != 0)
+      _exit(3);
+    ::close(p[0]);
+    ::dup2(p[1], 2);
+    eprint("lost {}\n", 1);
+    eprint("lost {}\n", 2);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    _exit(sigismember(&pending, SIGPIPE) == 1 ? 2 : 0); // nothing left pending either
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status)); // not killed by SIGPIPE
+  CHECK(WEXITSTATUS(status) == 0);
+}
+#endif
+
+#if !defined(_WIN32)
+namespace {
+
+/// A character device like /dev/<name> (major 1, `minor`), made in `dir` when we may (as root),
+/// so that a broken AtomicFile cannot replace the system's own; otherwise /dev/<name> itself
+/// (which an unprivileged process cannot replace anyway).
+fs::path char_device(const ScratchDir& dir, const std::string& name, unsigned minor) {
+  const fs::path own = dir / name;
+  if (::mknod(own.c_str(), S_IFCHR | 0666, makedev(1, minor)) == 0)
+    return own;
+  return fs::path("/dev") / name;
+}
+
+mode_t mode_of(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+/// A pid that provably no longer exists: a child that has exited and been reaped.
+std::uint64_t dead_pid() {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0)
+    _exit(0);
+  REQUIRE(waitpid(pid, nullptr, 0) == pid);
+  return static_cast<std::uint64_t>(pid);
+}
+
+} // namespace
+
+TEST_CASE("AtomicFile writes devices and FIFOs in place, with write errors reported") {
+  ScratchDir dir;
+  SUBCASE("a null device stays a device") {
+    const fs::path null = char_device(dir, "null", 3);
+    AtomicFile f(null);
+    CHECK(f.in_place());
+    CHECK(f.temp_path().empty());
+    f.write("discarded\n");
+    f.commit();
+    CHECK(fs::is_character_file(null));
+  }
+  SUBCASE("a full device: the commit fails with ENOSPC") {
+    const fs::path full = char_device(dir, "full", 7);
+    AtomicFile f(full);
+    f.write("no room\n");
+    try {
+      f.commit();
+      FAIL("commit to a full device succeeded");
+    } catch (const std::runtime_error& e) {
+      CHECK(std::string(e.what()).find(std::strerror(ENOSPC)) != std::string::npos);
+    }
+    CHECK(fs::is_character_file(full));
+  }
+  SUBCASE("a FIFO is written to, not replaced") {
+    const fs::path fifo = dir / "fifo";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK); // so that opening it to write
+    REQUIRE(reader >= 0);                                           // does not wait
+    {
+      AtomicFile f(fifo);
+      CHECK(f.in_place());
+      f.write("through the pipe\n");
+      f.commit();
+    }
+    char buf[64] = {};
+    CHECK(::read(reader, buf, sizeof buf) == 17);
+    CHECK(std::string(buf) == "through the pipe\n");
+    ::close(reader);
+    CHECK(fs::is_fifo(fifo));
+    CHECK(dir.entries() == std::vector<std::string>{"fifo"});
+  }
+}
+
+TEST_CASE("AtomicFile follows symbolic links and replaces the file they name") {
+  ScratchDir dir;
+  fs::create_directories(dir / "real");
+  const fs::path file = dir / "real" / "data.txt";
+  write_file(file, "old\n");
+  SUBCASE("a chain of relative links") {
+    fs::create_symlink("real/data.txt", dir / "link1");
+    fs::create_symlink("link1", dir / "link2");
+    AtomicFile f(dir / "link2");
+    CHECK(fs::path(f.temp_path()).parent_path() == dir / "real"); // the file's own directory
+    f.write("new\n");
+    f.commit();
+    CHECK(fs::is_symlink(dir / "link1"));
+    CHECK(fs::is_symlink(dir / "link2"));
+    CHECK(read_file(file) == "new\n");
+    CHECK(dir.entries() == std::vector<std::string>{"link1", "link2", "real"});
+  }
+  SUBCASE("an absolute link") {
+    fs::create_symlink(file, dir / "abs");
+    AtomicFile f(dir / "abs");
+    f.write("new\n");
+    f.commit();
+    CHECK(fs::is_symlink(dir / "abs"));
+    CHECK(read_file(file) == "new\n");
+  }
+  SUBCASE("a dangling link creates the file it names") {
+    fs::create_symlink("real/new.txt", dir / "dangling");
+    AtomicFile f(dir / "dangling");
+    f.write("created\n");
+    f.commit();
+    CHECK(fs::is_symlink(dir / "dangling"));
+    CHECK(read_file(dir / "real" / "new.txt") == "created\n");
+  }
+  SUBCASE("a link loop is an error") {
+    fs::create_symlink("loop2", dir / "loop1");
+    fs::create_symlink("loop1", dir / "loop2");
+    CHECK_THROWS_AS(AtomicFile(dir / "loop1"), std::runtime_error);
+  }
+}
+
+TEST_CASE("AtomicFile keeps the permission bits of the file it replaces") {
+  ScratchDir dir;
+  const fs::path target = dir / "secret.txt";
+  for (const mode_t mode : {0600, 0640, 0755, 0444}) {
+    CAPTURE(mode);
+    write_file(target, "old\n");
+    REQUIRE(::chmod(target.c_str(), mode) == 0);
+    AtomicFile f(target);
+    CHECK(mode_of(f.temp_path()) == mode); // before any byte is written
+    f.write("new\n");
+    f.commit();
+    CHECK(mode_of(target) == mode);
+    CHECK(read_file(target) == "new\n");
+  }
+  SUBCASE("a new file gets the umask's defaults") {
+    const mode_t old_mask = ::umask(027);
+    {
+      AtomicFile f(dir / "fresh.txt");
+      f.commit();
+    }
+    ::umask(old_mask);
+    CHECK(mode_of(dir / "fresh.txt") == 0640);
+  }
+}
+
+TEST_CASE("temporary names carry pid and host; a dead run's leftovers are removed") {
+  const std::string host = cli::detail::host_name();
+  REQUIRE_FALSE(host.empty()); // a test machine has a usable host name
+  SUBCASE("the owner part of a name") {
+    const auto owner = cli::detail::parse_temp_owner("123-0badf00d-node-7.example");
+    REQUIRE(owner);
+    CHECK(owner->pid == 123);
+    CHECK(owner->host == "node-7.example");
+    for (const char* bad :
+         {"", "0badf00d", "123-0badf00d", "123-0badf00d-", "-0badf00d-h", "0-0badf00d-h",
+          "x1-0badf00d-h", "12-0BADF00D-h", "12-0badf00-h", "99999999999-0badf00d-h"}) {
+      CAPTURE(bad);
+      CHECK_FALSE(cli::detail::parse_temp_owner(bad));
+    }
+  }
+  SUBCASE("the name of a new temporary file") {
+    ScratchDir dir;
+    AtomicFile f(dir / "out.txt");
+    const std::string name = fs::path(f.temp_path()).filename().string();
+    const std::string prefix = fmt::format(".out.txt.tmp-{}-", ::getpid());
+    REQUIRE(name.size() == prefix.size() + 9 + host.size());
+    CHECK(name.compare(0, prefix.size(), prefix) == 0);
+    CHECK(name.substr(prefix.size() + 8) == "-" + host);
+  }
+  SUBCASE("only leftovers of this host, this target and a dead pid go") {
+    ScratchDir dir;
+    const std::uint64_t dead = dead_pid();
+    const std::string abandoned = fmt::format(".out.txt.tmp-{}-0badf00d-{}", dead, host);
+    const std::vector<std::string> kept{
+        fmt::format(".out.txt.tmp-1-0badf00d-{}", host),              // pid 1 is alive
+        fmt::format(".out.txt.tmp-{}-0badf00d-{}", ::getpid(), host), // so are we
+        fmt::format(".out.txt.tmp-{}-0badf00d-other.invalid", dead),  // another host's
+        fmt::format(".other.txt.tmp-{}-0badf00d-{}", dead, host),     // another target's
+        fmt::format(".out.txt.tmp-{}-0badf00d-{}x", dead, host),      // another host again
+        ".out.txt.tmp-0badf00d",                                      // the old scheme
+        "out.txt"};
+    for (const auto& name : kept)
+      write_file(dir / name, "x");
+    write_file(dir / abandoned, "half written");
+    {
+      AtomicFile f(dir / "out.txt");
+      CHECK_FALSE(fs::exists(dir / abandoned));
+      f.write("new\n");
+      f.commit();
+    }
+    auto expected = kept;
+    std::sort(expected.begin(), expected.end());
+    CHECK(dir.entries() == expected);
+    CHECK(read_file(dir / "out.txt") == "new\n");
+  }
+  SUBCASE("a leftover that is not a regular file is kept") {
+    ScratchDir dir;
+    const std::string name = fmt::format(".out.txt.tmp-{}-0badf00d-{}", dead_pid(), host);
+    fs::create_directory(dir / name);
+    AtomicFile f(dir / "out.txt");
+    f.commit();
+    CHECK(fs::is_directory(dir / name));
   }
 }
 #endif

@@ -217,3 +217,15 @@ if(NOT last_stderr MATCHES "constraint 'split'")
   message(FATAL_ERROR "an empty split: unexpected message '${last_stderr}'")
 endif()
 expect_files("empty split" keep.txt)
+
+# Large samples (1-2 kB, sizes vary by 2x): a --chunk sized from the first sample overflows the
+# 2 MiB bound of a chunk, which stops there; the main thread draws the rest. Same bytes.
+set(large --family "connected(n=100,dist=2..12,L=200)" --count 4000 --seed 3)
+run(0 generate ${large} --chunk 10 -o large_small_chunks.txt)
+run(0 generate ${large} --chunk 100000 -o large_t1.txt)
+same(large_small_chunks.txt large_t1.txt "large samples: --chunk 10 vs --chunk 100000")
+run(0 generate ${large} --chunk 100000 --threads 2 -o large_t2.txt)
+same(large_small_chunks.txt large_t2.txt "large samples: --chunk 10 vs --chunk 100000 --threads 2")
+run(0 generate ${large} --chunk 100000 --threads 2 --dedup --format jsonl -o large_dedup.jsonl)
+run(0 generate ${large} --chunk 10 --dedup --format jsonl -o large_dedup_small.jsonl)
+same(large_dedup_small.jsonl large_dedup.jsonl "large samples, --dedup jsonl: chunk sizes")

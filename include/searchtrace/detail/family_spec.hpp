@@ -108,9 +108,11 @@ inline std::string key_list(std::uint32_t keys) {
   return s;
 }
 
+// The shortest decimal that reads back as x, never in exponent form: a canonical spec must
+// parse again, and the spec grammar's numbers have no exponent (1e-05 was written as such).
 inline std::string format_double(double x) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  char buf[400]; // DBL_MAX has 309 digits
+  const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed);
   return std::string(buf, r.ptr);
 }
 
@@ -137,7 +139,23 @@ private:
   }
   static bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
-  std::string_view quoted(std::string_view v) const { return v.size() > 32 ? v.substr(0, 32) : v; }
+  // A part of the spec as a message quotes it: at most 32 bytes, a byte that is not printable
+  // ASCII as \xNN (a message is one printable line whatever the spec holds).
+  static std::string quoted(std::string_view v) {
+    std::string out;
+    for (const char c : v.substr(0, 32)) {
+      const auto b = static_cast<unsigned char>(c);
+      if (b >= 0x20 && b < 0x7F) {
+        out += c;
+      } else {
+        static constexpr char hex[] = "0123456789abcdef";
+        out += "\\x";
+        out += hex[b >> 4];
+        out += hex[b & 15];
+      }
+    }
+    return out;
+  }
 
   static FamilyError err(FamilyErrorKind kind, std::size_t at, std::string message) {
     return FamilyError{kind, at, std::move(message)};
@@ -290,7 +308,7 @@ inline std::optional<FamilyError> SpecParser::parse_param() {
   const std::string_view key = s_.substr(key_at, i_ - key_at);
   if (key.empty())
     return err(FamilyErrorKind::syntax, key_at,
-               i_ < s_.size() ? "expected a key, found '" + std::string(1, s_[i_]) + "'"
+               i_ < s_.size() ? "expected a key, found '" + quoted(s_.substr(i_, 1)) + "'"
                               : std::string("the spec ends where a key should be"));
   const auto it = std::find(spec_key_names.begin(), spec_key_names.end(), key);
   const std::uint32_t allowed = topology_keys(p_.topology) | common_keys;
@@ -383,7 +401,7 @@ inline Result<Family, FamilyError> SpecParser::parse() {
       return err(FamilyErrorKind::syntax, i_,
                  "empty family spec: expected a name such as G15_2_4 or er(n=20,p=0.15)");
     return err(FamilyErrorKind::syntax, i_,
-               "expected a family name, found '" + std::string(1, s_[i_]) + "'");
+               "expected a family name, found '" + quoted(s_.substr(i_, 1)) + "'");
   }
   if (name.size() >= 2 && name[0] == 'G' && is_digit(name[1])) {
     if (auto e = parse_shorthand(name_at_, name))
@@ -411,7 +429,7 @@ inline Result<Family, FamilyError> SpecParser::parse() {
     if (s_[i_] != '(')
       return err(FamilyErrorKind::syntax, i_,
                  "expected '(' or the end of the spec after '" + std::string(quoted(name)) +
-                     "', found '" + std::string(1, s_[i_]) + "'");
+                     "', found '" + quoted(s_.substr(i_, 1)) + "'");
     ++i_;
     skip_ws();
     if (i_ < s_.size() && s_[i_] == ')') {
@@ -429,7 +447,7 @@ inline Result<Family, FamilyError> SpecParser::parse() {
         }
         if (s_[i_] != ',')
           return err(FamilyErrorKind::syntax, i_,
-                     "expected ',' or ')', found '" + std::string(1, s_[i_]) + "'");
+                     "expected ',' or ')', found '" + quoted(s_.substr(i_, 1)) + "'");
         ++i_;
       }
     }
@@ -438,6 +456,10 @@ inline Result<Family, FamilyError> SpecParser::parse() {
       return err(FamilyErrorKind::syntax, i_,
                  "unexpected text after ')': '" + std::string(quoted(s_.substr(i_))) + "'");
   }
+  // Arcs are written in their direction, so flip means nothing there: one family, whatever
+  // flip says (the canonical spec omits it).
+  if (p_.directed)
+    p_.flip = true;
   Family f;
   if (auto e = validate(f))
     return *e;

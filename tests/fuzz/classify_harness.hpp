@@ -1,6 +1,6 @@
-// The body of the libFuzzer target (fuzz_classify.cpp), kept in a header so that the doctest
-// suite (tests/hardening.cpp) replays the committed corpus through the very same checks on every
-// build, with or without clang.
+// The body of the libFuzzer target fuzz_classify.cpp, kept in a header so that the doctest suite
+// (tests/fuzz_corpora.cpp) replays the committed corpus tests/fuzz/corpus_classify/ through the
+// very same checks on every build, with or without clang.
 //
 // One input is `prompt<TAB or NEWLINE>completion`; an input without a separator is a completion
 // for the seed's prompt (and is also tried as a prompt). Every input goes through the prompt
@@ -8,7 +8,9 @@
 // both vocabularies), the incremental cursor (grammar and valid mode), the classifier under all
 // sixteen combinations of algorithm and policies, and the diagnostic and JSON renderers. Besides
 // "no crash, no sanitizer report", the harness checks properties that tie the parts together:
-//   * a parsed prompt renders back to its text;
+//   * a parsed prompt renders back to its text; a rejected one has its error within the text;
+//   * every message (prompt errors, syntax errors, verdict errors) is one printable line: UTF-8
+//     without control bytes, whatever bytes the input held;
 //   * a complete parse renders back to a text that parses to the same trace;
 //   * the grammar cursor accepts exactly the texts the parser calls complete;
 //   * verdicts: valid == no errors == exact, errors sorted by (offset, table order), offsets
@@ -37,26 +39,15 @@
 #include "searchtrace/tracer.hpp"
 #include "searchtrace/vocabulary.hpp"
 
+#include "fuzz_checks.hpp"
+
 namespace searchtrace_fuzz {
 
 using namespace searchtrace;
 
-inline constexpr std::string_view seed_prompt = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
-
-/// All sixteen combinations of algorithm and policies.
-inline std::vector<SearchOptions> all_options() {
-  std::vector<SearchOptions> out;
-  for (const Algorithm a : {Algorithm::bfs, Algorithm::dfs})
-    for (const NeighborOrder n : {NeighborOrder::ascending, NeighborOrder::prompt})
-      for (const Listing l : {Listing::unexpanded, Listing::undiscovered})
-        for (const StopRule s : {StopRule::on_list, StopRule::on_pop})
-          out.push_back({a, n, l, s});
-  return out;
-}
-
 /// Reused state: one per thread. `Fail` is called with a message when a property does not hold
 /// (the fuzz target aborts, the doctest fails).
-class Harness {
+class ClassifyHarness {
 public:
   template <class Fail>
   void run(std::string_view input, Fail&& fail) {
@@ -85,8 +76,13 @@ public:
 private:
   template <class Fail>
   void check_prompt_text(std::string_view text, Fail& fail) {
-    if (prompt_parser_.parse(text, prompt_))
+    if (const auto e = prompt_parser_.parse(text, prompt_)) {
+      if (e->offset > text.size())
+        fail("a prompt error beyond the end of the text");
+      if (e->message.empty() || !printable_line(e->message))
+        fail("a prompt error message that is not one printable line: " + e->message);
       return;
+    }
     scratch_.clear();
     append_prompt(scratch_, prompt_);
     if (scratch_ != text)
@@ -101,6 +97,8 @@ private:
       fail("complete and error disagree");
     if (parsed_.error && parsed_.error->offset > completion.size())
       fail("a syntax error beyond the end of the text");
+    if (parsed_.error && !printable_line(parsed_.error->message))
+      fail("a syntax error message that is not one printable line: " + parsed_.error->message);
     if (parsed_.complete) {
       for (const Rendering r : {Rendering::compact, Rendering::pretty}) {
         scratch_.clear();
@@ -157,8 +155,8 @@ private:
         fail("an error beyond the end of the text");
       if (d.expansion > expansions)
         fail("an expansion index beyond the exploration");
-      if (d.message.empty() || d.message.find('\n') != std::string::npos)
-        fail("an error message that is not one line");
+      if (d.message.empty() || !printable_line(d.message))
+        fail("an error message that is not one printable line: " + d.message);
       if (i > 0) {
         const Deviation& p = v.errors[i - 1];
         if (p.offset > d.offset || (p.offset == d.offset && p.kind > d.kind))
