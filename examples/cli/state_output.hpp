@@ -72,12 +72,12 @@ inline std::string_view label_descr(Label label_space) noexcept {
 inline std::optional<std::string> state_usage_error(StateOption s, bool samples_npy,
                                                     bool ids_format, CompletionLayout layout,
                                                     Label label_space) {
-  if (samples_npy && !ids_format)
+  if (!ids_format && s != StateOption::none)
+    return std::string("--state needs --format ids (the labels are rows of BASE.ids.bin)");
+  if (!ids_format && samples_npy)
     return std::string("--samples-npy needs --format ids (a row per sample of BASE.ids.bin)");
   if (s == StateOption::none)
     return std::nullopt;
-  if (!ids_format)
-    return std::string("--state needs --format ids (the labels are rows of BASE.ids.bin)");
   if (layout != CompletionLayout::trace)
     return std::string("--state labels the trace layout only (the search written out); the "
                        "pause and path layouts hide the steps the rows follow");
