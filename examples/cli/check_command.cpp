@@ -104,6 +104,13 @@ inline void append_verdict_summary(std::string& out, const Verdict& v, bool capp
 
 /// Runs `searchtrace check`; returns the exit code.
 inline int run_check(const CheckCommandOptions& o) {
+  const auto on_stdout = [](const std::string& path) { return path.empty() || path == "-"; };
+  if (!o.state.empty() && (on_stdout(o.state) ? on_stdout(o.output) : o.state == o.output)) {
+    eprint("searchtrace check: error: --state {} and the verdicts would go to the same place: "
+           "give each its own (-o FILE)\n",
+           printable(o.state));
+    return exit_usage;
+  }
   Diagnostics diag;
   Output out(o.output);
   // --state: the rows of each line (dense: the frontier's order and the parents are kept).
@@ -302,19 +309,22 @@ void add_check_command(CLI::App& app, int& status) {
   add_max_line_option(*sub, o->max_line);
   sub->add_option("-o,--output", o->output, "Write to FILE (atomically) instead of stdout")
       ->type_name("FILE");
-  sub->add_option("--state", o->state,
-                  "Also write each completion's per-token search state as JSON lines to FILE "
-                  "(docs/state.md)")
-      ->type_name("FILE");
+  CLI::Option* state =
+      sub->add_option("--state", o->state,
+                      "Also write each completion's per-token search state as JSON lines to FILE "
+                      "(docs/state.md)")
+          ->type_name("FILE");
   sub->add_option("--vocab", o->vocab, "Token ids of --state")
       ->check(CLI::IsMember({"standard", "numeral", "numeral-eot"}).description(""))
       ->type_name("standard|numeral|numeral-eot")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->needs(state);
   sub->add_option("--label-space", o->label_space,
                   "Labels of --state: nodes 0..L-1 (the vocabulary's, as in training)")
       ->check(CLI::Range(Label{1}, Label{32768}).description(""))
       ->capture_default_str()
-      ->type_name("L");
+      ->type_name("L")
+      ->needs(state);
   sub->add_option("FILE", o->files, "Input files, one sample per line (default: stdin)")
       ->type_name("");
   sub->footer(std::string(check_help_footer));
