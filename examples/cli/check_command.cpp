@@ -25,7 +25,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +44,7 @@
 #include "searchtrace/record.hpp"
 #include "searchtrace/search.hpp"
 #include "searchtrace/verdict.hpp"
+#include "state_output.hpp"
 
 namespace searchtrace::cli {
 
@@ -53,6 +57,9 @@ struct CheckCommandOptions {
   std::size_t max_line = default_max_line_bytes;
   std::string output; // "" or "-": stdout
   std::vector<std::string> files;
+  std::string state;              // --state FILE: the per-token state of each completion
+  std::string vocab = "standard"; // of --state
+  Label label_space = 50;         // of --state
 };
 
 namespace detail {
@@ -97,8 +104,25 @@ inline void append_verdict_summary(std::string& out, const Verdict& v, bool capp
 
 /// Runs `searchtrace check`; returns the exit code.
 inline int run_check(const CheckCommandOptions& o) {
+  const auto on_stdout = [](const std::string& path) { return path.empty() || path == "-"; };
+  if (!o.state.empty() && (on_stdout(o.state) ? on_stdout(o.output) : o.state == o.output)) {
+    eprint("searchtrace check: error: --state {} and the verdicts would go to the same place: "
+           "give each its own (-o FILE)\n",
+           printable(o.state));
+    return exit_usage;
+  }
   Diagnostics diag;
   Output out(o.output);
+  // --state: the rows of each line (dense: the frontier's order and the parents are kept).
+  std::optional<Output> state_out;
+  std::optional<Vocabulary> vocab;
+  StateRows rows;
+  if (!o.state.empty()) {
+    vocab = Vocabulary::preset(o.vocab, o.label_space);
+    rows.layout = StateLayout::dense;
+    rows.label_space = o.label_space;
+    state_out.emplace(o.state);
+  }
   // Reused across lines: the reader, the classifier, the prompt and the parser keep their
   // buffers.
   RecordReader reader(o.strip_suffix);
@@ -106,7 +130,8 @@ inline int run_check(const CheckCommandOptions& o) {
   PromptParser prompt_parser;
   Prompt prompt;
   Classifier classifier;
-  Verdict unreadable; // the verdict of a line that cannot be judged
+  Verdict unreadable;      // the verdict of a line that cannot be judged
+  std::string state_error; // why a line has no state rows
   unreadable.errors.resize(1);
   const PromptOptions prompt_options{o.directed};
   bool any_invalid = false;
@@ -142,9 +167,33 @@ inline int run_check(const CheckCommandOptions& o) {
                                     prompt_error_kind_name(p->kind), p->message);
             caret_text = record.prompt;
             caret_at = p->offset;
-          } else {
+          } else if (!state_out) {
             v = &classifier.classify(prompt, record.completion, o.search);
+          } else {
+            // The verdict comes from the labelled replay: one replay per line, as without.
+            rows.clear();
+            try {
+              v = &label_completion(rows, classifier, prompt, record.completion, o.search, &*vocab,
+                                    true);
+            } catch (const std::out_of_range& e) { // a label beyond --label-space
+              rows.clear();
+              state_error = e.what();
+              v = &classifier.classify(prompt, record.completion, o.search);
+            }
           }
+        }
+        if (state_out) {
+          if (v == &unreadable && state_error.empty())
+            state_error = u.message;
+          std::size_t prompt_rows = 0;
+          while (prompt_rows < rows.rows() &&
+                 rows.phase[prompt_rows] == static_cast<std::int8_t>(Phase::prompt))
+            ++prompt_rows;
+          append_state_record(state_out->buffer(), rows, prompt_rows,
+                              RecordOrigin{at.file, at.line}, read, state_error);
+          state_out->maybe_flush();
+          rows.clear();
+          state_error.clear();
         }
         if (!v->valid)
           any_invalid = true;
@@ -175,8 +224,15 @@ inline int run_check(const CheckCommandOptions& o) {
         }
         out.maybe_flush();
       },
-      [&] { out.flush(); }, o.max_line);
+      [&] {
+        out.flush();
+        if (state_out)
+          state_out->flush();
+      },
+      o.max_line);
 
+  if (state_out)
+    state_out->finish(!diag.has_fatal());
   out.finish(!diag.has_fatal());
   if (diag.has_fatal())
     return exit_usage;
@@ -218,6 +274,16 @@ numbers of any size accepted, nesting up to 512 levels; a repeated key: the last
 A line longer than --max-line-bytes is not read (too_long). At most 1000 errors are kept
 per verdict. CRLF line ends and a missing final newline are accepted.
 
+--state FILE: one JSON object per input line, in the same order, with the search state
+after each token of the sample (prompt and completion, up to the completion's first syntax
+error) in --vocab ids over labels 0..--label-space - 1:
+  {"file":"FILE" (with FILE arguments),"line":N,"id":... (when the record has one),
+   "rows":R,"completion_start":K (row of '<'),"error":null or why there are no rows,
+   "ids":[R ids],"phase":[R: 0 prompt, 1 exploration, 2 backtrack, 3 answer],
+   "current":[R: the node being expanded or -1],"frontier":[R lists, in expansion order],
+   "expanded":[R lists],"parent":[R lists of [node,parent]]}
+Details and alignment with the token ids: docs/state.md.
+
 Exit codes: 0 every completion valid; 1 some not (or some lines unreadable); 2 usage
 error, unreadable FILE or unwritable -o FILE (checked before anything is read) or write
 error.
@@ -243,6 +309,22 @@ void add_check_command(CLI::App& app, int& status) {
   add_max_line_option(*sub, o->max_line);
   sub->add_option("-o,--output", o->output, "Write to FILE (atomically) instead of stdout")
       ->type_name("FILE");
+  CLI::Option* state =
+      sub->add_option("--state", o->state,
+                      "Also write each completion's per-token search state as JSON lines to FILE "
+                      "(docs/state.md)")
+          ->type_name("FILE");
+  sub->add_option("--vocab", o->vocab, "Token ids of --state")
+      ->check(CLI::IsMember({"standard", "numeral", "numeral-eot"}).description(""))
+      ->type_name("standard|numeral|numeral-eot")
+      ->capture_default_str()
+      ->needs(state);
+  sub->add_option("--label-space", o->label_space,
+                  "Labels of --state: nodes 0..L-1 (the vocabulary's, as in training)")
+      ->check(CLI::Range(Label{1}, Label{32768}).description(""))
+      ->capture_default_str()
+      ->type_name("L")
+      ->needs(state);
   sub->add_option("FILE", o->files, "Input files, one sample per line (default: stdin)")
       ->type_name("");
   sub->footer(std::string(check_help_footer));

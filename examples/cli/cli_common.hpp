@@ -923,6 +923,19 @@ public:
       throw std::runtime_error("cannot write '" + target_.string() + "': " + std::strerror(errno));
   }
 
+  /// Replaces `bytes.size()` bytes at `offset` (within what was written) and goes on appending
+  /// at the end: for a header that is known only once the data is written (.npy shapes).
+  /// Throws std::runtime_error when seeking or writing fails.
+  void overwrite(std::uint64_t offset, std::string_view bytes) {
+    if (file_ == nullptr)
+      throw std::logic_error("AtomicFile::overwrite after commit or discard");
+    const bool ok = std::fflush(file_) == 0 && seek(offset, SEEK_SET) &&
+                    std::fwrite(bytes.data(), 1, bytes.size(), file_) == bytes.size() &&
+                    seek(0, SEEK_END);
+    if (!ok)
+      throw std::runtime_error("cannot write '" + target_.string() + "': " + std::strerror(errno));
+  }
+
   /// Makes the file appear under its name (in place: flushes and closes it). Throws
   /// std::runtime_error (after removing the temporary file) when flushing, closing or renaming
   /// fails.
@@ -972,6 +985,14 @@ public:
   bool in_place() const noexcept { return replaced_.empty(); }
 
 private:
+  bool seek(std::uint64_t offset, int whence) noexcept {
+#if defined(_WIN32)
+    return _fseeki64(file_, static_cast<long long>(offset), whence) == 0;
+#else
+    return fseeko(file_, static_cast<off_t>(offset), whence) == 0;
+#endif
+  }
+
   void open_in_place() {
     file_ = std::fopen(target_.string().c_str(), "wb");
     if (file_ == nullptr)

@@ -29,7 +29,9 @@
 //     leaves no output file; a bad --family is a usage error (exit 2) reported with its offset.
 //   * ids: BASE.ids.bin (uint16 little endian), BASE.offsets.bin (uint64 little endian, count+1
 //     entries: sample k is ids[offsets[k], offsets[k+1])), BASE.vocab.json, and BASE.meta.json,
-//     which is renamed into place last: its presence means the set is complete.
+//     which is renamed into place last: its presence means the set is complete. Beside them, with
+//     --samples-npy, BASE.samples.npy (a row of metadata per sample) and, with --state, also the
+//     per-token state labels as BASE.state.*.npy (state_output.hpp, docs/state.md).
 
 #include <algorithm>
 #include <array>
@@ -45,6 +47,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -62,6 +65,7 @@
 #include "searchtrace/fingerprint.hpp"
 #include "searchtrace/render.hpp"
 #include "searchtrace/vocabulary.hpp"
+#include "state_output.hpp"
 #include "training_options.hpp"
 
 namespace searchtrace::cli {
@@ -135,7 +139,9 @@ struct GenerateCommandOptions {
   std::uint64_t split_key = 0;
   bool split_relabel = false;
   bool dedup = false;
-  TrainingOptions training; // training_options.hpp
+  TrainingOptions training;              // training_options.hpp
+  StateOption state = StateOption::none; // --state: per-token labels beside the ids
+  bool samples_npy = false;              // --samples-npy (implied by --state)
 };
 
 // --- chunks: the unit of work ---------------------------------------------------------------
@@ -151,13 +157,15 @@ struct GenerateChunk {
   std::vector<Fingerprint> fingerprints; // with --dedup, one per record
   std::optional<SampleError> error;      // the sample at indices.end could not be drawn
   std::exception_ptr exception;          // anything else that went wrong in a worker
+  LabelChunk labels; // ids with --samples-npy/--state: a SampleRow per record, the state rows
 };
 
 /// The bytes a chunk's records take: output, record ends and fingerprints. Buffers are reused
 /// and grow by doubling, so a chunk's allocation is at most twice its largest footprint.
 inline std::size_t chunk_footprint(const GenerateChunk& c) noexcept {
   return c.bytes.size() + c.ids.size() * sizeof(std::uint16_t) +
-         c.ends.size() * sizeof(std::size_t) + c.fingerprints.size() * sizeof(Fingerprint);
+         c.ends.size() * sizeof(std::size_t) + c.fingerprints.size() * sizeof(Fingerprint) +
+         c.labels.footprint();
 }
 
 /// The most a chunk holds (`chunk_footprint`) beyond its last record, whatever --chunk says.
@@ -226,8 +234,12 @@ public:
     c.fingerprints.clear();
     c.error.reset();
     c.exception = nullptr;
+    const bool labelled = state_ != StateOption::none;
+    if (samples_npy_)
+      c.labels.reset(state_, *vocabulary_, boundary_);
     for (std::uint64_t i = c.indices.begin; i < c.indices.end; ++i) {
-      if (auto e = generator_.generate(i, sample_)) {
+      if (auto e = labelled ? c.labels.generate(generator_, i, sample_, *vocabulary_)
+                            : generator_.generate(i, sample_)) {
         c.error = std::move(*e);
         c.indices.end = i;
         return;
@@ -242,10 +254,17 @@ public:
         append_json(c.bytes);
         c.ends.push_back(c.bytes.size());
         break;
-      case GenerateFormat::ids:
-        append_ids(c.ids);
+      case GenerateFormat::ids: {
+        const std::size_t first = c.ids.size();
+        if (labelled) // the labeler recorded the ids of its rows
+          c.labels.append_ids(c.ids);
+        else
+          append_ids(c.ids);
+        if (samples_npy_)
+          c.labels.add_sample(sample_.info, std::span(c.ids).subspan(first));
         c.ends.push_back(c.ids.size());
         break;
+      }
       case GenerateFormat::hf_jsonl:
         seed_writer_.append(c.bytes, sample_);
         c.ends.push_back(c.bytes.size());
@@ -263,6 +282,13 @@ public:
   /// The last sample drawn (for sizing chunks).
   const Sample& sample() const noexcept { return sample_; }
   Generator& generator() noexcept { return generator_; }
+  /// With --format ids: also the SampleRows (completions starting at the id `boundary`) and,
+  /// unless `s` is none, the per-token state labels of this layout.
+  void label(bool samples_npy, StateOption s, TokenId boundary) noexcept {
+    samples_npy_ = samples_npy || s != StateOption::none;
+    state_ = s;
+    boundary_ = boundary;
+  }
 
 private:
   void append_json(std::string& out) const {
@@ -300,6 +326,9 @@ private:
   bool keep_fingerprints_;
   SeedRecordWriter seed_writer_;
   Sample sample_;
+  bool samples_npy_ = false;
+  StateOption state_ = StateOption::none;
+  TokenId boundary_ = 0;
   std::string json_middle_;
   std::string json_tail_;
 };
@@ -620,9 +649,15 @@ inline int run_generate(const GenerateCommandOptions& o) {
   options.rendering = o.rendering;
   options.split = {o.split, o.test_fraction, o.split_key};
   options.relabel_invariant_split = o.split_relabel;
-  options.fingerprints =
-      o.dedup || o.format == GenerateFormat::jsonl || o.format == GenerateFormat::hf_jsonl;
+  const bool samples_npy = o.samples_npy || o.state != StateOption::none;
+  options.fingerprints = o.dedup || o.format == GenerateFormat::jsonl ||
+                         o.format == GenerateFormat::hf_jsonl || samples_npy;
   options.layout = o.training.layout;
+  if (auto e = state_usage_error(o.state, samples_npy, o.format == GenerateFormat::ids,
+                                 options.layout, vocabulary ? vocabulary->label_space() : 0)) {
+    eprint("searchtrace generate: error: {}\n", *e);
+    return exit_usage;
+  }
   const Generator generator(*family, options);
 
   const IndexRange range = shard_range(o.count, *shard);
@@ -636,16 +671,22 @@ inline int run_generate(const GenerateCommandOptions& o) {
   // Outputs first: an unwritable path fails (exit 2) before any work.
   std::optional<Output> text_out;
   std::optional<IdsFiles> ids_out;
-  if (o.format == GenerateFormat::ids)
+  std::optional<LabelFiles> labels_out;
+  if (o.format == GenerateFormat::ids) {
     ids_out.emplace(o.output);
-  else
+    if (samples_npy)
+      labels_out.emplace(o.output, o.state, vocabulary->label_space());
+  } else {
     text_out.emplace(o.output);
+  }
 
   // One sample up front sizes the chunks: about chunk_target_bytes of output each, and with
   // --chunk no more samples than max_chunk_bytes holds at that size, so that fill's byte bound
   // (which holds whatever the samples' sizes) cuts at most the last few samples of a chunk,
   // which the calling thread then draws.
   RecordEncoder first(generator, o.format, vocabulary ? &*vocabulary : nullptr, o.dedup);
+  if (vocabulary)
+    first.label(samples_npy, o.state, prompt_boundary(*vocabulary, options.layout).id);
   std::uint64_t chunk = o.chunk;
   if (range.size() > 0) {
     GenerateChunk probe;
@@ -686,6 +727,8 @@ inline int run_generate(const GenerateCommandOptions& o) {
     written += last_record - first_record;
     if (ids_out) {
       ids_out->write(c, first_record, last_record);
+      if (labels_out)
+        labels_out->write(c.labels, c.ends, first_record, last_record);
       return;
     }
     const std::size_t from = first_record == 0 ? 0 : c.ends[first_record - 1];
@@ -774,6 +817,10 @@ inline int run_generate(const GenerateCommandOptions& o) {
     meta["prompt_boundary"] = {{"token", std::string(1, boundary.token)},
                                {"id", boundary.id},
                                {"in_prompt", boundary.in_prompt}};
+    if (labels_out) {
+      labels_out->describe(meta);
+      labels_out->commit(); // before meta.json, which says the set is complete
+    }
     ids_out->commit(*vocabulary, meta);
   } else {
     text_out->finish();
@@ -802,6 +849,13 @@ Formats (--format; the sample format: docs/reference.md, 'Sample format'):
            BASE.meta.json    family, seed, options, counts, layout, prompt_boundary;
                              renamed into place last, so its presence means the set
                              is complete.
+         --samples-npy adds BASE.samples.npy, a row per sample: index, completion_start,
+         length, distance, nodes, edges, expansions, fingerprint_hi/_lo.
+         --state packed|dense adds it and the search state after each token, a row per
+         id: BASE.state.phase.npy, .current.npy and packed .frontier_bits/.expanded_bits
+         (uint64, bit v = label v; L <= 64) or dense .in_frontier/.expanded/.discovered
+         /.frontier_rank/.parent ([rows, L]); trace layout only. Files, dtypes and
+         alignment with the ids: docs/state.md.
          --vocab numeral-eot writes the ids the seed's training code trains on:
          [eot] prompt '<' (the masked prompt there), then the rest of the completion
          and [eot], eot = 70 (docs/training.md).
@@ -897,6 +951,10 @@ void add_generate_command(CLI::App& app, int& status) {
   sub->add_flag("--dedup", o->dedup,
                 "Drop samples whose fingerprint an earlier one had (memory grows with --count)");
   add_training_options(*sub, o->training);
+  add_enum_option(*sub, "--state", o->state, state_choices,
+                  "--format ids: per-token search state as .npy beside the ids (docs/state.md)");
+  sub->add_flag("--samples-npy", o->samples_npy,
+                "--format ids: also BASE.samples.npy, a row per sample (--state implies it)");
   sub->footer(std::string(generate_help_footer));
   sub->callback(
       [o, &status] { status = run_guarded("generate", [&] { return run_generate(*o); }); });

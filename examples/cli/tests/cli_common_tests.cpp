@@ -270,6 +270,16 @@ TEST_CASE("AtomicFile appears only on commit") {
     CHECK(dir.entries() == Lines{"out.txt"});
     CHECK_THROWS_AS(f.write("more"), std::logic_error);
   }
+  SUBCASE("overwrite patches bytes already written and appending goes on at the end") {
+    AtomicFile f(target);
+    f.write("0000 data");
+    f.overwrite(0, "HEAD");
+    f.write(" more");
+    f.overwrite(5, "DATA");
+    f.commit();
+    CHECK(read_file(target) == "HEAD DATA more");
+    CHECK_THROWS_AS(f.overwrite(0, "x"), std::logic_error);
+  }
   SUBCASE("a missing directory or a directory as target is an error") {
     CHECK_THROWS_AS(AtomicFile(dir / "no_dir" / "out.txt"), std::runtime_error);
     CHECK_THROWS_AS(AtomicFile(dir.path()), std::runtime_error);
