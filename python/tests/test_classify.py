@@ -8,28 +8,7 @@ import numpy as np
 import pytest
 
 import searchtrace as st
-from conftest import SEED_BFS, SEED_PROMPT
-
-
-def mutate(text, rng):
-    """A completion damaged the way a model damages one: a byte dropped, doubled or replaced, two
-    nodes swapped, or the text cut."""
-    if not text:
-        return text
-    i = rng.randrange(len(text))
-    how = rng.randrange(5)
-    if how == 0:
-        return text[:i] + text[i + 1:]
-    if how == 1:
-        return text[:i] + text[i] + text[i:]
-    if how == 2:
-        return text[:i] + rng.choice("0123456789,()<>-=| ") + text[i + 1:]
-    if how == 3:
-        return text[:i]
-    nodes = [n for n in text.replace("(", ",").replace(")", ",").replace("<", ",").replace(
-        ">", ",").replace("=", ",").replace("-", ",").split(",") if n]
-    a, b = rng.sample(nodes, 2) if len(set(nodes)) > 1 else (nodes[0], nodes[0])
-    return text.replace(a, "#").replace(b, a).replace("#", b)
+from conftest import SEED_BFS, SEED_PROMPT, mutate
 
 
 def corpus(n=300, seed=0):

@@ -8,24 +8,7 @@ import random
 import pytest
 
 import searchtrace as st
-from conftest import SEED_BFS, SEED_PROMPT
-
-
-def damage(text, rng):
-    """A model's kind of mistake: a byte dropped, doubled or replaced, the text cut, two bytes
-    swapped."""
-    i = rng.randrange(len(text))
-    how = rng.randrange(5)
-    if how == 0:
-        return text[:i] + text[i + 1:]
-    if how == 1:
-        return text[:i] + text[i] + text[i:]
-    if how == 2:
-        return text[:i] + rng.choice("0123456789,()<>-=|x") + text[i + 1:]
-    if how == 3:
-        return text[:i]
-    a, b = sorted(rng.sample(range(len(text)), 2))
-    return text[:a] + text[b] + text[a + 1:b] + text[a] + text[b + 1:]
+from conftest import SEED_BFS, SEED_PROMPT, mutate
 
 
 def records(algo="bfs", count=60, suffix=""):
@@ -39,7 +22,7 @@ def records(algo="bfs", count=60, suffix=""):
             for model in ["6x8", "tiny, \"quoted\" | piped"]:
                 completion = s.completion_text
                 if rng.random() < 0.35:
-                    completion = damage(completion, rng)
+                    completion = mutate(completion, rng)
                 if rng.random() < 0.03:
                     completion = "garbage"
                 r = {"prompt": s.prompt_text, "completion": completion + suffix}
