@@ -22,9 +22,14 @@
 #include "random_graphs.hpp"
 #include "support.hpp"
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_example;
+using searchtrace_test::seed_prompt;
+
 using namespace searchtrace;
+using searchtrace_test::RandomCase;
 using searchtrace_test::RuntimeSearchState;
-using searchtrace_test::Sample;
 using searchtrace_test::SampleMaker;
 using searchtrace_test::search;
 using searchtrace_test::Shape;
@@ -32,14 +37,6 @@ using searchtrace_test::Shape;
 namespace {
 
 // The seed's example (SPEC §1): BFS `<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4`.
-constexpr std::string_view seed_prompt = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
-
-Prompt seed() {
-  auto p = parse_prompt(seed_prompt);
-  REQUIRE(p.ok());
-  return std::move(p).value();
-}
-
 SearchOptions make(Algorithm a, StopRule s = StopRule::on_list, Listing l = Listing::unexpanded,
                    NeighborOrder n = NeighborOrder::ascending) {
   SearchOptions o;
@@ -73,7 +70,7 @@ std::string judge(std::string_view completion, const SearchOptions& o = bfs,
 }
 
 std::string message(std::string_view completion, std::size_t i = 0, const SearchOptions& o = bfs) {
-  const Verdict v = classify(seed(), completion, o);
+  const Verdict v = classify(seed_example(), completion, o);
   REQUIRE(v.errors.size() > i);
   return v.errors[i].message;
 }
@@ -81,7 +78,7 @@ std::string message(std::string_view completion, std::size_t i = 0, const Search
 } // namespace
 
 TEST_CASE("classify: the seed's reference completions are exact, valid and correct") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   for (const auto& [text_, o] :
        {std::pair{"<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4", bfs},
         {"<0,(1, 2),1,(2, 3),2,(4) - 4,2,0>=0,2,4", bfs},
@@ -104,7 +101,7 @@ TEST_CASE("classify: the seed's reference completions are exact, valid and corre
 }
 
 TEST_CASE("classify: the blog's neighbour error reports non_edge at byte 19, then truncated") {
-  const Verdict v = classify(seed(), "<0,(1, 2),1,(2, 3, 4)");
+  const Verdict v = classify(seed_example(), "<0,(1, 2),1,(2, 3, 4)");
   REQUIRE(v.first_error() != nullptr);
   CHECK(v.first_error()->kind == ErrorKind::non_edge);
   CHECK(v.first_error()->offset == 19);
@@ -211,7 +208,7 @@ TEST_CASE("classify: neighbour errors") {
   CHECK(message("<0,(2,1),1,(2,3),2,(4)-4,2,0>=0,2,4") ==
         "listed 1 after 2, out of ascending order");
   SUBCASE("missing_neighbor: one per missing node, at the ')', in the required order") {
-    const Verdict v = classify(seed(), "<0,(1,2),1,(),2,(4)-4,2,0>=0,2,4");
+    const Verdict v = classify(seed_example(), "<0,(1,2),1,(),2,(4)-4,2,0>=0,2,4");
     REQUIRE(v.errors.size() == 2);
     CHECK(v.errors[0].message == "left out 2, an unexpanded neighbour of 1");
     CHECK(v.errors[1].message == "left out 3, an unexpanded neighbour of 1");
@@ -288,7 +285,8 @@ TEST_CASE("classify: queue and revisit errors") {
   SUBCASE("DFS parents: the lister that last moved a node to the top") {
     // 2 is listed by 0, then by 1 (moved to the top): its parent is 1.
     CHECK(judge("<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4", dfs) == "traceback_parent@27/3");
-    CHECK_FALSE(classify(seed(), "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4", dfs).answer_correct);
+    CHECK_FALSE(
+        classify(seed_example(), "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4", dfs).answer_correct);
     CHECK(message("<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4", 0, dfs) ==
           "the backtrack goes from 2 to 0, but the parent of 2 is 1");
   }
@@ -368,7 +366,7 @@ TEST_CASE("classify: traceback errors") {
 }
 
 TEST_CASE("classify: answer errors and answer_correct") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   SUBCASE("SPEC §7.5: a path that differs and is too long: answer_mismatch, then not_shortest") {
     const Verdict v = classify(p, "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,1,2,4");
     CHECK(summary(v) == "answer_mismatch@30/3 answer_not_shortest@30/3");
@@ -447,7 +445,7 @@ TEST_CASE("classify: policies are honoured (SPEC §7.9)") {
   SUBCASE("every combination of options: the tracer's completion is exact and valid") {
     SampleMaker maker(11);
     Classifier c;
-    Sample s;
+    RandomCase s;
     for (const Algorithm a : {Algorithm::bfs, Algorithm::dfs})
       for (const NeighborOrder n : {NeighborOrder::ascending, NeighborOrder::prompt})
         for (const Listing l : {Listing::unexpanded, Listing::undiscovered})
@@ -471,7 +469,7 @@ TEST_CASE("classify: policies are honoured (SPEC §7.9)") {
 
 TEST_CASE("classify: reading order, table order at one offset, found order for equal kinds") {
   // SPEC §7.5 tie-break: at one offset, the table order (queue before termination).
-  const Verdict v = classify(seed(), "<0,(1,2),1,(2,3),2,(4),3,()-4,2,1,0>=0,1,2,4", dfs);
+  const Verdict v = classify(seed_example(), "<0,(1,2),1,(2,3),2,(4),3,()-4,2,1,0>=0,1,2,4", dfs);
   REQUIRE(v.errors.size() == 3);
   CHECK(v.errors[0].kind == ErrorKind::frontier_order);
   CHECK(v.errors[1].kind == ErrorKind::missed_target);
@@ -482,7 +480,7 @@ TEST_CASE("classify: reading order, table order at one offset, found order for e
 }
 
 TEST_CASE("classify: text, parsed and token-id inputs agree") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   const std::string text = "<0,(1,2),1,(2,3,4),3,()-4,3,1,0>=0,1,3,4";
   const Verdict a = classify(p, text);
   const ParsedCompletion pc = parse_completion(text);
@@ -514,7 +512,7 @@ TEST_CASE("classify: text, parsed and token-id inputs agree") {
 TEST_CASE("classify: a reused Classifier gives the same verdicts as fresh ones") {
   SampleMaker maker(5);
   Classifier reused;
-  Sample s;
+  RandomCase s;
   for (int i = 0; i < 300; ++i) {
     maker.draw(maker.any_shape(), i % 2 ? dfs : bfs, s);
     std::string text = s.completion;
@@ -529,7 +527,7 @@ TEST_CASE("classify: a reused Classifier gives the same verdicts as fresh ones")
 TEST_CASE("classify: robust on damaged completions") {
   SampleMaker maker(17);
   Classifier c;
-  Sample s;
+  RandomCase s;
   constexpr std::string_view alphabet = "0123456789,()-<>=| x\n\xff";
   for (int i = 0; i < 2000; ++i) {
     maker.draw(maker.any_shape(), i % 2 ? dfs : bfs, s);
@@ -587,7 +585,7 @@ TEST_CASE("classify: robust on damaged completions") {
 namespace {
 
 /// The state of the reference search just before expansion `i`.
-void replay_to(const Sample& s, std::size_t i, RuntimeSearchState& st) {
+void replay_to(const RandomCase& s, std::size_t i, RuntimeSearchState& st) {
   const Graph& g = s.prompt.graph;
   st.reset(g, s.prompt.query, s.options);
   for (std::size_t k = 0; k < i; ++k) {
@@ -644,7 +642,7 @@ std::vector<Label> list_of(const Trace& t, std::size_t i) {
 }
 
 // Where tokens of a rendered trace stand.
-ParsedCompletion positions(const Sample& s, const Trace& t) {
+ParsedCompletion positions(const RandomCase& s, const Trace& t) {
   return parse_completion(render_completion(t, s.rendering));
 }
 
@@ -652,9 +650,9 @@ std::size_t list_start(const Trace& t, std::size_t i) {
   return i == 0 ? 0 : t.list_end[i - 1];
 }
 
-using Mutator = bool (*)(const Sample&, Rng&, Mutant&);
+using Mutator = bool (*)(const RandomCase&, Rng&, Mutant&);
 
-bool m_syntax(const Sample& s, Rng& r, Mutant& m) {
+bool m_syntax(const RandomCase& s, Rng& r, Mutant& m) {
   std::string t = s.completion;
   const ParsedCompletion pc = parse_completion(t);
   switch (r.below(3)) {
@@ -694,7 +692,7 @@ bool m_syntax(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_truncated(const Sample& s, Rng& r, Mutant& m) {
+bool m_truncated(const RandomCase& s, Rng& r, Mutant& m) {
   const std::string& t = s.completion;
   const ParsedCompletion pc = parse_completion(t);
   // Cut before a punctuation mark up to '=' (never inside a number, never after a space the
@@ -711,7 +709,7 @@ bool m_truncated(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_unknown_node(const Sample& s, Rng& r, Mutant& m) {
+bool m_unknown_node(const RandomCase& s, Rng& r, Mutant& m) {
   const ParsedCompletion pc = parse_completion(s.completion);
   const std::size_t e = s.trace.expansion_count();
   // Any node token but the path's later nodes (their answer errors sit at the path's start).
@@ -750,7 +748,7 @@ bool m_unknown_node(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_non_edge(const Sample& s, Rng& r, Mutant& m) {
+bool m_non_edge(const RandomCase& s, Rng& r, Mutant& m) {
   const Graph& g = s.prompt.graph;
   const std::size_t i = r.below(s.trace.expansion_count());
   const NodeId u = *g.node(s.trace.expanded[i]);
@@ -766,7 +764,7 @@ bool m_non_edge(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_missing_neighbor(const Sample& s, Rng& r, Mutant& m) {
+bool m_missing_neighbor(const RandomCase& s, Rng& r, Mutant& m) {
   const std::size_t i = r.below(s.trace.expansion_count());
   auto list = list_of(s.trace, i);
   if (list.empty())
@@ -778,7 +776,7 @@ bool m_missing_neighbor(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_listed_expanded(const Sample& s, Rng& r, Mutant& m) {
+bool m_listed_expanded(const RandomCase& s, Rng& r, Mutant& m) {
   const Graph& g = s.prompt.graph;
   const std::size_t i = r.below(s.trace.expansion_count());
   RuntimeSearchState st;
@@ -802,7 +800,7 @@ bool m_listed_expanded(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_duplicate_neighbor(const Sample& s, Rng& r, Mutant& m) {
+bool m_duplicate_neighbor(const RandomCase& s, Rng& r, Mutant& m) {
   const std::size_t i = r.below(s.trace.expansion_count());
   auto list = list_of(s.trace, i);
   if (list.empty())
@@ -816,7 +814,7 @@ bool m_duplicate_neighbor(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_neighbor_order(const Sample& s, Rng& r, Mutant& m) {
+bool m_neighbor_order(const RandomCase& s, Rng& r, Mutant& m) {
   const std::size_t i = r.below(s.trace.expansion_count());
   auto list = list_of(s.trace, i);
   if (list.size() < 2)
@@ -829,7 +827,7 @@ bool m_neighbor_order(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_wrong_start(const Sample& s, Rng& r, Mutant& m) {
+bool m_wrong_start(const RandomCase& s, Rng& r, Mutant& m) {
   const Graph& g = s.prompt.graph;
   const auto others = nodes_where(g, [&](NodeId v) { return v != s.prompt.query.source; });
   m.trace = s.trace;
@@ -840,7 +838,7 @@ bool m_wrong_start(const Sample& s, Rng& r, Mutant& m) {
 }
 
 // Replaces the node of expansion i >= 1 by one chosen from the state before it.
-bool replace_expansion(const Sample& s, Rng& r, Mutant& m,
+bool replace_expansion(const RandomCase& s, Rng& r, Mutant& m,
                        const std::function<bool(const RuntimeSearchState&, NodeId)>& eligible) {
   const std::size_t e = s.trace.expansion_count();
   if (e < 2)
@@ -859,12 +857,12 @@ bool replace_expansion(const Sample& s, Rng& r, Mutant& m,
   return true;
 }
 
-bool m_not_in_frontier(const Sample& s, Rng& r, Mutant& m) {
+bool m_not_in_frontier(const RandomCase& s, Rng& r, Mutant& m) {
   return replace_expansion(
       s, r, m, [](const RuntimeSearchState& st, NodeId v) { return !st.discovered(v); });
 }
 
-bool m_frontier_order(const Sample& s, Rng& r, Mutant& m) {
+bool m_frontier_order(const RandomCase& s, Rng& r, Mutant& m) {
   return replace_expansion(s, r, m, [](const RuntimeSearchState& st, NodeId v) {
     NodeId front = no_node;
     st.for_each_in_frontier([&](NodeId w) {
@@ -875,12 +873,12 @@ bool m_frontier_order(const Sample& s, Rng& r, Mutant& m) {
   });
 }
 
-bool m_reexpanded(const Sample& s, Rng& r, Mutant& m) {
+bool m_reexpanded(const RandomCase& s, Rng& r, Mutant& m) {
   return replace_expansion(s, r, m,
                            [](const RuntimeSearchState& st, NodeId v) { return st.expanded(v); });
 }
 
-bool m_missed_target(const Sample& s, Rng& r, Mutant& m) {
+bool m_missed_target(const RandomCase& s, Rng& r, Mutant& m) {
   (void)r;
   const std::size_t e = s.trace.expansion_count();
   RuntimeSearchState st;
@@ -902,7 +900,7 @@ bool m_missed_target(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_early_stop(const Sample& s, Rng& r, Mutant& m) {
+bool m_early_stop(const RandomCase& s, Rng& r, Mutant& m) {
   (void)r;
   const std::size_t e = s.trace.expansion_count();
   if (e < 2)
@@ -916,7 +914,7 @@ bool m_early_stop(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_traceback_start(const Sample& s, Rng& r, Mutant& m) {
+bool m_traceback_start(const RandomCase& s, Rng& r, Mutant& m) {
   const Graph& g = s.prompt.graph;
   const auto others = nodes_where(g, [&](NodeId v) { return v != s.prompt.query.target; });
   m.trace = s.trace;
@@ -926,7 +924,7 @@ bool m_traceback_start(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_traceback_parent(const Sample& s, Rng& r, Mutant& m) {
+bool m_traceback_parent(const RandomCase& s, Rng& r, Mutant& m) {
   const auto& bt = s.trace.backtrack;
   const std::size_t j = 1 + r.below(bt.size() - 1);
   const Graph& g = s.prompt.graph;
@@ -938,7 +936,7 @@ bool m_traceback_parent(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_traceback_end(const Sample& s, Rng& r, Mutant& m) {
+bool m_traceback_end(const RandomCase& s, Rng& r, Mutant& m) {
   m.trace = s.trace;
   m.expansion = s.trace.expansion_count();
   if (r.chance(0.5)) { // stops short: without the source
@@ -952,7 +950,7 @@ bool m_traceback_end(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_answer_mismatch(const Sample& s, Rng& r, Mutant& m) {
+bool m_answer_mismatch(const RandomCase& s, Rng& r, Mutant& m) {
   const Graph& g = s.prompt.graph;
   m.trace = s.trace;
   auto& path = m.trace.path;
@@ -977,7 +975,7 @@ bool m_answer_mismatch(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_answer_invalid(const Sample& s, Rng& r, Mutant& m) {
+bool m_answer_invalid(const RandomCase& s, Rng& r, Mutant& m) {
   const Graph& g = s.prompt.graph;
   m.trace = s.trace;
   auto& path = m.trace.path;
@@ -995,7 +993,7 @@ bool m_answer_invalid(const Sample& s, Rng& r, Mutant& m) {
   return true;
 }
 
-bool m_answer_not_shortest(const Sample& s, Rng& r, Mutant& m) {
+bool m_answer_not_shortest(const RandomCase& s, Rng& r, Mutant& m) {
   const Graph& g = s.prompt.graph;
   m.trace = s.trace;
   auto& path = m.trace.path;
@@ -1048,7 +1046,7 @@ const Oracle oracles[] = {
 void run_oracle(const SearchOptions& base, int per_kind, std::uint64_t seed) {
   SampleMaker maker(seed);
   Classifier c;
-  Sample s;
+  RandomCase s;
   std::map<Shape, int> shapes_seen;
   for (const Oracle& o : oracles) {
     if (!(base.algorithm == Algorithm::bfs ? o.bfs : o.dfs))
@@ -1132,14 +1130,14 @@ TEST_CASE("classify: answer_invalid and answer_not_shortest are never first erro
   // is a valid (BFS: shortest) path; any other path is an answer_mismatch, which comes first at
   // the same offset (SPEC §7.5). The oracle above checks the consequence on random instances;
   // here, the argument's premise: error-free exploration + backtrack leaves only one path.
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   const Verdict v = classify(p, "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,1,3,4");
   REQUIRE(v.first_error() != nullptr);
   CHECK(v.first_error()->kind == ErrorKind::answer_mismatch);
 }
 
 TEST_CASE("classify: a hand-built prompt whose query is outside the graph is rejected") {
-  Prompt p = seed();
+  Prompt p = seed_example();
   p.query.target = 99;
   CHECK_THROWS_AS((void)classify(p, "<0,(1,2)-2,0>=0,2"), std::invalid_argument);
 }
@@ -1303,7 +1301,7 @@ Prompt random_prompt(Rng& rng, std::uint32_t n, std::uint32_t extra, std::uint64
 TEST_CASE("classify: the text fast path agrees with the replay, small graphs, every policy") {
   SampleMaker maker(4242);
   Classifier fast, replay;
-  Sample s;
+  RandomCase s;
   std::size_t exact = 0, inexact = 0;
   for (const SearchOptions& o : searchtrace_test::all_options()) {
     CAPTURE(searchtrace_test::option_name(o));
@@ -1383,7 +1381,7 @@ TEST_CASE("classify: the text fast path on prompts without a reference") {
   Classifier fast, replay;
   // A hand-built query whose source is its target (parsed prompts reject it): no reference,
   // the replay judges the text (and throws, as `search` does, where it needs a shortest path).
-  Prompt p = seed();
+  Prompt p = seed_example();
   p.query.target = p.query.source;
   for (const std::string text : {"<0,(1,2)-0>=0", "<-0>=0", "", "<0,(1,2),1,(2"}) {
     CAPTURE(text);

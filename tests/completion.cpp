@@ -197,7 +197,7 @@ TEST_CASE("completion: the direct scan and the Lexer path agree on every text") 
   // The fast path must accept exactly what the lexer accepts, and record the same thing; on
   // anything else the Lexer path says what is wrong.
   searchtrace_test::SampleMaker maker(23);
-  searchtrace_test::Sample s;
+  searchtrace_test::RandomCase s;
   CompletionParser parser;
   ParsedCompletion fast, slow;
   constexpr std::string_view alphabet = "0123456789,()-<>=| x\t";
@@ -236,7 +236,7 @@ TEST_CASE("completion: the direct scan and the Lexer path agree on every text") 
 
 TEST_CASE("completion: every rendering of random traces reads back") {
   searchtrace_test::SampleMaker maker(29);
-  searchtrace_test::Sample s;
+  searchtrace_test::RandomCase s;
   CompletionParser parser;
   ParsedCompletion pc;
   for (int i = 0; i < 1000; ++i) {
@@ -318,7 +318,7 @@ TEST_CASE("completion: token ids in both vocabularies; positions are token indic
   }
   SUBCASE("ids and text agree on random traces") {
     searchtrace_test::SampleMaker maker(31);
-    searchtrace_test::Sample s;
+    searchtrace_test::RandomCase s;
     CompletionParser parser;
     ParsedCompletion pc;
     for (int i = 0; i < 300; ++i) {

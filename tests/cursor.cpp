@@ -14,18 +14,16 @@
 
 #include "random_graphs.hpp"
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_example;
+using searchtrace_test::seed_prompt;
+
 using namespace searchtrace;
 
 namespace {
 
-constexpr std::string_view seed_prompt = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
 constexpr std::string_view seed_bfs = "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4";
-
-Prompt seed() {
-  auto p = parse_prompt(seed_prompt);
-  REQUIRE(p.ok());
-  return std::move(p).value();
-}
 
 std::vector<Token> tokens_of(const Trace& t) {
   std::vector<Token> out;
@@ -77,7 +75,7 @@ bool prefix_of_a_rendering(const std::vector<Token>& tokens, std::string_view p)
 } // namespace
 
 TEST_CASE("cursor: a correct completion stays viable byte by byte, in either spacing") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   CompletionCursor c;
   for (const std::string_view text :
        {seed_bfs, std::string_view("<0,(1, 2),1,(2, 3),2,(4) - 4,2,0>=0,2,4"),
@@ -97,7 +95,7 @@ TEST_CASE("cursor: a correct completion stays viable byte by byte, in either spa
 }
 
 TEST_CASE("cursor: allowed_next names the one correct next token, then the end") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   CompletionCursor c;
   c.reset(p);
   const auto expected = tokens_of(*trace(p));
@@ -119,7 +117,7 @@ TEST_CASE("cursor: allowed_next names the one correct next token, then the end")
 }
 
 TEST_CASE("cursor: a wrong token ends viability, at its position, with a reason") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   CompletionCursor c;
   SUBCASE("the blog's neighbour error: the list of 1 must end after 3") {
     c.reset(p);
@@ -197,7 +195,7 @@ TEST_CASE("cursor: no valid completion when the target cannot be reached") {
 }
 
 TEST_CASE("cursor: feeding both bytes and tokens, or after finish, is a logic error") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   CompletionCursor c;
   c.reset(p);
   c.feed('<');
@@ -215,7 +213,7 @@ TEST_CASE("cursor: feeding both bytes and tokens, or after finish, is a logic er
 
 TEST_CASE("cursor: constrained greedy decoding reproduces the reference trace") {
   searchtrace_test::SampleMaker maker(41);
-  searchtrace_test::Sample s;
+  searchtrace_test::RandomCase s;
   CompletionCursor c;
   std::vector<Token> decoded;
   int n = 0;
@@ -254,7 +252,7 @@ TEST_CASE("cursor: constrained greedy decoding reproduces the reference trace") 
 
 TEST_CASE("cursor: byte viability is 'prefix of some rendering of the reference'") {
   searchtrace_test::SampleMaker maker(43);
-  searchtrace_test::Sample s;
+  searchtrace_test::RandomCase s;
   CompletionCursor c;
   constexpr std::string_view alphabet = "0123456789,()-<>= ";
   for (int i = 0; i < 600; ++i) {
@@ -287,7 +285,7 @@ TEST_CASE("cursor: byte viability is 'prefix of some rendering of the reference'
 
 TEST_CASE("cursor: grammar mode accepts what the parser accepts") {
   searchtrace_test::SampleMaker maker(47);
-  searchtrace_test::Sample s;
+  searchtrace_test::RandomCase s;
   CompletionCursor c;
   constexpr std::string_view alphabet = "0123456789,()-<>=| x";
   for (int i = 0; i < 1500; ++i) {

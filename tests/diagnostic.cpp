@@ -12,15 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_example;
+using searchtrace_test::seed_prompt;
+
 using namespace searchtrace;
 
 namespace {
-
-Prompt seed() {
-  auto p = parse_prompt("1,3|2,4|1,2|0,1|0,2|3,4/0,4");
-  REQUIRE(p.ok());
-  return std::move(p).value();
-}
 
 // The caret line's column must point at `offset` in the completion line (when it is shown
 // unescaped and unwindowed).
@@ -34,7 +33,7 @@ std::size_t caret_column(const std::string& diagnostic) {
 
 TEST_CASE("diagnostic: the shape of STYLE.md") {
   const std::string text = "<0,(1,2),2,(1,4)-4,2,0>=0,2,4";
-  const Verdict v = classify(seed(), text);
+  const Verdict v = classify(seed_example(), text);
   REQUIRE(v.first_error() != nullptr);
   CHECK(render_diagnostic(*v.first_error(), text) ==
         "error[queue/frontier_order]: expanded 2 while 1 is at the front of the queue\n"
@@ -44,7 +43,7 @@ TEST_CASE("diagnostic: the shape of STYLE.md") {
 
 TEST_CASE("diagnostic: the blog's example, the whole verdict") {
   const std::string text = "<0,(1, 2),1,(2, 3, 4)";
-  const Verdict v = classify(seed(), text);
+  const Verdict v = classify(seed_example(), text);
   CHECK(render_verdict(v, text) ==
         "error[neighbors/non_edge]: listed 4, which is not a neighbour of 1\n"
         "  <0,(1, 2),1,(2, 3, 4)\n"
@@ -54,8 +53,8 @@ TEST_CASE("diagnostic: the blog's example, the whole verdict") {
         "                       ^\n"
         "2 errors (first: non_edge at 19), not exact, answer wrong\n");
   const std::string ok = "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4";
-  CHECK(render_verdict(classify(seed(), ok), ok) == "valid, exact, answer correct\n");
-  CHECK(summarize(classify(seed(), "<0,(1,2),2,(1,4)-4,2,0>=0,2,4")) ==
+  CHECK(render_verdict(classify(seed_example(), ok), ok) == "valid, exact, answer correct\n");
+  CHECK(summarize(classify(seed_example(), "<0,(1,2),2,(1,4)-4,2,0>=0,2,4")) ==
         "1 error (first: frontier_order at 9), not exact, answer correct");
 }
 
@@ -155,7 +154,7 @@ TEST_CASE("diagnostic: token ids are shown by their spellings") {
 }
 
 TEST_CASE("diagnostic: JSON of a verdict, keys in the documented order") {
-  const Verdict v = classify(seed(), "<0,(1, 2),1,(2, 3, 4)");
+  const Verdict v = classify(seed_example(), "<0,(1, 2),1,(2, 3, 4)");
   CHECK(to_json(v) ==
         R"({"valid":false,"exact":false,"answer_correct":false,)"
         R"("first_error":{"kind":"non_edge","category":"neighbors","offset":19,"expansion":1,)"
@@ -164,7 +163,7 @@ TEST_CASE("diagnostic: JSON of a verdict, keys in the documented order") {
         R"("message":"listed 4, which is not a neighbour of 1"},)"
         R"({"kind":"truncated","category":"format","offset":21,"expansion":2,)"
         R"("message":"the completion ends where ',' or '-' should be"}]})");
-  const Verdict ok = classify(seed(), "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4");
+  const Verdict ok = classify(seed_example(), "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4");
   CHECK(to_json(ok) ==
         R"({"valid":true,"exact":true,"answer_correct":true,"first_error":null,"errors":[]})");
   // It parses, and says what the verdict says.
@@ -218,7 +217,7 @@ TEST_CASE("diagnostic: JSON strings are valid JSON whatever the bytes") {
 }
 
 TEST_CASE("diagnostic: a syntax message quoting model output stays valid JSON") {
-  const Verdict v = classify(seed(), std::string_view("<0,(1,2)\"\\\xC3", 11));
+  const Verdict v = classify(seed_example(), std::string_view("<0,(1,2)\"\\\xC3", 11));
   REQUIRE(v.first_error() != nullptr);
   const auto j = nlohmann::json::parse(to_json(v));
   CHECK(j["first_error"]["message"] == "unexpected character '\"'");

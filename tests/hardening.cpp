@@ -20,16 +20,16 @@
 #include <string_view>
 #include <vector>
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_example;
+using searchtrace_test::seed_prompt;
+
 namespace {
 
 using namespace searchtrace;
 
-constexpr std::string_view seed_prompt = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
 constexpr std::size_t mib = std::size_t{1} << 20;
-
-Prompt seed() {
-  return parse_prompt(seed_prompt).value();
-}
 
 std::string repeat(std::string_view unit, std::size_t n) {
   std::string s;
@@ -90,7 +90,7 @@ TEST_CASE("hardening: numbers beyond 64 bits in a prompt") {
 }
 
 TEST_CASE("hardening: numbers beyond 64 bits in a completion") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   Classifier c;
   const std::string big = "123456789012345678901234567890";
   const std::string text = "<0,(1," + big + "),1,(2,3),2,(4)-4,2,0>=0,2,4";
@@ -148,7 +148,7 @@ TEST_CASE("hardening: a 1 MiB line") {
     CHECK(d.find("...") != std::string::npos);
   }
   SUBCASE("1 MiB of garbage") {
-    const Prompt p = seed();
+    const Prompt p = seed_example();
     const std::string text = repeat("x", mib);
     const Verdict& v = c.classify(p, text);
     REQUIRE(v.errors.size() == 1);
@@ -157,7 +157,7 @@ TEST_CASE("hardening: a 1 MiB line") {
     check_bounded(v, text);
   }
   SUBCASE("a 1 MiB exploration that never ends") {
-    const Prompt p = seed();
+    const Prompt p = seed_example();
     const std::string text = "<0,(1,2),1,(2,3)" + repeat(",2,(4)", mib / 6);
     const Verdict& v = c.classify(p, text);
     REQUIRE(v.errors.size() >= 2);
@@ -189,7 +189,7 @@ TEST_CASE("hardening: NUL bytes") {
   CHECK(r.error().offset == 7);
   CHECK(r.error().message == "unexpected byte 0x00");
 
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   Classifier c;
   const std::string text = "<0,(1,2),1\0,(2,3),2,(4)-4,2,0>=0,2,4"s;
   const Verdict& v = c.classify(p, text);
@@ -211,7 +211,7 @@ TEST_CASE("hardening: NUL bytes") {
 }
 
 TEST_CASE("hardening: invalid UTF-8") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   Classifier c;
   // A stray continuation byte, an overlong form, a lone surrogate, a truncated sequence.
   for (const std::string_view junk : {"\x80", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82"}) {
@@ -234,7 +234,7 @@ TEST_CASE("hardening: invalid UTF-8") {
 }
 
 TEST_CASE("hardening: 100,000 repeated tokens") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   Classifier c;
   constexpr std::size_t n = 100000;
   Stopwatch clock;
@@ -299,7 +299,7 @@ TEST_CASE("hardening: 100,000 repeated tokens") {
 }
 
 TEST_CASE("hardening: the error cap keeps the first errors in reading order") {
-  const Prompt p = seed();
+  const Prompt p = seed_example();
   // frontier_order at 9, missing_neighbor at 14 (1 is not listed... by 2), and more.
   const std::string text = "<0,(1,2),2,(4),1,(3)-4,2,1,0>=0,1,3,4";
   Classifier all;

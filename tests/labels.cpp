@@ -447,7 +447,7 @@ TEST_CASE("labels: the seed's queue after each expansion is the blog's narrative
 TEST_CASE("labels: every row of 10,000 samples is what an independent checker derives from the "
           "text") {
   searchtrace_test::SampleMaker maker(11);
-  searchtrace_test::Sample s;
+  searchtrace_test::RandomCase s;
   SearchScratch scratch;
   // Vocabularies and label spaces: 64 (packed rows), 50 and 1000 (dense rows).
   std::map<Label, std::array<Vocabulary, 2>> vocabularies;
@@ -478,7 +478,7 @@ TEST_CASE("labels: every row of 10,000 samples is what an independent checker de
 TEST_CASE("labels: a model's completion is labelled with the state its own text implies, for "
           "every error kind") {
   searchtrace_test::SampleMaker maker(12);
-  searchtrace_test::Sample s;
+  searchtrace_test::RandomCase s;
   Classifier classifier;
   const std::array<Vocabulary, 2> vocabularies{Vocabulary::standard(1000),
                                                Vocabulary::numeral(1000)};

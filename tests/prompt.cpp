@@ -10,6 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_prompt;
+
 using namespace searchtrace;
 using namespace std::string_view_literals;
 
@@ -35,12 +39,10 @@ std::vector<NodeId> ids(std::span<const NodeId> s) {
   return {s.begin(), s.end()};
 }
 
-constexpr std::string_view seed = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
-
 } // namespace
 
 TEST_CASE("the seed prompt parses into its graph and query") {
-  const auto r = parse_prompt(seed);
+  const auto r = parse_prompt(seed_prompt);
   REQUIRE(r.ok());
   const Prompt& p = *r;
   CHECK(p.graph.node_count() == 5u);
@@ -70,8 +72,8 @@ TEST_CASE("labels become dense ids in ascending label order") {
 
 TEST_CASE("a parsed prompt renders back byte for byte") {
   for (const std::string_view text :
-       {seed, "0,1/1,0"sv, "17,5|5,3|123,17/3,123"sv, "10,123|123,4294967295|10,7/10,4294967295"sv,
-        "4,0|0,3|3,2|2,1/4,1"sv}) {
+       {seed_prompt, "0,1/1,0"sv, "17,5|5,3|123,17/3,123"sv,
+        "10,123|123,4294967295|10,7/10,4294967295"sv, "4,0|0,3|3,2|2,1/4,1"sv}) {
     CAPTURE(text);
     const auto r = parse_prompt(text);
     REQUIRE(r.ok());
@@ -256,7 +258,7 @@ TEST_CASE("parse_prompt returns a Result the caller must look at") {
   CHECK_FALSE(bad.ok());
   CHECK(bad.error().kind == PromptErrorKind::trivial_query);
   CHECK_THROWS_WITH_AS(bad.value(), "query source and target are the same node 1", BadResultAccess);
-  const auto good = parse_prompt(seed);
+  const auto good = parse_prompt(seed_prompt);
   CHECK(good.ok());
   CHECK_THROWS_AS(good.error(), BadResultAccess);
 }
@@ -272,10 +274,10 @@ TEST_CASE("one PromptParser and one Prompt serve many prompts") {
   CHECK(p.graph.node_count() == 41u);
   CHECK(render_prompt(p) == big);
 
-  REQUIRE_FALSE(parser.parse(seed, p).has_value());
+  REQUIRE_FALSE(parser.parse(seed_prompt, p).has_value());
   CHECK(p.graph.node_count() == 5u);
   CHECK(p.query == Query{0, 4});
-  CHECK(render_prompt(p) == seed);
+  CHECK(render_prompt(p) == seed_prompt);
 
   const auto e = parser.parse("0,1|1,2|2,1/0,2", p);
   REQUIRE(e.has_value());
@@ -288,7 +290,7 @@ TEST_CASE("one PromptParser and one Prompt serve many prompts") {
   CHECK(p.query == Query{1, 0});
   CHECK(render_prompt(p) == "5,9/9,5");
 
-  REQUIRE_FALSE(parser.parse(seed, p).has_value());
+  REQUIRE_FALSE(parser.parse(seed_prompt, p).has_value());
   CHECK_FALSE(p.graph.directed());
-  CHECK(render_prompt(p) == seed);
+  CHECK(render_prompt(p) == seed_prompt);
 }

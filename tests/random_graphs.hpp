@@ -32,7 +32,7 @@ inline const char* shape_name(Shape s) {
 }
 
 /// One sample: the prompt, the options, the reference trace and its text.
-struct Sample {
+struct RandomCase {
   Shape shape = Shape::connected;
   std::string prompt_text;
   searchtrace::Prompt prompt;
@@ -49,7 +49,7 @@ public:
   searchtrace::Rng& rng() { return rng_; }
 
   /// Draws a sample of this shape under these options.
-  void draw(Shape shape, const searchtrace::SearchOptions& o, Sample& out) {
+  void draw(Shape shape, const searchtrace::SearchOptions& o, RandomCase& out) {
     using namespace searchtrace;
     for (;;) {
       edges_.clear();

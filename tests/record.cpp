@@ -19,11 +19,14 @@
 #include <string_view>
 #include <vector>
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_prompt;
+
 using namespace searchtrace;
 
 namespace {
 
-constexpr std::string_view seed_prompt = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
 constexpr std::string_view seed_completion = "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4";
 
 // Appending rather than `"x" + std::string(...)`, on which GCC 12 warns falsely (-Wrestrict).

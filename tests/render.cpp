@@ -12,12 +12,15 @@
 #include <string_view>
 #include <vector>
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_prompt;
+
 using namespace searchtrace;
 using searchtrace_test::prompt;
 
 namespace {
 
-constexpr std::string_view seed = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
 constexpr std::string_view seed_bfs = "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4";
 constexpr std::string_view seed_bfs_pretty = "<0,(1, 2),1,(2, 3),2,(4) - 4,2,0>=0,2,4";
 
@@ -36,23 +39,23 @@ std::string text_of(std::span<const Token> tokens, Rendering r = Rendering::comp
 } // namespace
 
 TEST_CASE("the seed completion in both renderings") {
-  const Trace t = traced(seed);
+  const Trace t = traced(seed_prompt);
   CHECK(render_completion(t) == seed_bfs);
   CHECK(render_completion(t, Rendering::compact) == seed_bfs);
   CHECK(render_completion(t, Rendering::pretty) == seed_bfs_pretty);
   SearchOptions dfs;
   dfs.algorithm = Algorithm::dfs;
-  CHECK(render_completion(traced(seed, dfs), Rendering::pretty) ==
+  CHECK(render_completion(traced(seed_prompt, dfs), Rendering::pretty) ==
         "<0,(1, 2),1,(2, 3),2,(4) - 4,2,1,0>=0,1,2,4");
 }
 
 TEST_CASE("append_completion and append_prompt append to what is there") {
-  const Prompt p = prompt(seed);
+  const Prompt p = prompt(seed_prompt);
   std::string s = "sample: ";
   append_prompt(s, p);
-  append_completion(s, traced(seed));
+  append_completion(s, traced(seed_prompt));
   CHECK(s == "sample: 1,3|2,4|1,2|0,1|0,2|3,4/0,4<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4");
-  append_completion(s, traced(seed), Rendering::pretty);
+  append_completion(s, traced(seed_prompt), Rendering::pretty);
   CHECK(s.ends_with(std::string(">=0,2,4") + std::string(seed_bfs_pretty)));
 }
 
@@ -66,7 +69,7 @@ TEST_CASE("an empty list and long labels render in both renderings") {
 
 TEST_CASE("render_prompt writes the edges as written and then the query") {
   for (const std::string_view text :
-       {seed, std::string_view("0,1/1,0"), std::string_view("3,0|0,1|2,0|1,4|3,4/0,4"),
+       {seed_prompt, std::string_view("0,1/1,0"), std::string_view("3,0|0,1|2,0|1,4|3,4/0,4"),
         std::string_view("4294967295,0/0,4294967295")}) {
     CAPTURE(text);
     CHECK(render_prompt(prompt(text)) == text);
@@ -82,7 +85,7 @@ TEST_CASE("render_prompt writes the edges as written and then the query") {
 
 TEST_CASE("completion_tokens and prompt_tokens list every token, commas included") {
   std::vector<Token> c;
-  completion_tokens(traced(seed), c);
+  completion_tokens(traced(seed_prompt), c);
   CHECK(c.size() == seed_bfs.size()); // one byte per token in this sample
   CHECK(c.front() == punct_token(TokenKind::lt));
   CHECK(c[1] == node_token(0));
@@ -99,14 +102,14 @@ TEST_CASE("completion_tokens and prompt_tokens list every token, commas included
   CHECK(text_of(p) == "10,123|123,7/7,10");
 
   SUBCASE("tokens are appended") {
-    completion_tokens(traced(seed), p);
+    completion_tokens(traced(seed_prompt), p);
     CHECK(p.size() == 11u + c.size());
   }
 }
 
 TEST_CASE("append_tokens spaces commas by their list context") {
   std::vector<Token> c;
-  completion_tokens(traced(seed), c);
+  completion_tokens(traced(seed_prompt), c);
   CHECK(text_of(c, Rendering::pretty) == seed_bfs_pretty);
   std::string s = ">";
   append_tokens(s, c);
@@ -151,12 +154,13 @@ TEST_CASE("decode_tokens restores dropped commas") {
   for (const Vocabulary& v : {Vocabulary::standard(), Vocabulary::numeral()}) {
     CAPTURE(v.name());
     std::vector<std::uint16_t> ids;
-    encode_prompt(prompt(seed), v, ids);
-    encode_completion(traced(seed), v, ids);
+    encode_prompt(prompt(seed_prompt), v, ids);
+    encode_completion(traced(seed_prompt), v, ids);
     std::vector<Token> tokens;
     REQUIRE(decode_tokens(std::span<const std::uint16_t>(ids), v, tokens));
-    CHECK(text_of(tokens) == std::string(seed) + std::string(seed_bfs));
-    CHECK(text_of(tokens, Rendering::pretty) == std::string(seed) + std::string(seed_bfs_pretty));
+    CHECK(text_of(tokens) == std::string(seed_prompt) + std::string(seed_bfs));
+    CHECK(text_of(tokens, Rendering::pretty) ==
+          std::string(seed_prompt) + std::string(seed_bfs_pretty));
   }
   SUBCASE("an empty list gets no comma inside") {
     const Vocabulary v = Vocabulary::numeral();

@@ -7,11 +7,14 @@
 
 #include <searchtrace/dataset.hpp>
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_prompt;
+
 using namespace searchtrace;
 
 namespace {
 
-constexpr std::string_view seed = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
 constexpr std::string_view good = "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4";
 constexpr std::string_view queue_error = "<0,(1,2),2,(1,4)-4,2,0>=0,2,4";
 
@@ -37,9 +40,9 @@ TEST_CASE("report: tables, charts and a few failing samples per cell") {
   ro.failing_per_cell = 2;
   EvalReport r(ro);
   for (std::size_t i = 1; i <= 5; ++i)
-    add(e, r, seed, i % 2 == 0 ? good : queue_error, "3x4", "G15_2_4", i);
-  add(e, r, seed, good, "6x8", "G15_2_4", 6);
-  add(e, r, seed, "<0,(1,2,9)", "6x8", "G20_5_6", 7);
+    add(e, r, seed_prompt, i % 2 == 0 ? good : queue_error, "3x4", "G15_2_4", i);
+  add(e, r, seed_prompt, good, "6x8", "G15_2_4", 6);
+  add(e, r, seed_prompt, "<0,(1,2,9)", "6x8", "G20_5_6", 7);
   CHECK_FALSE(r.add("1,2|2,3/1,1", good)); // a prompt the evaluator rejects too
   CHECK(r.samples() == 7);
   CHECK(r.by_length().at({"3x4", 2}).samples == 5);
@@ -75,7 +78,7 @@ TEST_CASE("report: hostile names and completions are escaped everywhere") {
   const std::string hostile = "<script>alert(1)</script>\"' ]]> --> \xff\xc3(";
   Evaluator e;
   EvalReport r;
-  add(e, r, seed, std::string(queue_error) + hostile, hostile, hostile, 1);
+  add(e, r, seed_prompt, std::string(queue_error) + hostile, hostile, hostile, 1);
   std::string html;
   append_eval_html(html, e.table(), r);
   CHECK(count(html, "<script") == 2);

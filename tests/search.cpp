@@ -8,14 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_prompt;
+
 using namespace searchtrace;
 using searchtrace_test::prompt;
 using searchtrace_test::RuntimeSearchState;
 using searchtrace_test::search;
 
 namespace {
-
-constexpr std::string_view seed = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
 
 template <class State>
 std::string label_of(const State& s, NodeId v) {
@@ -156,7 +158,7 @@ TEST_CASE("algorithm names parse and print") {
 }
 
 TEST_CASE("BFS state at every event on the seed graph") {
-  const Prompt p = prompt(seed);
+  const Prompt p = prompt(seed_prompt);
   RuntimeSearchState st;
   StateRecorder rec;
   REQUIRE(search(st, p.graph, p.query, SearchOptions{}, rec) == SearchStatus::found);
@@ -189,7 +191,7 @@ TEST_CASE("BFS state at every event on the seed graph") {
 }
 
 TEST_CASE("DFS state at every event on the seed graph") {
-  const Prompt p = prompt(seed);
+  const Prompt p = prompt(seed_prompt);
   RuntimeSearchState st;
   StateRecorder rec;
   SearchOptions o;
@@ -253,7 +255,7 @@ struct Moments {
 
 TEST_CASE("a node counts as expanded at on_expand and as discovered at on_list") {
   // Checked on every event of every option on two graphs, against the documented moments.
-  for (const std::string_view text : {seed, std::string_view("3,0|0,1|2,0|1,4|3,4/0,4")}) {
+  for (const std::string_view text : {seed_prompt, std::string_view("3,0|0,1|2,0|1,4|3,4/0,4")}) {
     const Prompt p = prompt(text);
     for (const SearchOptions& o : searchtrace_test::all_options()) {
       CAPTURE(searchtrace_test::option_name(o));
@@ -267,7 +269,7 @@ TEST_CASE("a node counts as expanded at on_expand and as discovered at on_list")
 }
 
 TEST_CASE("a sink implements any subset of the hooks") {
-  const Prompt p = prompt(seed);
+  const Prompt p = prompt(seed_prompt);
   RuntimeSearchState st;
   SUBCASE("no hooks at all") {
     NoHooks none;
@@ -340,7 +342,7 @@ TEST_CASE("an unreachable target fires neither stop nor backtrack") {
 }
 
 TEST_CASE("the search state can be driven by hand, as a replay does") {
-  const Prompt p = prompt(seed);
+  const Prompt p = prompt(seed_prompt);
   RuntimeSearchState st;
   st.reset(p.graph, p.query, SearchOptions{});
   CHECK(&st.graph() == &p.graph);
@@ -415,7 +417,7 @@ TEST_CASE("the search state can be driven by hand, as a replay does") {
 }
 
 TEST_CASE("DFS moves a relisted node to the top of the stack by hand too") {
-  const Prompt p = prompt(seed);
+  const Prompt p = prompt(seed_prompt);
   SearchOptions o;
   o.algorithm = Algorithm::dfs;
   RuntimeSearchState st;
@@ -444,7 +446,7 @@ TEST_CASE("DFS moves a relisted node to the top of the stack by hand too") {
 }
 
 TEST_CASE("reference listings follow the options") {
-  const Prompt p = prompt(seed);
+  const Prompt p = prompt(seed_prompt);
   auto listing = [&](const SearchOptions& o, NodeId u) {
     RuntimeSearchState st;
     st.reset(p.graph, p.query, o);
@@ -475,7 +477,7 @@ TEST_CASE("reference listings follow the options") {
 
 TEST_CASE("one search state serves graphs of any size and either algorithm") {
   const Prompt big = prompt("0,1|1,2|2,3|3,4|4,5|5,6|6,7|7,8|8,9|9,10|0,10|5,11/0,11");
-  const Prompt small = prompt(seed);
+  const Prompt small = prompt(seed_prompt);
   SearchOptions dfs;
   dfs.algorithm = Algorithm::dfs;
   RuntimeSearchState reused;

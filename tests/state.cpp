@@ -15,11 +15,13 @@
 #include "random_graphs.hpp"
 #include "support.hpp"
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_prompt;
+
 using namespace searchtrace;
 
 namespace {
-
-constexpr std::string_view seed = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
 
 // The labels of the frontier in rank order, at row t.
 std::vector<int> frontier_at(const SampleState& s, Eigen::Index t) {
@@ -33,7 +35,7 @@ std::vector<int> frontier_at(const SampleState& s, Eigen::Index t) {
 } // namespace
 
 TEST_CASE("state: the seed's sample as Eigen matrices, aligned with its ids in both vocabularies") {
-  const Prompt p = searchtrace_test::prompt(seed);
+  const Prompt p = searchtrace_test::prompt(seed_prompt);
   for (const Vocabulary& v : {Vocabulary::standard(), Vocabulary::numeral()}) {
     CAPTURE(v.name());
     const SampleState s = sample_state(p, {}, v);
@@ -89,7 +91,7 @@ TEST_CASE("state: the seed's sample as Eigen matrices, aligned with its ids in b
 
 TEST_CASE("state: next tokens are the valid cursor's one allowed token") {
   searchtrace_test::SampleMaker maker(21);
-  searchtrace_test::Sample s;
+  searchtrace_test::RandomCase s;
   CompletionCursor cursor;
   const Vocabulary standard = Vocabulary::standard(1000), numeral = Vocabulary::numeral(1000);
   for (int i = 0; i < 300; ++i) {
@@ -123,7 +125,7 @@ TEST_CASE("state: next tokens are the valid cursor's one allowed token") {
 }
 
 TEST_CASE("state: a model's completion follows the reference until it deviates") {
-  const Prompt p = searchtrace_test::prompt(seed);
+  const Prompt p = searchtrace_test::prompt(seed_prompt);
   const Vocabulary v = Vocabulary::standard();
   Verdict verdict;
   // Expands 2 before 1 (frontier_order at byte 9): the state is the one the text implies.

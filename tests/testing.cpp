@@ -5,9 +5,11 @@
 
 #include <string>
 
+#include "seed_prompt.hpp"
+
 namespace {
 
-constexpr const char* seed_prompt = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
+using searchtrace_test::seed_prompt;
 constexpr const char* seed_bfs = "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4";
 
 } // namespace

@@ -71,7 +71,7 @@ TEST_CASE("token writer: every step of an unusual trace keeps its separators") {
 
 TEST_CASE("token writer: as a search sink it writes what rendering the finished trace writes") {
   searchtrace_test::SampleMaker maker(3);
-  searchtrace_test::Sample sample;
+  searchtrace_test::RandomCase sample;
   SearchScratch scratch;
   for (int i = 0; i < 600; ++i) {
     const SearchOptions o = searchtrace_test::all_options()[static_cast<std::size_t>(i) % 16];

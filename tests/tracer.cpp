@@ -20,6 +20,10 @@
 #include <utility>
 #include <vector>
 
+#include "seed_prompt.hpp"
+
+using searchtrace_test::seed_prompt;
+
 using namespace searchtrace;
 using searchtrace_test::all_options;
 using searchtrace_test::completion;
@@ -28,7 +32,6 @@ using searchtrace_test::prompt;
 
 namespace {
 
-constexpr std::string_view seed = "1,3|2,4|1,2|0,1|0,2|3,4/0,4";
 // The source's neighbours in prompt order (3,1,2) differ from ascending (1,2,3).
 constexpr std::string_view shuffled = "3,0|0,1|2,0|1,4|3,4/0,4";
 // The target is listed by the source, behind another neighbour.
@@ -52,8 +55,8 @@ constexpr StopRule on_pop = StopRule::on_pop;
 } // namespace
 
 TEST_CASE("the seed example through the C++ API") {
-  const Prompt p = prompt(seed);
-  CHECK(render_prompt(p) == seed);
+  const Prompt p = prompt(seed_prompt);
+  CHECK(render_prompt(p) == seed_prompt);
 
   SUBCASE("BFS") {
     const auto t = trace_bfs(p);
@@ -80,7 +83,7 @@ TEST_CASE("the seed example through the C++ API") {
 }
 
 TEST_CASE("trace_bfs and trace_dfs override the algorithm option") {
-  const Prompt p = prompt(seed);
+  const Prompt p = prompt(seed_prompt);
   CHECK(render_completion(*trace_bfs(p, with(dfs))) == "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4");
   CHECK(render_completion(*trace_dfs(p, with(bfs))) == "<0,(1,2),1,(2,3),2,(4)-4,2,1,0>=0,1,2,4");
   // ... and keep the other policies.
@@ -90,33 +93,34 @@ TEST_CASE("trace_bfs and trace_dfs override the algorithm option") {
 
 TEST_CASE("BFS under every policy, on hand-computed traces") {
   SUBCASE("neighbour order: ascending or as the prompt mentions them") {
-    CHECK(completion(seed, with(bfs, prompt_order)) == "<0,(1,2),1,(3,2),2,(4)-4,2,0>=0,2,4");
+    CHECK(completion(seed_prompt, with(bfs, prompt_order)) ==
+          "<0,(1,2),1,(3,2),2,(4)-4,2,0>=0,2,4");
     CHECK(completion(shuffled, with(bfs)) == "<0,(1,2,3),1,(4)-4,1,0>=0,1,4");
     CHECK(completion(shuffled, with(bfs, prompt_order)) == "<0,(3,1,2),3,(4)-4,3,0>=0,3,4");
     CHECK(completion(big_labels, with(bfs, prompt_order)) ==
           "<10,(123,7),123,(4294967295)-4294967295,123,10>=10,123,4294967295");
   }
   SUBCASE("listing: every unexpanded neighbour, or only undiscovered ones") {
-    CHECK(completion(seed, with(bfs, ascending, unexpanded)) ==
+    CHECK(completion(seed_prompt, with(bfs, ascending, unexpanded)) ==
           "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4");
-    CHECK(completion(seed, with(bfs, ascending, undiscovered)) ==
+    CHECK(completion(seed_prompt, with(bfs, ascending, undiscovered)) ==
           "<0,(1,2),1,(3),2,(4)-4,2,0>=0,2,4");
-    CHECK(completion(seed, with(bfs, prompt_order, undiscovered)) ==
+    CHECK(completion(seed_prompt, with(bfs, prompt_order, undiscovered)) ==
           "<0,(1,2),1,(3),2,(4)-4,2,0>=0,2,4");
   }
   SUBCASE("stop: when the target is listed, or when it is popped") {
     CHECK(completion(adjacent, with(bfs, ascending, unexpanded, on_list)) == "<0,(1,2)-2,0>=0,2");
     CHECK(completion(adjacent, with(bfs, ascending, unexpanded, on_pop)) ==
           "<0,(1,2),1,(3)-2,0>=0,2");
-    CHECK(completion(seed, with(bfs, ascending, unexpanded, on_pop)) ==
+    CHECK(completion(seed_prompt, with(bfs, ascending, unexpanded, on_pop)) ==
           "<0,(1,2),1,(2,3),2,(4),3,(4)-4,2,0>=0,2,4");
     CHECK(completion(shuffled, with(bfs, ascending, unexpanded, on_pop)) ==
           "<0,(1,2,3),1,(4),2,(),3,(4)-4,1,0>=0,1,4");
   }
   SUBCASE("policies combined") {
-    CHECK(completion(seed, with(bfs, ascending, undiscovered, on_pop)) ==
+    CHECK(completion(seed_prompt, with(bfs, ascending, undiscovered, on_pop)) ==
           "<0,(1,2),1,(3),2,(4),3,()-4,2,0>=0,2,4");
-    CHECK(completion(seed, with(bfs, prompt_order, unexpanded, on_pop)) ==
+    CHECK(completion(seed_prompt, with(bfs, prompt_order, unexpanded, on_pop)) ==
           "<0,(1,2),1,(3,2),2,(4),3,(4)-4,2,0>=0,2,4");
     CHECK(completion(shuffled, with(bfs, prompt_order, unexpanded, on_pop)) ==
           "<0,(3,1,2),3,(4),1,(4),2,()-4,3,0>=0,3,4");
@@ -129,15 +133,16 @@ TEST_CASE("BFS under every policy, on hand-computed traces") {
 
 TEST_CASE("DFS under every policy, on hand-computed traces") {
   SUBCASE("neighbour order: the first listed node ends on top of the stack") {
-    CHECK(completion(seed, with(dfs, prompt_order)) == "<0,(1,2),1,(3,2),3,(4)-4,3,1,0>=0,1,3,4");
+    CHECK(completion(seed_prompt, with(dfs, prompt_order)) ==
+          "<0,(1,2),1,(3,2),3,(4)-4,3,1,0>=0,1,3,4");
     CHECK(completion(shuffled, with(dfs)) == "<0,(1,2,3),1,(4)-4,1,0>=0,1,4");
     CHECK(completion(shuffled, with(dfs, prompt_order)) == "<0,(3,1,2),3,(4)-4,3,0>=0,3,4");
   }
   SUBCASE("listing: only undiscovered nodes leaves a queued node where it is") {
-    CHECK(completion(seed, with(dfs, ascending, unexpanded)) ==
+    CHECK(completion(seed_prompt, with(dfs, ascending, unexpanded)) ==
           "<0,(1,2),1,(2,3),2,(4)-4,2,1,0>=0,1,2,4");
     // 2 is not listed again, so it does not move above 3 and keeps its parent 0.
-    CHECK(completion(seed, with(dfs, ascending, undiscovered)) ==
+    CHECK(completion(seed_prompt, with(dfs, ascending, undiscovered)) ==
           "<0,(1,2),1,(3),3,(4)-4,3,1,0>=0,1,3,4");
   }
   SUBCASE("stop: when the target is listed, or when it is popped") {
@@ -145,11 +150,11 @@ TEST_CASE("DFS under every policy, on hand-computed traces") {
     CHECK(completion(adjacent, with(dfs, ascending, unexpanded, on_pop)) ==
           "<0,(1,2),1,(3),3,()-2,0>=0,2");
     // The target is on top right after it is listed: both rules give the same trace.
-    CHECK(completion(seed, with(dfs, ascending, unexpanded, on_pop)) ==
+    CHECK(completion(seed_prompt, with(dfs, ascending, unexpanded, on_pop)) ==
           "<0,(1,2),1,(2,3),2,(4)-4,2,1,0>=0,1,2,4");
   }
   SUBCASE("policies combined") {
-    CHECK(completion(seed, with(dfs, prompt_order, undiscovered, on_pop)) ==
+    CHECK(completion(seed_prompt, with(dfs, prompt_order, undiscovered, on_pop)) ==
           "<0,(1,2),1,(3),3,(4)-4,3,1,0>=0,1,3,4");
     CHECK(completion(adjacent, with(dfs, prompt_order, undiscovered, on_pop)) ==
           "<0,(1,2),1,(3),3,()-2,0>=0,2");
@@ -160,7 +165,7 @@ TEST_CASE("DFS under every policy, on hand-computed traces") {
 
 TEST_CASE("DFS moves a relisted node to the top and changes its parent") {
   // Node 1 lists 2 again: 2 is expanded before 3, and the backtrack goes 2 -> 1, not 2 -> 0.
-  const auto t = trace_dfs(prompt(seed));
+  const auto t = trace_dfs(prompt(seed_prompt));
   REQUIRE(t.ok());
   CHECK(t->expanded == std::vector<Label>{0, 1, 2});
   CHECK(t->backtrack == std::vector<Label>{4, 2, 1, 0});
@@ -267,7 +272,7 @@ TEST_CASE("trace_into reuses its buffers and agrees with trace") {
   Trace t;
   SearchScratch scratch;
   for (int round = 0; round < 2; ++round)
-    for (const std::string_view text : {big_labels, seed, adjacent, shuffled})
+    for (const std::string_view text : {big_labels, seed_prompt, adjacent, shuffled})
       for (const SearchOptions& o : all_options()) {
         CAPTURE(text);
         CAPTURE(option_name(o));
@@ -287,7 +292,7 @@ namespace {
 
 class SplitMix64 {
 public:
-  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+  explicit SplitMix64(std::uint64_t seed_prompt) : state_(seed_prompt) {}
   std::uint64_t next() {
     std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -306,7 +311,7 @@ private:
 constexpr Label label_space = 100;
 constexpr Label none = 0xFFFFFFFFu;
 
-struct Sample {
+struct RandomPrompt {
   std::vector<std::pair<Label, Label>> edges; // as written
   Label source = 0;
   Label target = 0;
@@ -361,7 +366,7 @@ void add_connected(SplitMix64& rng, std::vector<Label> labels,
   }
 }
 
-void shuffle_and_orient(SplitMix64& rng, Sample& s) {
+void shuffle_and_orient(SplitMix64& rng, RandomPrompt& s) {
   shuffle(rng, s.edges);
   if (!s.directed)
     for (auto& e : s.edges)
@@ -378,8 +383,8 @@ std::pair<Label, Label> draw_query(SplitMix64& rng, const std::vector<Label>& fr
   return {s, t};
 }
 
-Sample random_connected(SplitMix64& rng) {
-  Sample s;
+RandomPrompt random_connected(SplitMix64& rng) {
+  RandomPrompt s;
   const std::vector<Label> labels = draw_labels(rng, 3 + rng.below(23)); // 3..25 nodes
   add_connected(rng, labels, s.edges);
   shuffle_and_orient(rng, s);
@@ -387,8 +392,8 @@ Sample random_connected(SplitMix64& rng) {
   return s;
 }
 
-Sample random_disconnected(SplitMix64& rng) {
-  Sample s;
+RandomPrompt random_disconnected(SplitMix64& rng) {
+  RandomPrompt s;
   const std::size_t n1 = 2 + rng.below(11), n2 = 2 + rng.below(11);
   const std::vector<Label> labels = draw_labels(rng, n1 + n2);
   const std::vector<Label> a(labels.begin(), labels.begin() + static_cast<std::ptrdiff_t>(n1));
@@ -401,8 +406,8 @@ Sample random_disconnected(SplitMix64& rng) {
 }
 
 // Random arcs, reachable or not; both orientations of a pair may appear.
-Sample random_directed(SplitMix64& rng) {
-  Sample s;
+RandomPrompt random_directed(SplitMix64& rng) {
+  RandomPrompt s;
   s.directed = true;
   const std::vector<Label> labels = draw_labels(rng, 3 + rng.below(14));
   const auto n = static_cast<std::uint32_t>(labels.size());
@@ -433,7 +438,7 @@ struct Model {
   std::array<std::vector<Label>, label_space> ascending{};
   std::array<std::array<bool, label_space>, label_space> arc{};
 
-  explicit Model(const Sample& s) {
+  explicit Model(const RandomPrompt& s) {
     for (const auto& [a, b] : s.edges) {
       prompt_order[a].push_back(b);
       arc[a][b] = true;
@@ -479,7 +484,7 @@ std::string list_text(std::span<const Label> l) {
 
 // Replays a trace against the rules of SPEC 3-4 computed from the trace itself: returns the
 // first violation, or an empty string.
-std::string violation(const Trace& t, const Sample& s, const Model& m, const SearchOptions& o,
+std::string violation(const Trace& t, const RandomPrompt& s, const Model& m, const SearchOptions& o,
                       int shortest) {
   const bool is_bfs = o.algorithm == Algorithm::bfs;
   std::array<bool, label_space> expanded{}, discovered{};
@@ -592,7 +597,7 @@ TEST_CASE("random connected graphs pass an independent check under every option"
   std::size_t checked = 0;
   constexpr int graphs = 10000;
   for (int g = 0; g < graphs && failures < 10; ++g) {
-    const Sample s = random_connected(rng);
+    const RandomPrompt s = random_connected(rng);
     const std::string text = s.text();
     if (const auto e = parser.parse(text, p)) {
       FAIL_CHECK(text << " rejected: " << e->message);
@@ -637,7 +642,7 @@ TEST_CASE("random disconnected graphs are unreachable under every option") {
   SearchScratch scratch;
   int failures = 0;
   for (int g = 0; g < 1000 && failures < 10; ++g) {
-    const Sample s = random_disconnected(rng);
+    const RandomPrompt s = random_disconnected(rng);
     const std::string text = s.text();
     const Prompt p = prompt(text);
     const Model m(s);
@@ -667,7 +672,7 @@ TEST_CASE("random directed graphs pass an independent check under every option")
   SearchScratch scratch;
   int failures = 0, found = 0, unreachable = 0;
   for (int g = 0; g < 3000 && failures < 10; ++g) {
-    const Sample s = random_directed(rng);
+    const RandomPrompt s = random_directed(rng);
     const std::string text = s.text();
     const Prompt p = prompt(text, true);
     CHECK(render_prompt(p) == text);
@@ -718,7 +723,7 @@ TEST_CASE("queries built through the Graph API") {
 
 TEST_CASE("the independent checker rejects corrupted traces") {
   // The random checks above are only as good as `violation`: it must catch each kind of error.
-  Sample s;
+  RandomPrompt s;
   s.edges = {{1, 3}, {2, 4}, {1, 2}, {0, 1}, {0, 2}, {3, 4}};
   s.source = 0;
   s.target = 4;
@@ -767,7 +772,7 @@ TEST_CASE("the bit-row BFS of trace_into gives what driving SearchState gives") 
   SearchScratch scratch;
   std::size_t compared = 0, unreachable = 0, small = 0;
   for (int g = 0; g < 3000; ++g) {
-    Sample s;
+    RandomPrompt s;
     switch (g % 3) {
     case 0: {
       const std::vector<Label> labels = draw_labels(rng, 2 + rng.below(66)); // 2..67 nodes

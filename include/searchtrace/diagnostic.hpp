@@ -130,8 +130,8 @@ std::vector<std::string> id_units(std::span<const Id> ids, const Vocabulary& v) 
       known = ids[i] >= 0;
     if (known && static_cast<std::uint64_t>(ids[i]) < v.size())
       u += v.spelling(static_cast<TokenId>(ids[i]));
-    else
-      u += "#" + std::to_string(ids[i]);
+    else // (two appends: g++ 12 at -O3 warns falsely, -Wrestrict, on "#" + std::string)
+      u.append(1, '#').append(std::to_string(ids[i]));
     units.push_back(std::move(u));
   }
   return units;
