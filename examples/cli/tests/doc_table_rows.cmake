@@ -1,0 +1,30 @@
+# A document quotes table rows of a recorded output: every line starting with '|' between the
+# line MARKER and the line END in DOC is a line of FILE.
+#   cmake -DDOC=<doc.md> -DMARKER=<line> -DEND=<line> -DFILE=<file> -P doc_table_rows.cmake
+cmake_minimum_required(VERSION 3.21)
+
+file(READ "${DOC}" doc)
+string(FIND "${doc}" "${MARKER}\n" at)
+string(FIND "${doc}" "${END}\n" end)
+if(at EQUAL -1 OR end EQUAL -1 OR end LESS at)
+  message(FATAL_ERROR "${DOC} has no '${MARKER}' ... '${END}' section")
+endif()
+math(EXPR length "${end} - ${at}")
+string(SUBSTRING "${doc}" ${at} ${length} section)
+file(STRINGS "${FILE}" recorded)
+string(REPLACE ";" "\\;" section "${section}") # table cells never hold ';', but stay exact
+string(REPLACE "\n" ";" lines "${section}")
+set(rows 0)
+foreach(line IN LISTS lines)
+  if(line MATCHES "^\\|")
+    math(EXPR rows "${rows} + 1")
+    list(FIND recorded "${line}" found)
+    if(found EQUAL -1)
+      message(FATAL_ERROR "${DOC}: this row is not in ${FILE}:\n${line}")
+    endif()
+  endif()
+endforeach()
+if(rows EQUAL 0)
+  message(FATAL_ERROR "${DOC}: no table rows between '${MARKER}' and '${END}'")
+endif()
+message(STATUS "${DOC}: ${rows} rows quoted from ${FILE}")
