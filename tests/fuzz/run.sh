@@ -18,7 +18,8 @@
 #
 # Environment: FUZZ_SECONDS per target (default 60), FUZZ_TARGETS (names, default all),
 # FUZZ_CXX (default clang++), FUZZ_CXXFLAGS (extra flags, before the others: e.g. -I of a
-# patched include tree), FUZZ_RSS_MB (default 2048).
+# patched include tree), FUZZ_RSS_MB (default 2048), FUZZ_JOBS (targets built and fuzzed side by
+# side; default $JOBS or 2).
 # Called by scripts/test.sh (step "fuzz"). If clang or its libFuzzer runtime is missing the run
 # is skipped with a message (.ci/run installs both: clang and libclang-rt-14-dev).
 set -euo pipefail
@@ -27,6 +28,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 seconds="${FUZZ_SECONDS:-60}"
 cxx="${FUZZ_CXX:-clang++}"
 rss_mb="${FUZZ_RSS_MB:-2048}"
+jobs="${FUZZ_JOBS:-${JOBS:-2}}"
 read -r -a extra_flags <<<"${FUZZ_CXXFLAGS:-}"
 out=build/fuzz
 mkdir -p "$out"
@@ -97,21 +99,23 @@ build() {
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-start=$SECONDS
-failed=()
-summary=()
-for t in "${targets[@]}"; do
+
+# Builds and fuzzes one target; its summary line goes to $out/<name>.summary, and the status
+# (0 = ok) is the function's.
+fuzz_one() {
+  local t=$1
   build "$t"
   mkdir -p "$out/corpus_$t" "$out/artifacts/$t"
-  dict=()
+  local dict=()
   [[ -f tests/fuzz/$t.dict ]] && dict=(-dict="tests/fuzz/$t.dict")
-  log="$out/$t.log"
+  local log="$out/$t.log"
   echo "fuzz: fuzzing $t for $seconds s (log: $log)"
-  status=0
+  local status=0
   "$out/fuzz_$t" -max_total_time="$seconds" -rss_limit_mb="$rss_mb" -timeout=10 -max_len=4096 \
     "${dict[@]}" -print_final_stats=1 -artifact_prefix="$out/artifacts/$t/" \
     "$out/corpus_$t" "tests/fuzz/corpus_$t" >"$log" 2>&1 || status=$?
   # The last status line ("#N DONE cov: ... ft: ... corp: ... exec/s: ...") and the totals.
+  local last runs rate cov ft corp line
   last=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -n 1 || true)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
@@ -121,18 +125,45 @@ for t in "${targets[@]}"; do
   line=$(printf '%-10s %-6s executions %-10s exec/s %-7s cov %-6s ft %-7s corpus %s' "$t" \
     "$([[ $status -eq 0 ]] && echo ok || echo FAILED)" "${runs:-?}" "${rate:-?}" "${cov:-?}" \
     "${ft:-?}" "${corp:-?}")
-  summary+=("$line")
+  printf '%s\n' "$line" >"$out/$t.summary"
   echo "fuzz: $line"
   if [[ $status -ne 0 ]]; then
+    {
+      echo "fuzz: $t FAILED (exit $status); the end of $log:"
+      tail -n 60 "$log"
+      echo "fuzz: inputs in $out/artifacts/$t/:"
+      ls -l "$out/artifacts/$t/" || true
+    } >&2
+  fi
+  return "$status"
+}
+
+# The targets run side by side, $jobs at a time: libFuzzer is single-threaded, so on a 2-core CI
+# machine two targets take the wall time of one.
+start=$SECONDS
+failed=()
+summary=()
+declare -A pid_of=()
+for t in "${targets[@]}"; do
+  while [[ $(jobs -rp | wc -l) -ge $jobs ]]; do
+    wait -n || true
+  done
+  rm -f "$out/$t.summary"
+  fuzz_one "$t" &
+  pid_of[$t]=$!
+done
+for t in "${targets[@]}"; do
+  if ! wait "${pid_of[$t]}"; then
     failed+=("$t")
-    echo "fuzz: $t FAILED (exit $status); the end of $log:" >&2
-    tail -n 60 "$log" >&2
-    echo "fuzz: inputs in $out/artifacts/$t/:" >&2
-    ls -l "$out/artifacts/$t/" >&2 || true
+  fi
+  if [[ -f $out/$t.summary ]]; then
+    summary+=("$(cat "$out/$t.summary")")
+  else
+    summary+=("$t: did not finish (see above)")
   fi
 done
 
-echo "fuzz: summary ($((SECONDS - start)) s in all)"
+echo "fuzz: summary ($((SECONDS - start)) s in all, $jobs at a time)"
 printf '  %s\n' "${summary[@]}"
 if [[ ${#failed[@]} -gt 0 ]]; then
   echo "fuzz: FAILED: ${failed[*]}" >&2
