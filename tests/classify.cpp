@@ -34,9 +34,11 @@ using searchtrace_test::SampleMaker;
 using searchtrace_test::search;
 using searchtrace_test::Shape;
 
+// Most cases judge completions of the seed's example (seed_prompt.hpp; SPEC §1), whose BFS
+// reference is `<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4`.
+
 namespace {
 
-// The seed's example (SPEC §1): BFS `<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4`.
 SearchOptions make(Algorithm a, StopRule s = StopRule::on_list, Listing l = Listing::unexpanded,
                    NeighborOrder n = NeighborOrder::ascending) {
   SearchOptions o;
