@@ -16,6 +16,7 @@
 #include <system_error>
 #include <vector>
 
+#include "searchtrace/detail/utf8.hpp"
 #include "searchtrace/family.hpp"
 
 namespace searchtrace::detail {
@@ -146,14 +147,10 @@ private:
     std::string out;
     for (const char c : v.substr(0, 32)) {
       const auto b = static_cast<unsigned char>(c);
-      if (b >= 0x20 && b < 0x7F) {
+      if (b >= 0x20 && b < 0x7F)
         out += c;
-      } else {
-        static constexpr char hex[] = "0123456789abcdef";
-        out += "\\x";
-        out += hex[b >> 4];
-        out += hex[b & 15];
-      }
+      else
+        append_hex_byte(out, b);
     }
     return out;
   }
