@@ -31,39 +31,14 @@ SEARCHTRACE_HOT_INLINE void Sampler::prufer_tree(Rng& rng) {
 SEARCHTRACE_HOT_INLINE bool Sampler::gen_connected(Rng& rng) {
   reset(p_.n);
   prufer_tree(rng);
-  const std::uint32_t n = n_;
-  const std::uint64_t pairs = std::uint64_t{n} * (n - 1) / 2;
   const std::uint32_t maxd = p_.max_degree;
-  std::uint64_t need = p_.m - (n - 1);
-  if (need > 0 && 2 * std::uint64_t{p_.m} <= pairs) {
-    // Sparse: rejection over uniform pairs; at least half the pairs are free, so the budget
-    // below runs out only when maxdeg leaves no room.
-    std::uint64_t budget = 64 * need + 1024;
-    while (need > 0) {
-      if (budget-- == 0)
-        return false;
-      const auto u = static_cast<std::uint32_t>(rng.below(n));
-      auto v = static_cast<std::uint32_t>(rng.below(n - 1));
-      v += v >= u;
-      if (has_und(u, v) ||
-          (maxd != FamilyParams::unbounded && (deg_[u] >= maxd || deg_[v] >= maxd)))
-        continue;
-      add(u, v);
-      --need;
-    }
-  } else if (need > 0) {
-    // Dense: a uniform subset of the free pairs (partial Fisher–Yates over their list).
-    scratch_.clear();
-    for (std::uint32_t u = 0; u < n; ++u)
-      for (std::uint32_t v = u + 1; v < n; ++v)
-        if (!has_und(u, v))
-          scratch_.push_back(u * n + v);
-    for (std::uint64_t i = 0; i < need; ++i) {
-      const auto j = i + rng.below(scratch_.size() - i);
-      std::swap(scratch_[i], scratch_[j]);
-      add(scratch_[i] / n, scratch_[i] % n);
-    }
-  }
+  if (!add_extra_edges(
+          rng, n_, p_.m, [&](std::uint32_t u, std::uint32_t v) { return has_und(u, v); },
+          [&](std::uint32_t u, std::uint32_t v) {
+            return maxd != FamilyParams::unbounded && (deg_[u] >= maxd || deg_[v] >= maxd);
+          },
+          [&](std::uint32_t u, std::uint32_t v) { add(u, v); }))
+    return false;
   if (p_.directed)
     orient_randomly(rng);
   return true;
@@ -389,12 +364,7 @@ SEARCHTRACE_HOT_INLINE void Sampler::emit(Rng& rng, Prompt& out, std::uint32_t s
     out_edges_[i] = {id(edges_[i].u), id(edges_[i].v)};
   if (!p.directed) {
     if (p.flip) {
-      std::uint64_t bits = 0;
-      for (std::size_t i = 0; i < out_edges_.size(); ++i) {
-        if (i % 64 == 0)
-          bits = rng.next();
-        detail::swap_if(bits >> (i % 64), out_edges_[i].u, out_edges_[i].v);
-      }
+      detail::flip_edges(rng, out_edges_.data(), out_edges_.size());
     } else {
       for (Edge& e : out_edges_)
         if (e.u > e.v)
@@ -425,7 +395,6 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
   const std::uint32_t n = p.n;
   const bool is_tree = p.topology == Topology::tree;
   const std::uint64_t m = is_tree ? n - 1 : p.m;
-  const std::uint64_t pairs = std::uint64_t{n} * (n - 1) / 2;
   const std::uint32_t maxd = p.max_degree;
   const bool bounded = maxd != FamilyParams::unbounded;
   const bool degrees = track_degrees_;
@@ -471,56 +440,19 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
         ++deg[v];
       }
     };
-    std::uint64_t need = m - (n - 1);
-    if (need > 0 && 2 * m <= pairs) {
-      std::uint64_t budget = 64 * need + 1024;
-      bool ok = true;
-      while (need > 0) {
-        if (budget-- == 0) {
-          ok = false;
-          break;
-        }
-        const auto u = static_cast<std::uint32_t>(rng.below(n));
-        auto v = static_cast<std::uint32_t>(rng.below(n - 1));
-        v += v >= u;
-        if (((adj[u] >> v) & 1u) || (bounded && (deg[u] >= maxd || deg[v] >= maxd)))
-          continue;
-        add(u, v);
-        --need;
-      }
-      if (!ok) {
-        ++fails_[f_maxdeg];
-        continue;
-      }
-    } else if (need > 0) {
-      scratch_.clear();
-      for (std::uint32_t u = 0; u < n; ++u)
-        for (std::uint32_t v = u + 1; v < n; ++v)
-          if (!((adj[u] >> v) & 1u))
-            scratch_.push_back(u * n + v);
-      for (std::uint64_t i = 0; i < need; ++i) {
-        const auto j = i + rng.below(scratch_.size() - i);
-        std::swap(scratch_[i], scratch_[j]);
-        add(scratch_[i] / n, scratch_[i] % n);
-      }
-    }
-    if (p.directed) {
-      std::uint64_t bits = 0;
-      for (std::size_t i = 0; i < k; ++i) {
-        if (i % 64 == 0)
-          bits = rng.next();
-        detail::swap_if(bits >> (i % 64), edge[i].u, edge[i].v);
-      }
-    }
-    if (p.min_degree > 0 &&
-        std::any_of(deg, deg + n, [&](std::uint32_t d) { return d < p.min_degree; })) {
-      ++fails_[f_mindeg];
-      continue;
-    }
-    if (bounded && std::any_of(deg, deg + n, [&](std::uint32_t d) { return d > maxd; })) {
+    if (!add_extra_edges(
+            rng, n, m, [&](std::uint32_t u, std::uint32_t v) { return (adj[u] >> v) & 1u; },
+            [&](std::uint32_t u, std::uint32_t v) {
+              return bounded && (deg[u] >= maxd || deg[v] >= maxd);
+            },
+            add)) {
       ++fails_[f_maxdeg];
       continue;
     }
+    if (p.directed)
+      detail::flip_edges(rng, edge, k);
+    if (degrees && !degrees_ok(deg, n))
+      continue;
     const std::uint64_t* rows = adj;
     if (p.directed) {
       std::fill_n(arcs, n, std::uint64_t{0});
@@ -648,16 +580,8 @@ inline std::optional<SampleError> Sampler::draw(Rng& caller_rng, Prompt& out) {
       ++fails_[f_dist];
       continue;
     }
-    if (p.min_degree > 0 &&
-        std::any_of(deg_.begin(), deg_.end(), [&](std::uint32_t d) { return d < p.min_degree; })) {
-      ++fails_[f_mindeg];
+    if (track_degrees_ && !degrees_ok(deg_.data(), n_))
       continue;
-    }
-    if (p.max_degree != FamilyParams::unbounded &&
-        std::any_of(deg_.begin(), deg_.end(), [&](std::uint32_t d) { return d > p.max_degree; })) {
-      ++fails_[f_maxdeg];
-      continue;
-    }
     if (p.directed)
       build_out_rows();
 
