@@ -239,6 +239,16 @@ inline void append_number(std::string& out, std::uint64_t v) {
   out.append(p, end);
 }
 
+/// "node 7", or a punctuation token's quoted name: how messages name a token.
+inline void append_token(std::string& out, Token t) {
+  if (t.kind != TokenKind::node) {
+    out += token_kind_name(t.kind);
+    return;
+  }
+  out += "node ";
+  append_number(out, t.value);
+}
+
 class CompletionBuilder {
 public:
   explicit CompletionBuilder(ParsedCompletion& out) noexcept : out_(&out) {}
@@ -307,16 +317,7 @@ public:
   template <class Id>
   void fail_id(std::size_t index, Id id, std::string_view spelling) {
     out_->set_error(ErrorKind::syntax, index, here(), "id ", expected());
-    if constexpr (std::is_signed_v<Id>) {
-      if (id < 0) {
-        out_->append_to_error("-");
-        append_to(static_cast<std::uint64_t>(-(id + 1)) + 1);
-      } else {
-        append_to(static_cast<std::uint64_t>(id));
-      }
-    } else {
-      append_to(static_cast<std::uint64_t>(id));
-    }
+    out_->append_to_error(std::to_string(id));
     if (!spelling.empty()) {
       out_->append_to_error(" (");
       out_->append_to_error(spelling);
@@ -344,20 +345,15 @@ private:
   std::size_t here() const noexcept {
     return expansion_of_state(state_, out_->trace.expansion_count());
   }
-  void append_to(std::uint64_t v) { append_number(out_->error->message, v); }
 
   void fail_unexpected(Token t, std::size_t offset, bool too_large) {
     out_->set_error(ErrorKind::syntax, offset, here(), "expected ", expected());
     out_->append_to_error(expected());
     out_->append_to_error(", found ");
-    if (t.kind != TokenKind::node) {
-      out_->append_to_error(token_kind_name(t.kind));
-    } else if (too_large) {
+    if (too_large)
       out_->append_to_error("a number beyond 4294967295");
-    } else {
-      out_->append_to_error("node ");
-      append_to(t.value);
-    }
+    else
+      append_token(out_->error->message, t);
   }
 
   ParsedCompletion* out_;
@@ -566,6 +562,7 @@ public:
   /// The Lexer and the grammar table only: what `parse` falls back to, with the same result.
   void parse_slowly(std::string_view text, ParsedCompletion& out) {
     out.clear();
+    out.length = text.size();
     detail::CompletionBuilder b(out);
     Lexer lex(text);
     Lexeme lx;
@@ -574,14 +571,11 @@ public:
       if (st == LexStatus::end)
         break;
       if (st == LexStatus::error) {
-        out.length = text.size();
         b.fail_lexing(lex.error().offset, lex.error().message);
         return;
       }
-      if (!b.accept(lx.token, lx.offset, lx.too_large)) {
-        out.length = text.size();
+      if (!b.accept(lx.token, lx.offset, lx.too_large))
         return;
-      }
     }
     b.finish(text.size());
   }
@@ -593,6 +587,7 @@ public:
   void parse_ids(std::span<const Id> ids, const Vocabulary& v, ParsedCompletion& out) {
     static_assert(std::is_integral_v<Id>, "token ids are integers");
     out.clear();
+    out.length = ids.size();
     detail::CompletionBuilder b(out);
     const bool restore = v.drops_commas();
     bool have_prev = false;
@@ -607,19 +602,14 @@ public:
       if (in_range)
         t = v.token(static_cast<TokenId>(raw));
       if (!t) {
-        out.length = ids.size();
         b.fail_id(i, raw, in_range ? v.spelling(static_cast<TokenId>(raw)) : std::string_view());
         return;
       }
-      if (restore && have_prev && Vocabulary::comma_between(prev, t->kind) &&
-          !b.accept(punct_token(TokenKind::comma), i, false)) {
-        out.length = ids.size();
+      // A restored comma the grammar rejects is the error, before the token after it.
+      if ((restore && have_prev && Vocabulary::comma_between(prev, t->kind) &&
+           !b.accept(punct_token(TokenKind::comma), i, false)) ||
+          !b.accept(*t, i, false))
         return;
-      }
-      if (!b.accept(*t, i, false)) {
-        out.length = ids.size();
-        return;
-      }
       have_prev = true;
       prev = t->kind;
     }
