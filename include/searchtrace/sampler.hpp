@@ -77,6 +77,53 @@ SEARCHTRACE_HOT_INLINE void flip_edges(Rng& rng, Edge* edges, std::size_t count)
   }
 }
 
+/// BFS layers from s over one-word rows (layer d: the nodes at distance d), up to max_depth; the
+/// last non-empty depth. The whole BFS is a few ORs per layer.
+SEARCHTRACE_HOT_INLINE std::uint32_t bfs_small(const std::uint64_t* rows, std::uint32_t s,
+                                               std::uint32_t max_depth,
+                                               std::uint64_t* layer) noexcept {
+  std::uint64_t seen = std::uint64_t{1} << s;
+  layer[0] = seen;
+  std::uint32_t d = 1;
+  for (; d <= max_depth; ++d) {
+    std::uint64_t next = 0;
+    for (std::uint64_t b = layer[d - 1]; b; b &= b - 1)
+      next |= rows[std::countr_zero(b)];
+    next &= ~seen;
+    if (next == 0)
+      break;
+    layer[d] = next;
+    seen |= next;
+  }
+  return d - 1;
+}
+
+/// unique=true: counts the shortest paths from s (capped at 2, into `paths`, zeroed) over the
+/// BFS layers 1..depth (W words each) and keeps in `eligible` the nodes with exactly one.
+inline void keep_unique(const std::uint64_t* rows, std::uint32_t W, const std::uint64_t* layers,
+                        std::uint32_t depth, std::uint32_t s, std::uint8_t* paths,
+                        std::uint64_t* eligible) noexcept {
+  paths[s] = 1;
+  for (std::uint32_t d = 1; d <= depth; ++d) {
+    const std::uint64_t* prev = layers + std::size_t{d - 1} * W;
+    const std::uint64_t* cur = layers + std::size_t{d} * W;
+    for (std::uint32_t w = 0; w < W; ++w)
+      for (std::uint64_t b = prev[w]; b; b &= b - 1) {
+        const std::uint32_t u = w * 64 + static_cast<std::uint32_t>(std::countr_zero(b));
+        const std::uint64_t* r = rows + std::size_t{u} * W;
+        for (std::uint32_t x = 0; x < W; ++x)
+          for (std::uint64_t c = r[x] & cur[x]; c; c &= c - 1) {
+            auto& cnt = paths[x * 64 + static_cast<std::uint32_t>(std::countr_zero(c))];
+            cnt = static_cast<std::uint8_t>(std::min(2, cnt + paths[u]));
+          }
+      }
+  }
+  for (std::uint32_t x = 0; x < W; ++x)
+    for (std::uint64_t b = eligible[x]; b; b &= b - 1)
+      if (paths[x * 64 + static_cast<std::uint32_t>(std::countr_zero(b))] != 1)
+        eligible[x] &= ~(b & (0 - b));
+}
+
 /// A Prüfer sequence over n ≥ 3 nodes to the n-1 edges of its tree, in the standard order (each
 /// step joins the smallest leaf to the next symbol), in linear time. `degree` is scratch.
 inline void prufer_decode_linear(std::span<const std::uint32_t> code, std::uint32_t n,
@@ -289,7 +336,6 @@ private:
   bool weakly_connected();
   void build_out_rows();
   std::uint32_t bfs(std::uint32_t s, std::uint32_t max_depth);
-  void count_paths(std::uint32_t depth);
   std::uint32_t select_bit(const std::uint64_t* bits, std::uint64_t k) const noexcept;
   void choose_labels(Rng& rng, std::uint32_t k);
   SampleError failure() const;

@@ -191,24 +191,8 @@ inline void Sampler::build_out_rows() {
 SEARCHTRACE_HOT_INLINE std::uint32_t Sampler::bfs(std::uint32_t s, std::uint32_t max_depth) {
   const std::vector<std::uint64_t>& rows = p_.directed ? out_ : und_;
   const std::uint32_t W = words_;
-  if (W == 1) {
-    // One word per row: the whole BFS is a few ORs per layer.
-    std::uint64_t* layer = layers_.data();
-    std::uint64_t seen = std::uint64_t{1} << s;
-    layer[0] = seen;
-    std::uint32_t d = 1;
-    for (; d <= max_depth; ++d) {
-      std::uint64_t next = 0;
-      for (std::uint64_t b = layer[d - 1]; b; b &= b - 1)
-        next |= rows[static_cast<std::uint32_t>(std::countr_zero(b))];
-      next &= ~seen;
-      if (next == 0)
-        break;
-      layer[d] = next;
-      seen |= next;
-    }
-    return d - 1;
-  }
+  if (W == 1)
+    return detail::bfs_small(rows.data(), s, max_depth, layers_.data());
   std::fill(layers_.begin(), layers_.begin() + W, 0);
   seen_.assign(W, 0);
   set_bit(layers_.data(), s);
@@ -235,33 +219,6 @@ SEARCHTRACE_HOT_INLINE std::uint32_t Sampler::bfs(std::uint32_t s, std::uint32_t
       break;
   }
   return d - 1;
-}
-
-/// Shortest-path counts (capped at 2) for the nodes of layers 0..depth.
-inline void Sampler::count_paths(std::uint32_t depth) {
-  const std::vector<std::uint64_t>& rows = p_.directed ? out_ : und_;
-  const std::uint32_t W = words_;
-  paths_.assign(n_, 0);
-  {
-    const std::uint64_t* l0 = layers_.data();
-    for (std::uint32_t w = 0; w < W; ++w)
-      if (l0[w])
-        paths_[w * 64 + static_cast<std::uint32_t>(std::countr_zero(l0[w]))] = 1;
-  }
-  for (std::uint32_t d = 1; d <= depth; ++d) {
-    const std::uint64_t* prev = layers_.data() + std::size_t{d - 1} * W;
-    const std::uint64_t* cur = layers_.data() + std::size_t{d} * W;
-    for (std::uint32_t w = 0; w < W; ++w)
-      for (std::uint64_t b = prev[w]; b; b &= b - 1) {
-        const std::uint32_t u = w * 64 + static_cast<std::uint32_t>(std::countr_zero(b));
-        const std::uint64_t* r = rows.data() + std::size_t{u} * W;
-        for (std::uint32_t x = 0; x < W; ++x)
-          for (std::uint64_t c = r[x] & cur[x]; c; c &= c - 1) {
-            auto& cnt = paths_[x * 64 + static_cast<std::uint32_t>(std::countr_zero(c))];
-            cnt = static_cast<std::uint8_t>(std::min(2, cnt + paths_[u]));
-          }
-      }
-  }
 }
 
 SEARCHTRACE_HOT_INLINE std::uint32_t Sampler::select_bit(const std::uint64_t* bits,
@@ -465,20 +422,7 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
     std::uint32_t s = no_node, t = no_node, dist = 0;
     for (std::uint32_t tries = 0; tries < n; ++tries) {
       const auto src = static_cast<std::uint32_t>(rng.below(n));
-      layer[0] = std::uint64_t{1} << src;
-      std::uint64_t seen = layer[0];
-      std::uint32_t d = 1;
-      for (; d <= depth_cap; ++d) {
-        std::uint64_t next = 0;
-        for (std::uint64_t b = layer[d - 1]; b; b &= b - 1)
-          next |= rows[std::countr_zero(b)];
-        next &= ~seen;
-        if (next == 0)
-          break;
-        layer[d] = next;
-        seen |= next;
-      }
-      const std::uint32_t depth = d - 1;
+      const std::uint32_t depth = detail::bfs_small(rows, src, depth_cap, layer);
       longest_ = std::max(longest_, depth);
       if (depth < p.dist_min) {
         ++fails_[f_dist];
@@ -489,20 +433,7 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
         eligible |= layer[dd];
       if (p.unique) {
         std::fill_n(paths, n, std::uint8_t{0});
-        paths[src] = 1;
-        for (std::uint32_t dd = 1; dd <= depth; ++dd)
-          for (std::uint64_t b = layer[dd - 1]; b; b &= b - 1) {
-            const auto u = static_cast<std::uint32_t>(std::countr_zero(b));
-            for (std::uint64_t c = rows[u] & layer[dd]; c; c &= c - 1) {
-              auto& cnt = paths[std::countr_zero(c)];
-              cnt = static_cast<std::uint8_t>(std::min(2, cnt + paths[u]));
-            }
-          }
-        for (std::uint64_t b = eligible; b; b &= b - 1) {
-          const auto v = static_cast<std::uint32_t>(std::countr_zero(b));
-          if (paths[v] != 1)
-            eligible &= ~(std::uint64_t{1} << v);
-        }
+        detail::keep_unique(rows, 1, layer, depth, src, paths, &eligible);
       }
       const auto count = static_cast<std::uint64_t>(detail::popcount64(eligible));
       if (count == 0) {
@@ -607,13 +538,9 @@ inline std::optional<SampleError> Sampler::draw(Rng& caller_rng, Prompt& out) {
           for (std::uint32_t x = 0; x < W; ++x)
             eligible_[x] |= layers_[std::size_t{d} * W + x];
         if (p.unique) {
-          count_paths(depth);
-          for (std::uint32_t x = 0; x < W; ++x)
-            for (std::uint64_t b = eligible_[x]; b; b &= b - 1) {
-              const auto v = x * 64 + static_cast<std::uint32_t>(std::countr_zero(b));
-              if (paths_[v] != 1)
-                eligible_[x] &= ~(std::uint64_t{1} << (v % 64));
-            }
+          paths_.assign(n_, 0);
+          detail::keep_unique(p.directed ? out_.data() : und_.data(), W, layers_.data(), depth, src,
+                              paths_.data(), eligible_.data());
         }
         std::uint64_t count = 0;
         for (std::uint32_t x = 0; x < W; ++x)
