@@ -98,6 +98,27 @@ SEARCHTRACE_HOT_INLINE std::uint32_t bfs_small(const std::uint64_t* rows, std::u
   return d - 1;
 }
 
+/// One BFS layer over rows of W words: `next` = the neighbours of `prev` not in `seen`, then
+/// added to it. Returns how many there are.
+inline std::uint32_t bfs_step(const std::uint64_t* rows, std::uint32_t W, const std::uint64_t* prev,
+                              std::uint64_t* next, std::uint64_t* seen) noexcept {
+  std::fill(next, next + W, 0);
+  for (std::uint32_t w = 0; w < W; ++w)
+    for (std::uint64_t b = prev[w]; b; b &= b - 1) {
+      const std::uint64_t* r =
+          rows + std::size_t{w * 64 + static_cast<std::uint32_t>(std::countr_zero(b))} * W;
+      for (std::uint32_t x = 0; x < W; ++x)
+        next[x] |= r[x];
+    }
+  std::uint32_t added = 0;
+  for (std::uint32_t x = 0; x < W; ++x) {
+    next[x] &= ~seen[x];
+    seen[x] |= next[x];
+    added += static_cast<std::uint32_t>(popcount64(next[x]));
+  }
+  return added;
+}
+
 /// unique=true: counts the shortest paths from s (capped at 2, into `paths`, zeroed) over the
 /// BFS layers 1..depth (W words each) and keeps in `eligible` the nodes with exactly one.
 inline void keep_unique(const std::uint64_t* rows, std::uint32_t W, const std::uint64_t* layers,

@@ -155,27 +155,12 @@ inline bool Sampler::weakly_connected() {
   eligible_.assign(words_, 0); // the current layer
   set_bit(seen_.data(), 0);
   set_bit(eligible_.data(), 0);
+  frontier_.resize(words_); // the next layer
   std::uint32_t reached = 1;
-  std::vector<std::uint64_t>& next = frontier_;
-  for (;;) {
-    next.assign(words_, 0);
-    for (std::uint32_t w = 0; w < words_; ++w)
-      for (std::uint64_t b = eligible_[w]; b; b &= b - 1) {
-        const std::uint32_t u = w * 64 + static_cast<std::uint32_t>(std::countr_zero(b));
-        const std::uint64_t* r = row(und_, u);
-        for (std::uint32_t x = 0; x < words_; ++x)
-          next[x] |= r[x];
-      }
-    std::uint32_t added = 0;
-    for (std::uint32_t x = 0; x < words_; ++x) {
-      next[x] &= ~seen_[x];
-      seen_[x] |= next[x];
-      added += static_cast<std::uint32_t>(detail::popcount64(next[x]));
-    }
-    if (added == 0)
-      break;
+  while (const std::uint32_t added = detail::bfs_step(und_.data(), words_, eligible_.data(),
+                                                      frontier_.data(), seen_.data())) {
     reached += added;
-    eligible_.swap(next);
+    eligible_.swap(frontier_);
   }
   return reached == n_;
 }
@@ -198,26 +183,10 @@ SEARCHTRACE_HOT_INLINE std::uint32_t Sampler::bfs(std::uint32_t s, std::uint32_t
   set_bit(layers_.data(), s);
   set_bit(seen_.data(), s);
   std::uint32_t d = 1;
-  for (; d <= max_depth; ++d) {
-    const std::uint64_t* prev = layers_.data() + std::size_t{d - 1} * W;
-    std::uint64_t* next = layers_.data() + std::size_t{d} * W;
-    std::fill(next, next + W, 0);
-    for (std::uint32_t w = 0; w < W; ++w)
-      for (std::uint64_t b = prev[w]; b; b &= b - 1) {
-        const std::uint64_t* r =
-            rows.data() + std::size_t{w * 64 + static_cast<std::uint32_t>(std::countr_zero(b))} * W;
-        for (std::uint32_t x = 0; x < W; ++x)
-          next[x] |= r[x];
-      }
-    std::uint64_t any = 0;
-    for (std::uint32_t x = 0; x < W; ++x) {
-      next[x] &= ~seen_[x];
-      seen_[x] |= next[x];
-      any |= next[x];
-    }
-    if (any == 0)
+  for (; d <= max_depth; ++d)
+    if (detail::bfs_step(rows.data(), W, layers_.data() + std::size_t{d - 1} * W,
+                         layers_.data() + std::size_t{d} * W, seen_.data()) == 0)
       break;
-  }
   return d - 1;
 }
 
@@ -268,10 +237,6 @@ SEARCHTRACE_HOT_INLINE void Sampler::choose_labels(Rng& rng, std::uint32_t k) {
 inline SampleError Sampler::failure() const {
   const FamilyParams& p = p_;
   const std::string graphs = " after " + std::to_string(graphs_) + " graphs";
-  auto range = [](std::uint32_t a, std::uint32_t b) {
-    return std::to_string(a) + ".." +
-           (b == FamilyParams::unbounded ? std::string("inf") : std::to_string(b));
-  };
   const std::uint64_t graph_fails = fails_[f_connected] + fails_[f_mindeg] + fails_[f_maxdeg];
   if (graph_fails == graphs_) {
     // No graph passed the graph constraints: blame the one that failed most.
@@ -290,12 +255,13 @@ inline SampleError Sampler::failure() const {
   }
   if (fails_[f_unique] > 0 && p.unique)
     return {"unique", graphs_,
-            "no query with shortest-path length in " + range(p.dist_min, p.dist_max) +
+            "no query with shortest-path length in " + detail::range_text(p.dist_min, p.dist_max) +
                 " and a unique shortest path" + graphs + ": " + family_.spec() +
-                " cannot meet unique=true with dist=" + range(p.dist_min, p.dist_max)};
+                " cannot meet unique=true with dist=" + detail::range_text(p.dist_min, p.dist_max)};
   return {"dist", graphs_,
-          "no query with shortest-path length in " + range(p.dist_min, p.dist_max) + graphs + ": " +
-              family_.spec() + " cannot meet dist=" + range(p.dist_min, p.dist_max) +
+          "no query with shortest-path length in " + detail::range_text(p.dist_min, p.dist_max) +
+              graphs + ": " + family_.spec() +
+              " cannot meet dist=" + detail::range_text(p.dist_min, p.dist_max) +
               " (longest shortest path seen: " + std::to_string(longest_) + ")"};
 }
 
