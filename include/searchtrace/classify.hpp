@@ -103,19 +103,14 @@ public:
     return replay(p, parsed_, o, frontier, none);
   }
 
-  /// Judges token ids (strip BOS/EOS/PAD first); offsets are indices in `ids`.
-  template <class Id>
-  const Verdict& classify_ids(const Prompt& p, std::span<const Id> ids, const Vocabulary& v,
+  /// Judges token ids (a span, vector or array; strip BOS/EOS/PAD first); offsets are indices
+  /// in `ids`.
+  template <std::ranges::contiguous_range Ids>
+  const Verdict& classify_ids(const Prompt& p, const Ids& ids, const Vocabulary& v,
                               const SearchOptions& o = {}) {
     parser_.parse_ids(ids, v, parsed_);
     parsed_current_ = true;
     return classify(p, parsed_, o);
-  }
-
-  template <class Id>
-  const Verdict& classify_ids(const Prompt& p, const std::vector<Id>& ids, const Vocabulary& v,
-                              const SearchOptions& o = {}) {
-    return classify_ids(p, std::span<const Id>(ids), v, o);
   }
 
   const Verdict& classify(const Prompt& p, const ParsedCompletion& pc,

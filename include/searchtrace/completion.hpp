@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
@@ -582,10 +583,12 @@ public:
 
   /// Positions are indices in `ids`. Strip BOS/EOS/PAD first: any other id that is not a
   /// grammar token is a syntax error at its index. Dropped commas are restored
-  /// (Vocabulary::comma_between).
-  template <class Id>
-  void parse_ids(std::span<const Id> ids, const Vocabulary& v, ParsedCompletion& out) {
+  /// (Vocabulary::comma_between). `Ids`: a span, vector or array of integers.
+  template <std::ranges::contiguous_range Ids>
+  void parse_ids(const Ids& id_range, const Vocabulary& v, ParsedCompletion& out) {
+    using Id = std::ranges::range_value_t<Ids>;
     static_assert(std::is_integral_v<Id>, "token ids are integers");
+    const std::span<const Id> ids(id_range);
     out.clear();
     out.length = ids.size();
     detail::CompletionBuilder b(out);
@@ -615,11 +618,6 @@ public:
     }
     b.finish(ids.size());
   }
-
-  template <class Id>
-  void parse_ids(const std::vector<Id>& ids, const Vocabulary& v, ParsedCompletion& out) {
-    parse_ids(std::span<const Id>(ids), v, out);
-  }
 };
 
 /// For many, reuse a CompletionParser and a ParsedCompletion.
@@ -629,26 +627,16 @@ inline ParsedCompletion parse_completion(std::string_view text) {
   return out;
 }
 
-template <class Id>
-void parse_completion_ids(std::span<const Id> ids, const Vocabulary& v, ParsedCompletion& out) {
+template <std::ranges::contiguous_range Ids>
+void parse_completion_ids(const Ids& ids, const Vocabulary& v, ParsedCompletion& out) {
   CompletionParser().parse_ids(ids, v, out);
 }
 
-template <class Id>
-void parse_completion_ids(const std::vector<Id>& ids, const Vocabulary& v, ParsedCompletion& out) {
-  CompletionParser().parse_ids(std::span<const Id>(ids), v, out);
-}
-
-template <class Id>
-ParsedCompletion parse_completion_ids(std::span<const Id> ids, const Vocabulary& v) {
+template <std::ranges::contiguous_range Ids>
+ParsedCompletion parse_completion_ids(const Ids& ids, const Vocabulary& v) {
   ParsedCompletion out;
   CompletionParser().parse_ids(ids, v, out);
   return out;
-}
-
-template <class Id>
-ParsedCompletion parse_completion_ids(const std::vector<Id>& ids, const Vocabulary& v) {
-  return parse_completion_ids(std::span<const Id>(ids), v);
 }
 
 } // namespace searchtrace
