@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <ranges>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -103,19 +104,14 @@ public:
     return replay(p, parsed_, o, frontier, none);
   }
 
-  /// Judges token ids (strip BOS/EOS/PAD first); offsets are indices in `ids`.
-  template <class Id>
-  const Verdict& classify_ids(const Prompt& p, std::span<const Id> ids, const Vocabulary& v,
+  /// Judges token ids (a span, vector or array; strip BOS/EOS/PAD first); offsets are indices
+  /// in `ids`.
+  template <std::ranges::contiguous_range Ids>
+  const Verdict& classify_ids(const Prompt& p, const Ids& ids, const Vocabulary& v,
                               const SearchOptions& o = {}) {
     parser_.parse_ids(ids, v, parsed_);
     parsed_current_ = true;
     return classify(p, parsed_, o);
-  }
-
-  template <class Id>
-  const Verdict& classify_ids(const Prompt& p, const std::vector<Id>& ids, const Vocabulary& v,
-                              const SearchOptions& o = {}) {
-    return classify_ids(p, std::span<const Id>(ids), v, o);
   }
 
   const Verdict& classify(const Prompt& p, const ParsedCompletion& pc,
@@ -206,12 +202,20 @@ private:
       throw std::invalid_argument("searchtrace: query node id out of range");
   }
 
-  const Verdict& exact_verdict() {
+  // Deviations (and their message buffers) move between the verdict and spare_, never freed.
+  // Out of line it cost the fast path 30 instructions a completion (bench/classify.cpp).
+  SEARCHTRACE_HOT_INLINE void resize_errors(std::size_t n) {
     auto& errs = verdict_.errors;
-    while (!errs.empty()) {
+    for (; errs.size() > n; errs.pop_back())
       spare_.push_back(std::move(errs.back()));
-      errs.pop_back();
-    }
+    for (; errs.size() < n && !spare_.empty(); spare_.pop_back())
+      errs.push_back(std::move(spare_.back()));
+    if (errs.size() < n)
+      errs.resize(n);
+  }
+
+  const Verdict& exact_verdict() {
+    resize_errors(0);
     verdict_.exact = verdict_.valid = verdict_.answer_correct = true;
     verdict_.errors_capped = false;
     return verdict_;
@@ -282,16 +286,8 @@ private:
       capped_ = true;
       return;
     }
-    Finding f;
-    f.kind = kind;
-    f.detail = detail;
-    f.seq = static_cast<std::uint32_t>(findings_.size());
-    f.offset = offset;
-    f.expansion = expansion;
-    f.a = a;
-    f.b = b;
-    f.c = c;
-    findings_.push_back(f);
+    findings_.push_back(
+        {kind, detail, static_cast<std::uint32_t>(findings_.size()), offset, expansion, a, b, c});
   }
 
   // Last in reading order; at the cap it replaces the last error found (unless the cap is 1).
@@ -585,22 +581,14 @@ private:
     }
   };
 
-  struct PathCounter {
-    std::size_t nodes = 0;
-    template <class State>
-    void on_path(const State&, NodeId) {
-      ++nodes;
-    }
-  };
-
   // From a BFS: a first lister as parent gives shortest paths.
   std::size_t shortest_distance() {
-    SearchOptions bfs;
-    PathCounter counter;
-    if (search(reference_scratch_, *graph_, query_, bfs, FifoFrontier{}, counter) !=
+    reference_.clear();
+    PathRecorder rec{&reference_};
+    if (search(reference_scratch_, *graph_, query_, SearchOptions{}, FifoFrontier{}, rec) !=
         SearchStatus::found)
       return static_cast<std::size_t>(-1);
-    return counter.nodes - 1;
+    return reference_.size() - 1;
   }
 
   // --- the verdict -----------------------------------------------------------------------------
@@ -615,19 +603,8 @@ private:
     };
     if (!std::is_sorted(findings_.begin(), findings_.end(), before))
       std::sort(findings_.begin(), findings_.end(), before);
+    resize_errors(findings_.size());
     auto& errs = verdict_.errors;
-    while (errs.size() > findings_.size()) {
-      spare_.push_back(std::move(errs.back()));
-      errs.pop_back();
-    }
-    while (errs.size() < findings_.size()) {
-      if (spare_.empty()) {
-        errs.emplace_back();
-      } else {
-        errs.push_back(std::move(spare_.back()));
-        spare_.pop_back();
-      }
-    }
     const detail::MessageContext ctx{discipline_, &options_, graph_->directed(),
                                      pc.error ? &*pc.error : nullptr};
     for (std::size_t i = 0; i < findings_.size(); ++i) {

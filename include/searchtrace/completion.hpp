@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
@@ -239,6 +240,16 @@ inline void append_number(std::string& out, std::uint64_t v) {
   out.append(p, end);
 }
 
+/// "node 7", or a punctuation token's quoted name: how messages name a token.
+inline void append_token(std::string& out, Token t) {
+  if (t.kind != TokenKind::node) {
+    out += token_kind_name(t.kind);
+    return;
+  }
+  out += "node ";
+  append_number(out, t.value);
+}
+
 class CompletionBuilder {
 public:
   explicit CompletionBuilder(ParsedCompletion& out) noexcept : out_(&out) {}
@@ -307,16 +318,7 @@ public:
   template <class Id>
   void fail_id(std::size_t index, Id id, std::string_view spelling) {
     out_->set_error(ErrorKind::syntax, index, here(), "id ", expected());
-    if constexpr (std::is_signed_v<Id>) {
-      if (id < 0) {
-        out_->append_to_error("-");
-        append_to(static_cast<std::uint64_t>(-(id + 1)) + 1);
-      } else {
-        append_to(static_cast<std::uint64_t>(id));
-      }
-    } else {
-      append_to(static_cast<std::uint64_t>(id));
-    }
+    out_->append_to_error(std::to_string(id));
     if (!spelling.empty()) {
       out_->append_to_error(" (");
       out_->append_to_error(spelling);
@@ -344,20 +346,15 @@ private:
   std::size_t here() const noexcept {
     return expansion_of_state(state_, out_->trace.expansion_count());
   }
-  void append_to(std::uint64_t v) { append_number(out_->error->message, v); }
 
   void fail_unexpected(Token t, std::size_t offset, bool too_large) {
     out_->set_error(ErrorKind::syntax, offset, here(), "expected ", expected());
     out_->append_to_error(expected());
     out_->append_to_error(", found ");
-    if (t.kind != TokenKind::node) {
-      out_->append_to_error(token_kind_name(t.kind));
-    } else if (too_large) {
+    if (too_large)
       out_->append_to_error("a number beyond 4294967295");
-    } else {
-      out_->append_to_error("node ");
-      append_to(t.value);
-    }
+    else
+      append_token(out_->error->message, t);
   }
 
   ParsedCompletion* out_;
@@ -566,6 +563,7 @@ public:
   /// The Lexer and the grammar table only: what `parse` falls back to, with the same result.
   void parse_slowly(std::string_view text, ParsedCompletion& out) {
     out.clear();
+    out.length = text.size();
     detail::CompletionBuilder b(out);
     Lexer lex(text);
     Lexeme lx;
@@ -574,25 +572,25 @@ public:
       if (st == LexStatus::end)
         break;
       if (st == LexStatus::error) {
-        out.length = text.size();
         b.fail_lexing(lex.error().offset, lex.error().message);
         return;
       }
-      if (!b.accept(lx.token, lx.offset, lx.too_large)) {
-        out.length = text.size();
+      if (!b.accept(lx.token, lx.offset, lx.too_large))
         return;
-      }
     }
     b.finish(text.size());
   }
 
   /// Positions are indices in `ids`. Strip BOS/EOS/PAD first: any other id that is not a
   /// grammar token is a syntax error at its index. Dropped commas are restored
-  /// (Vocabulary::comma_between).
-  template <class Id>
-  void parse_ids(std::span<const Id> ids, const Vocabulary& v, ParsedCompletion& out) {
+  /// (Vocabulary::comma_between). `Ids`: a span, vector or array of integers.
+  template <std::ranges::contiguous_range Ids>
+  void parse_ids(const Ids& id_range, const Vocabulary& v, ParsedCompletion& out) {
+    using Id = std::ranges::range_value_t<Ids>;
     static_assert(std::is_integral_v<Id>, "token ids are integers");
+    const std::span<const Id> ids(id_range);
     out.clear();
+    out.length = ids.size();
     detail::CompletionBuilder b(out);
     const bool restore = v.drops_commas();
     bool have_prev = false;
@@ -607,28 +605,18 @@ public:
       if (in_range)
         t = v.token(static_cast<TokenId>(raw));
       if (!t) {
-        out.length = ids.size();
         b.fail_id(i, raw, in_range ? v.spelling(static_cast<TokenId>(raw)) : std::string_view());
         return;
       }
-      if (restore && have_prev && Vocabulary::comma_between(prev, t->kind) &&
-          !b.accept(punct_token(TokenKind::comma), i, false)) {
-        out.length = ids.size();
+      // A restored comma the grammar rejects is the error, before the token after it.
+      if ((restore && have_prev && Vocabulary::comma_between(prev, t->kind) &&
+           !b.accept(punct_token(TokenKind::comma), i, false)) ||
+          !b.accept(*t, i, false))
         return;
-      }
-      if (!b.accept(*t, i, false)) {
-        out.length = ids.size();
-        return;
-      }
       have_prev = true;
       prev = t->kind;
     }
     b.finish(ids.size());
-  }
-
-  template <class Id>
-  void parse_ids(const std::vector<Id>& ids, const Vocabulary& v, ParsedCompletion& out) {
-    parse_ids(std::span<const Id>(ids), v, out);
   }
 };
 
@@ -639,26 +627,16 @@ inline ParsedCompletion parse_completion(std::string_view text) {
   return out;
 }
 
-template <class Id>
-void parse_completion_ids(std::span<const Id> ids, const Vocabulary& v, ParsedCompletion& out) {
+template <std::ranges::contiguous_range Ids>
+void parse_completion_ids(const Ids& ids, const Vocabulary& v, ParsedCompletion& out) {
   CompletionParser().parse_ids(ids, v, out);
 }
 
-template <class Id>
-void parse_completion_ids(const std::vector<Id>& ids, const Vocabulary& v, ParsedCompletion& out) {
-  CompletionParser().parse_ids(std::span<const Id>(ids), v, out);
-}
-
-template <class Id>
-ParsedCompletion parse_completion_ids(std::span<const Id> ids, const Vocabulary& v) {
+template <std::ranges::contiguous_range Ids>
+ParsedCompletion parse_completion_ids(const Ids& ids, const Vocabulary& v) {
   ParsedCompletion out;
   CompletionParser().parse_ids(ids, v, out);
   return out;
-}
-
-template <class Id>
-ParsedCompletion parse_completion_ids(const std::vector<Id>& ids, const Vocabulary& v) {
-  return parse_completion_ids(std::span<const Id>(ids), v);
 }
 
 } // namespace searchtrace

@@ -185,15 +185,6 @@ private:
 
   // --- tokens ----------------------------------------------------------------------------------
 
-  static void describe(std::string& out, Token t) {
-    if (t.kind == TokenKind::node) {
-      out += "node ";
-      detail::append_number(out, t.value);
-    } else {
-      out += token_kind_name(t.kind);
-    }
-  }
-
   void describe_next(std::string& out) const {
     bool first = true;
     const auto sep = [&] {
@@ -203,7 +194,7 @@ private:
     };
     if (next_.node) {
       sep();
-      describe(out, node_token(*next_.node));
+      detail::append_token(out, node_token(*next_.node));
     }
     if (next_.any_node) {
       sep();
@@ -225,7 +216,7 @@ private:
       std::string why = "expected ";
       describe_next(why);
       why += ", found ";
-      describe(why, t);
+      detail::append_token(why, t);
       fail(at, why);
       return;
     }

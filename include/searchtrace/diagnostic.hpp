@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "searchtrace/completion.hpp"
+#include "searchtrace/detail/utf8.hpp"
 #include "searchtrace/verdict.hpp"
 #include "searchtrace/vocabulary.hpp"
 
@@ -31,13 +32,6 @@ namespace searchtrace {
 inline constexpr std::size_t diagnostic_width = 96;
 
 namespace detail {
-
-inline void append_hex_byte(std::string& out, unsigned char b) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out += "\\x";
-  out += hex[b >> 4];
-  out += hex[b & 15];
-}
 
 inline void append_diagnostic_header(std::string& out, const Deviation& d) {
   out += "error[";
@@ -219,71 +213,27 @@ std::string render_verdict(const Verdict& v, std::span<const Id> ids, const Voca
 /// Appends `s` as a JSON string literal, always valid JSON: well-formed UTF-8 is kept and every
 /// other byte (overlong forms, surrogates, past U+10FFFF, stray continuations) becomes U+FFFD.
 inline void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
+  static constexpr std::string_view special = "\"\\\n\r\t\b\f", escaped = "\"\\nrtbf";
   out += '"';
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const auto cont = [&](std::size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return i < s.size() && byte(i) >= lo && byte(i) <= hi;
-  };
   for (std::size_t i = 0; i < s.size();) {
-    const unsigned char b = byte(i);
-    if (b < 0x80) {
-      switch (b) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (b < 0x20 || b == 0x7F) {
-          out += "\\u00";
-          out += hex[b >> 4];
-          out += hex[b & 15];
-        } else {
-          out += static_cast<char>(b);
-        }
-      }
-      ++i;
-      continue;
-    }
-    std::size_t n = 0; // length of a well-formed sequence starting here, or 0
-    if (b >= 0xC2 && b <= 0xDF)
-      n = cont(i + 1) ? 2 : 0;
-    else if (b == 0xE0)
-      n = cont(i + 1, 0xA0, 0xBF) && cont(i + 2) ? 3 : 0;
-    else if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF)
-      n = cont(i + 1) && cont(i + 2) ? 3 : 0;
-    else if (b == 0xED)
-      n = cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;
-    else if (b == 0xF0)
-      n = cont(i + 1, 0x90, 0xBF) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-    else if (b >= 0xF1 && b <= 0xF3)
-      n = cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-    else if (b == 0xF4)
-      n = cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+    const auto b = static_cast<unsigned char>(s[i]);
+    const std::size_t n = detail::utf8_sequence_length(s, i);
     if (n == 0) {
       out += "\\ufffd";
       ++i;
+      continue;
+    }
+    if (const std::size_t k = special.find(static_cast<char>(b)); k != std::string_view::npos) {
+      out += '\\';
+      out += escaped[k];
+    } else if (b < 0x20 || b == 0x7F) {
+      out += "\\u00";
+      out += detail::hex_digits[b >> 4];
+      out += detail::hex_digits[b & 15];
     } else {
       out.append(s.substr(i, n));
-      i += n;
     }
+    i += n;
   }
   out += '"';
 }

@@ -127,7 +127,13 @@ class Family;
 Result<Family, FamilyError> parse_family(std::string_view spec);
 namespace detail {
 class SpecParser;
+
+/// "a..b", or "a..inf" when b is FamilyParams::unbounded.
+inline std::string range_text(std::uint32_t a, std::uint32_t b) {
+  return std::to_string(a) + ".." +
+         (b == FamilyParams::unbounded ? std::string("inf") : std::to_string(b));
 }
+} // namespace detail
 
 /// A parsed, validated family. Cheap to copy.
 class Family {
@@ -201,15 +207,13 @@ inline std::string Family::describe() const {
   }
   s += p.directed ? "; directed" : "; undirected";
   if (p.min_degree != 0 || p.max_degree != FamilyParams::unbounded) {
-    s += "; degree in " + std::to_string(p.min_degree) + "..";
-    s += p.max_degree == FamilyParams::unbounded ? "inf" : std::to_string(p.max_degree);
+    s += "; degree in " + detail::range_text(p.min_degree, p.max_degree);
   }
   if (p.topology == Topology::pathstar)
     s += "; query: the centre to the end of a uniformly chosen arm";
   else {
     s += "; query: uniform source, target uniform among nodes at shortest-path distance " +
-         std::to_string(p.dist_min) + "..";
-    s += p.dist_max == FamilyParams::unbounded ? "inf" : std::to_string(p.dist_max);
+         detail::range_text(p.dist_min, p.dist_max);
     if (p.unique)
       s += " with a unique shortest path";
   }

@@ -103,10 +103,7 @@ private:
     off_.assign(std::size_t{n_} * 2 + 1, 0);
     for (const Edge e : g.edges()) {
       ++off_[2 * e.u + 1];
-      if (directed_)
-        ++off_[2 * e.v + 2];
-      else
-        ++off_[2 * e.v + 1];
+      ++off_[2 * e.v + 1 + directed_];
     }
     for (std::size_t i = 1; i < off_.size(); ++i)
       off_[i] += off_[i - 1];
@@ -114,10 +111,7 @@ private:
     std::vector<std::uint32_t> fill(off_.begin(), off_.end() - 1);
     for (const Edge e : g.edges()) {
       adj_[fill[2 * e.u]++] = e.v;
-      if (directed_)
-        adj_[fill[2 * e.v + 1]++] = e.u;
-      else
-        adj_[fill[2 * e.v]++] = e.u;
+      adj_[fill[2 * e.v + directed_]++] = e.u;
     }
   }
 
@@ -202,12 +196,8 @@ private:
     for (std::uint32_t v = 0; v < n; ++v) {
       if (colour[v] != target)
         continue;
-      const std::uint32_t rv = find(orbits_[depth], v);
-      bool pruned = false;
-      for (const std::uint32_t w : done)
-        if (find(orbits_[depth], w) == rv)
-          pruned = true;
-      if (pruned)
+      const std::uint32_t rv = find(uf, v);
+      if (std::any_of(done.begin(), done.end(), [&](std::uint32_t w) { return find(uf, w) == rv; }))
         continue;
       done.push_back(v);
       std::vector<std::uint32_t> child(colour);

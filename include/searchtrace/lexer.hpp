@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "searchtrace/detail/utf8.hpp"
 #include "searchtrace/grammar.hpp"
 
 namespace searchtrace {
@@ -55,8 +56,7 @@ inline std::string unexpected_byte_message(char c) {
   const auto b = static_cast<unsigned char>(c);
   if (b >= 0x21 && b < 0x7F)
     return std::string("unexpected character '") + c + "'";
-  static constexpr char hex[] = "0123456789abcdef";
-  return std::string("unexpected byte 0x") + hex[b >> 4] + hex[b & 15];
+  return std::string("unexpected byte 0x") + hex_digits[b >> 4] + hex_digits[b & 15];
 }
 
 /// The spacing rules (grammar.hpp's padding table) and what they need to know of the tokens read
@@ -267,7 +267,6 @@ public:
   // What is being typed, for a caller that judges prefixes.
   std::size_t digits() const noexcept { return digits_; }
   std::uint64_t number() const noexcept { return number_; } // saturates past 2^32-1
-  std::size_t number_at() const noexcept { return number_at_; }
   std::size_t pending_spaces() const noexcept { return spaces_; }
   std::size_t spaces_at() const noexcept { return spaces_at_; }
   const detail::Spacing& spacing() const noexcept { return spacing_; }

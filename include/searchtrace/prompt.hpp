@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -40,23 +41,10 @@ enum class PromptErrorKind : std::uint8_t {
 };
 
 constexpr std::string_view prompt_error_kind_name(PromptErrorKind k) noexcept {
-  switch (k) {
-  case PromptErrorKind::syntax:
-    return "syntax";
-  case PromptErrorKind::truncated:
-    return "truncated";
-  case PromptErrorKind::number_too_large:
-    return "number_too_large";
-  case PromptErrorKind::self_loop:
-    return "self_loop";
-  case PromptErrorKind::duplicate_edge:
-    return "duplicate_edge";
-  case PromptErrorKind::unknown_query_node:
-    return "unknown_query_node";
-  case PromptErrorKind::trivial_query:
-    return "trivial_query";
-  }
-  return "?";
+  constexpr std::array<std::string_view, 7> names{
+      "syntax",         "truncated",          "number_too_large", "self_loop",
+      "duplicate_edge", "unknown_query_node", "trivial_query"};
+  return names[static_cast<std::size_t>(k)];
 }
 
 struct PromptError {
@@ -81,12 +69,10 @@ public:
     if (!check) {
       const std::size_t i = check.edge;
       const Edge e = edges_[i];
-      if (check.defect == GraphDefect::self_loop)
-        return error(PromptErrorKind::self_loop, edge_offsets_[i],
-                     "self loop " + std::to_string(labels_[e.u]) + "," +
-                         std::to_string(labels_[e.v]));
-      return error(PromptErrorKind::duplicate_edge, edge_offsets_[i],
-                   "duplicate edge " + std::to_string(labels_[e.u]) + "," +
+      const bool loop = check.defect == GraphDefect::self_loop;
+      return error(loop ? PromptErrorKind::self_loop : PromptErrorKind::duplicate_edge,
+                   edge_offsets_[i],
+                   (loop ? "self loop " : "duplicate edge ") + std::to_string(labels_[e.u]) + "," +
                        std::to_string(labels_[e.v]));
     }
     const auto src = out.graph.node(s);
@@ -113,12 +99,12 @@ private:
     Lexeme lx;
     for (;;) {
       Label u = 0, v = 0;
-      if (auto e = expect_node(lex, lx, u, "a node"))
+      if (auto e = expect(lex, lx, TokenKind::node, "a node", &u))
         return e;
       const std::size_t at = lx.offset;
-      if (auto e = expect_punct(lex, lx, TokenKind::comma))
+      if (auto e = expect(lex, lx, TokenKind::comma, {}))
         return e;
-      if (auto e = expect_node(lex, lx, v, "a node"))
+      if (auto e = expect(lex, lx, TokenKind::node, "a node", &v))
         return e;
       raw_.push_back({u, v});
       edge_offsets_.push_back(at);
@@ -134,12 +120,12 @@ private:
         return error(PromptErrorKind::syntax, lx.offset,
                      std::string("expected '|' or '/', found ") + describe(lx));
     }
-    if (auto e = expect_node(lex, lx, s, "the query's source"))
+    if (auto e = expect(lex, lx, TokenKind::node, "the query's source", &s))
       return e;
     s_at = lx.offset;
-    if (auto e = expect_punct(lex, lx, TokenKind::comma))
+    if (auto e = expect(lex, lx, TokenKind::comma, {}))
       return e;
-    if (auto e = expect_node(lex, lx, t, "the query's target"))
+    if (auto e = expect(lex, lx, TokenKind::node, "the query's target", &t))
       return e;
     t_at = lx.offset;
     const LexStatus st = lex.next(lx);
@@ -203,15 +189,18 @@ private:
       edges_.push_back({dense(a), dense(b)});
   }
 
-  std::optional<PromptError> expect_node(Lexer& lex, Lexeme& lx, Label& out,
-                                         std::string_view what) {
+  // A token of `kind` (`what` names a node's role in messages); a node's label goes to `out`.
+  static std::optional<PromptError> expect(Lexer& lex, Lexeme& lx, TokenKind kind,
+                                           std::string_view what, Label* out = nullptr) {
+    if (kind != TokenKind::node)
+      what = token_kind_name(kind);
     const LexStatus st = lex.next(lx);
     if (st == LexStatus::error)
       return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
     if (st == LexStatus::end)
       return error(PromptErrorKind::truncated, lex.text().size(),
                    std::string("the prompt ends where ") + std::string(what) + " should be");
-    if (lx.token.kind != TokenKind::node)
+    if (lx.token.kind != kind)
       return error(PromptErrorKind::syntax, lx.offset,
                    std::string("expected ") + std::string(what) + ", found " + describe(lx));
     if (lx.too_large)
@@ -220,22 +209,8 @@ private:
           "node id " +
               std::string(lex.text().substr(lx.offset, std::min<std::size_t>(lx.length, 24))) +
               (lx.length > 24 ? "..." : "") + " is beyond 4294967295");
-    out = lx.token.value;
-    return std::nullopt;
-  }
-
-  static std::optional<PromptError> expect_punct(Lexer& lex, Lexeme& lx, TokenKind kind) {
-    const LexStatus st = lex.next(lx);
-    if (st == LexStatus::error)
-      return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
-    if (st == LexStatus::end)
-      return error(PromptErrorKind::truncated, lex.text().size(),
-                   std::string("the prompt ends where ") + std::string(token_kind_name(kind)) +
-                       " should be");
-    if (lx.token.kind != kind)
-      return error(PromptErrorKind::syntax, lx.offset,
-                   std::string("expected ") + std::string(token_kind_name(kind)) + ", found " +
-                       describe(lx));
+    if (out != nullptr)
+      *out = lx.token.value;
     return std::nullopt;
   }
 

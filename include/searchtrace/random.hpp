@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <ranges>
 #include <span>
-#include <type_traits>
 #include <utility>
 
 #include "searchtrace/hints.hpp"
@@ -125,19 +124,14 @@ public:
   bool chance(double p) noexcept { return unit() < p; }
 
   /// Fisher–Yates from the back: for i = n-1 down to 1, swap items i and below(i+1).
-  template <class T, std::size_t Extent>
-  void shuffle(std::span<T, Extent> items) noexcept {
-    for (std::size_t i = items.size(); i > 1; --i) {
-      const std::size_t j = static_cast<std::size_t>(below(i));
-      using std::swap;
-      swap(items[i - 1], items[j]);
-    }
-  }
-
   template <std::ranges::contiguous_range R>
   void shuffle(R&& items) noexcept {
-    shuffle(std::span<std::remove_reference_t<std::ranges::range_reference_t<R>>>(
-        std::ranges::data(items), std::ranges::size(items)));
+    const auto data = std::ranges::data(items);
+    for (std::size_t i = std::ranges::size(items); i > 1; --i) {
+      const std::size_t j = static_cast<std::size_t>(below(i));
+      using std::swap;
+      swap(data[i - 1], data[j]);
+    }
   }
 
 private:

@@ -67,6 +67,84 @@ inline void swap_if(std::uint64_t bit, std::uint32_t& a, std::uint32_t& b) noexc
   b ^= x;
 }
 
+/// Swaps the endpoints of each edge with probability 1/2, 64 edges to an output.
+SEARCHTRACE_HOT_INLINE void flip_edges(Rng& rng, Edge* edges, std::size_t count) noexcept {
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i % 64 == 0)
+      bits = rng.next();
+    swap_if(bits >> (i % 64), edges[i].u, edges[i].v);
+  }
+}
+
+/// BFS layers from s over one-word rows (layer d: the nodes at distance d), up to max_depth; the
+/// last non-empty depth. The whole BFS is a few ORs per layer.
+SEARCHTRACE_HOT_INLINE std::uint32_t bfs_small(const std::uint64_t* rows, std::uint32_t s,
+                                               std::uint32_t max_depth,
+                                               std::uint64_t* layer) noexcept {
+  std::uint64_t seen = std::uint64_t{1} << s;
+  layer[0] = seen;
+  std::uint32_t d = 1;
+  for (; d <= max_depth; ++d) {
+    std::uint64_t next = 0;
+    for (std::uint64_t b = layer[d - 1]; b; b &= b - 1)
+      next |= rows[std::countr_zero(b)];
+    next &= ~seen;
+    if (next == 0)
+      break;
+    layer[d] = next;
+    seen |= next;
+  }
+  return d - 1;
+}
+
+/// One BFS layer over rows of W words: `next` = the neighbours of `prev` not in `seen`, then
+/// added to it. Returns how many there are.
+inline std::uint32_t bfs_step(const std::uint64_t* rows, std::uint32_t W, const std::uint64_t* prev,
+                              std::uint64_t* next, std::uint64_t* seen) noexcept {
+  std::fill(next, next + W, 0);
+  for (std::uint32_t w = 0; w < W; ++w)
+    for (std::uint64_t b = prev[w]; b; b &= b - 1) {
+      const std::uint64_t* r =
+          rows + std::size_t{w * 64 + static_cast<std::uint32_t>(std::countr_zero(b))} * W;
+      for (std::uint32_t x = 0; x < W; ++x)
+        next[x] |= r[x];
+    }
+  std::uint32_t added = 0;
+  for (std::uint32_t x = 0; x < W; ++x) {
+    next[x] &= ~seen[x];
+    seen[x] |= next[x];
+    added += static_cast<std::uint32_t>(popcount64(next[x]));
+  }
+  return added;
+}
+
+/// unique=true: counts the shortest paths from s (capped at 2, into `paths`, zeroed) over the
+/// BFS layers 1..depth (W words each) and keeps in `eligible` the nodes with exactly one.
+inline void keep_unique(const std::uint64_t* rows, std::uint32_t W, const std::uint64_t* layers,
+                        std::uint32_t depth, std::uint32_t s, std::uint8_t* paths,
+                        std::uint64_t* eligible) noexcept {
+  paths[s] = 1;
+  for (std::uint32_t d = 1; d <= depth; ++d) {
+    const std::uint64_t* prev = layers + std::size_t{d - 1} * W;
+    const std::uint64_t* cur = layers + std::size_t{d} * W;
+    for (std::uint32_t w = 0; w < W; ++w)
+      for (std::uint64_t b = prev[w]; b; b &= b - 1) {
+        const std::uint32_t u = w * 64 + static_cast<std::uint32_t>(std::countr_zero(b));
+        const std::uint64_t* r = rows + std::size_t{u} * W;
+        for (std::uint32_t x = 0; x < W; ++x)
+          for (std::uint64_t c = r[x] & cur[x]; c; c &= c - 1) {
+            auto& cnt = paths[x * 64 + static_cast<std::uint32_t>(std::countr_zero(c))];
+            cnt = static_cast<std::uint8_t>(std::min(2, cnt + paths[u]));
+          }
+      }
+  }
+  for (std::uint32_t x = 0; x < W; ++x)
+    for (std::uint64_t b = eligible[x]; b; b &= b - 1)
+      if (paths[x * 64 + static_cast<std::uint32_t>(std::countr_zero(b))] != 1)
+        eligible[x] &= ~(b & (0 - b));
+}
+
 /// A Prüfer sequence over n ≥ 3 nodes to the n-1 edges of its tree, in the standard order (each
 /// step joins the smallest leaf to the next symbol), in linear time. `degree` is scratch.
 inline void prufer_decode_linear(std::span<const std::uint32_t> code, std::uint32_t n,
@@ -218,12 +296,55 @@ private:
   }
 
   SEARCHTRACE_HOT_INLINE void orient_randomly(Rng& rng) {
-    std::uint64_t bits = 0;
-    for (std::size_t i = 0; i < edge_count_; ++i) {
-      if (i % 64 == 0)
-        bits = rng.next();
-      detail::swap_if(bits >> (i % 64), edges_[i].u, edges_[i].v);
+    detail::flip_edges(rng, edges_.data(), edge_count_);
+  }
+
+  // mindeg and maxdeg (unbounded is UINT32_MAX); a graph that fails them is counted.
+  bool degrees_ok(const std::uint32_t* deg, std::uint32_t n) {
+    const auto [lo, hi] = std::minmax_element(deg, deg + n);
+    if (*lo < p_.min_degree || *hi > p_.max_degree) {
+      ++fails_[*lo < p_.min_degree ? f_mindeg : f_maxdeg];
+      return false;
     }
+    return true;
+  }
+
+  /// The m-(n-1) edges beyond the spanning tree, uniform among the pairs not yet adjacent (`has`)
+  /// whose endpoints have room (`full`). False when maxdeg leaves no room.
+  template <class Has, class Full, class Add>
+  SEARCHTRACE_HOT_INLINE bool add_extra_edges(Rng& rng, std::uint32_t n, std::uint64_t m, Has&& has,
+                                              Full&& full, Add&& add) {
+    const std::uint64_t pairs = std::uint64_t{n} * (n - 1) / 2;
+    std::uint64_t need = m - (n - 1);
+    if (need > 0 && 2 * m <= pairs) {
+      // Sparse: rejection over uniform pairs; at least half the pairs are free, so the budget
+      // below runs out only when maxdeg leaves no room.
+      std::uint64_t budget = 64 * need + 1024;
+      while (need > 0) {
+        if (budget-- == 0)
+          return false;
+        const auto u = static_cast<std::uint32_t>(rng.below(n));
+        auto v = static_cast<std::uint32_t>(rng.below(n - 1));
+        v += v >= u;
+        if (has(u, v) || full(u, v))
+          continue;
+        add(u, v);
+        --need;
+      }
+    } else if (need > 0) {
+      // Dense: a uniform subset of the free pairs (partial Fisher–Yates over their list).
+      scratch_.clear();
+      for (std::uint32_t u = 0; u < n; ++u)
+        for (std::uint32_t v = u + 1; v < n; ++v)
+          if (!has(u, v))
+            scratch_.push_back(u * n + v);
+      for (std::uint64_t i = 0; i < need; ++i) {
+        const auto j = i + rng.below(scratch_.size() - i);
+        std::swap(scratch_[i], scratch_[j]);
+        add(scratch_[i] / n, scratch_[i] % n);
+      }
+    }
+    return true;
   }
 
   void prufer_tree(Rng& rng);
@@ -236,7 +357,6 @@ private:
   bool weakly_connected();
   void build_out_rows();
   std::uint32_t bfs(std::uint32_t s, std::uint32_t max_depth);
-  void count_paths(std::uint32_t depth);
   std::uint32_t select_bit(const std::uint64_t* bits, std::uint64_t k) const noexcept;
   void choose_labels(Rng& rng, std::uint32_t k);
   SampleError failure() const;

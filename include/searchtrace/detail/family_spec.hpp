@@ -16,6 +16,7 @@
 #include <system_error>
 #include <vector>
 
+#include "searchtrace/detail/utf8.hpp"
 #include "searchtrace/family.hpp"
 
 namespace searchtrace::detail {
@@ -146,14 +147,10 @@ private:
     std::string out;
     for (const char c : v.substr(0, 32)) {
       const auto b = static_cast<unsigned char>(c);
-      if (b >= 0x20 && b < 0x7F) {
+      if (b >= 0x20 && b < 0x7F)
         out += c;
-      } else {
-        static constexpr char hex[] = "0123456789abcdef";
-        out += "\\x";
-        out += hex[b >> 4];
-        out += hex[b & 15];
-      }
+      else
+        append_hex_byte(out, b);
     }
     return out;
   }
@@ -161,14 +158,30 @@ private:
   static FamilyError err(FamilyErrorKind kind, std::size_t at, std::string message) {
     return FamilyError{kind, at, std::move(message)};
   }
+  static FamilyError bad_value(std::size_t at, std::string_view v, std::string_view key,
+                               std::string_view expected) {
+    return err(FamilyErrorKind::bad_value, at,
+               "bad value '" + quoted(v) + "' for " + std::string(key) + ": expected " +
+                   std::string(expected));
+  }
+  // `form`: how the message spells a range, "a..b" or "G<n>_<a>_<b>".
+  static std::optional<FamilyError> check_dist(std::uint32_t lo, std::uint32_t hi, std::size_t at,
+                                               std::string_view form) {
+    if (lo == 0)
+      return err(FamilyErrorKind::bad_value, at,
+                 "dist must be at least 1 (the query's source and target differ)");
+    if (lo > hi)
+      return err(FamilyErrorKind::bad_value, at,
+                 "dist range " + std::to_string(lo) + ".." + std::to_string(hi) +
+                     " is reversed (expected " + std::string(form) + " with a <= b)");
+    return std::nullopt;
+  }
 
   std::optional<FamilyError> read_uint(std::string_view v, std::size_t at, std::string_view key,
                                        std::uint32_t& out) const {
     std::uint64_t x = 0;
     if (v.empty() || !std::all_of(v.begin(), v.end(), is_digit))
-      return err(FamilyErrorKind::bad_value, at,
-                 "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
-                     ": expected a non-negative integer");
+      return bad_value(at, v, key, "a non-negative integer");
     for (const char c : v) {
       x = x * 10 + static_cast<std::uint64_t>(c - '0');
       if (x > 0xFFFFFFFEu)
@@ -192,9 +205,7 @@ private:
       return r.ec == std::errc() && r.ptr == v.data() + v.size();
     };
     if (!plain || !read())
-      return err(FamilyErrorKind::bad_value, at,
-                 "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
-                     ": expected a decimal number such as 0.15");
+      return bad_value(at, v, key, "a decimal number such as 0.15");
     return std::nullopt;
   }
 
@@ -208,9 +219,7 @@ private:
       out = false;
       return std::nullopt;
     }
-    return err(FamilyErrorKind::bad_value, at,
-               "bad value '" + std::string(quoted(v)) + "' for " + std::string(key) +
-                   ": expected true or false");
+    return bad_value(at, v, key, "true or false");
   }
 
   std::optional<FamilyError> read_range(std::string_view v, std::size_t at, std::uint32_t& lo,
@@ -222,18 +231,9 @@ private:
       hi = lo;
     } else if (read_uint(v.substr(0, dots), at, "dist", lo) ||
                read_uint(v.substr(dots + 2), at + dots + 2, "dist", hi)) {
-      return err(FamilyErrorKind::bad_value, at,
-                 "bad value '" + std::string(quoted(v)) +
-                     "' for dist: expected a..b or a, with integers a <= b");
+      return bad_value(at, v, "dist", "a..b or a, with integers a <= b");
     }
-    if (lo == 0)
-      return err(FamilyErrorKind::bad_value, at,
-                 "dist must be at least 1 (the query's source and target differ)");
-    if (lo > hi)
-      return err(FamilyErrorKind::bad_value, at,
-                 "dist range " + std::to_string(lo) + ".." + std::to_string(hi) +
-                     " is reversed (expected a..b with a <= b)");
-    return std::nullopt;
+    return check_dist(lo, hi, at, "a..b");
   }
 
   std::optional<FamilyError> parse_shorthand(std::size_t start, std::string_view name);
@@ -280,13 +280,8 @@ inline std::optional<FamilyError> SpecParser::parse_shorthand(std::size_t start,
   p_.topology = Topology::connected;
   p_.n = v[0];
   given_[static_cast<std::size_t>(SpecKey::n)] = {true, start + 1, start + 1};
-  if (v[1] == 0)
-    return err(FamilyErrorKind::bad_value, start,
-               "dist must be at least 1 (the query's source and target differ)");
-  if (v[1] > v[2])
-    return err(FamilyErrorKind::bad_value, start,
-               "dist range " + std::to_string(v[1]) + ".." + std::to_string(v[2]) +
-                   " is reversed (expected G<n>_<a>_<b> with a <= b)");
+  if (auto e = check_dist(v[1], v[2], start, "G<n>_<a>_<b>"))
+    return e;
   p_.dist_min = v[1];
   p_.dist_max = v[2];
   given_[static_cast<std::size_t>(SpecKey::dist)] = {true, start, start};

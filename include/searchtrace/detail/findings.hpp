@@ -126,12 +126,6 @@ inline void write_message(std::string& m, const Finding& f, const MessageContext
     const char code = t[open + 1]; // every placeholder is one letter in braces
     t.remove_prefix(open + 3);
     switch (code) {
-    case 'b':
-      append_number(m, f.b);
-      break;
-    case 'c':
-      append_number(m, f.c);
-      break;
     case 'F':
       m += ctx.discipline->front;
       break;
@@ -149,7 +143,7 @@ inline void write_message(std::string& m, const Finding& f, const MessageContext
       }
       [[fallthrough]];
     default:
-      append_number(m, f.a);
+      append_number(m, code == 'b' ? f.b : code == 'c' ? f.c : f.a);
     }
   }
   m += t;

@@ -31,39 +31,14 @@ SEARCHTRACE_HOT_INLINE void Sampler::prufer_tree(Rng& rng) {
 SEARCHTRACE_HOT_INLINE bool Sampler::gen_connected(Rng& rng) {
   reset(p_.n);
   prufer_tree(rng);
-  const std::uint32_t n = n_;
-  const std::uint64_t pairs = std::uint64_t{n} * (n - 1) / 2;
   const std::uint32_t maxd = p_.max_degree;
-  std::uint64_t need = p_.m - (n - 1);
-  if (need > 0 && 2 * std::uint64_t{p_.m} <= pairs) {
-    // Sparse: rejection over uniform pairs; at least half the pairs are free, so the budget
-    // below runs out only when maxdeg leaves no room.
-    std::uint64_t budget = 64 * need + 1024;
-    while (need > 0) {
-      if (budget-- == 0)
-        return false;
-      const auto u = static_cast<std::uint32_t>(rng.below(n));
-      auto v = static_cast<std::uint32_t>(rng.below(n - 1));
-      v += v >= u;
-      if (has_und(u, v) ||
-          (maxd != FamilyParams::unbounded && (deg_[u] >= maxd || deg_[v] >= maxd)))
-        continue;
-      add(u, v);
-      --need;
-    }
-  } else if (need > 0) {
-    // Dense: a uniform subset of the free pairs (partial Fisher–Yates over their list).
-    scratch_.clear();
-    for (std::uint32_t u = 0; u < n; ++u)
-      for (std::uint32_t v = u + 1; v < n; ++v)
-        if (!has_und(u, v))
-          scratch_.push_back(u * n + v);
-    for (std::uint64_t i = 0; i < need; ++i) {
-      const auto j = i + rng.below(scratch_.size() - i);
-      std::swap(scratch_[i], scratch_[j]);
-      add(scratch_[i] / n, scratch_[i] % n);
-    }
-  }
+  if (!add_extra_edges(
+          rng, n_, p_.m, [&](std::uint32_t u, std::uint32_t v) { return has_und(u, v); },
+          [&](std::uint32_t u, std::uint32_t v) {
+            return maxd != FamilyParams::unbounded && (deg_[u] >= maxd || deg_[v] >= maxd);
+          },
+          [&](std::uint32_t u, std::uint32_t v) { add(u, v); }))
+    return false;
   if (p_.directed)
     orient_randomly(rng);
   return true;
@@ -180,27 +155,12 @@ inline bool Sampler::weakly_connected() {
   eligible_.assign(words_, 0); // the current layer
   set_bit(seen_.data(), 0);
   set_bit(eligible_.data(), 0);
+  frontier_.resize(words_); // the next layer
   std::uint32_t reached = 1;
-  std::vector<std::uint64_t>& next = frontier_;
-  for (;;) {
-    next.assign(words_, 0);
-    for (std::uint32_t w = 0; w < words_; ++w)
-      for (std::uint64_t b = eligible_[w]; b; b &= b - 1) {
-        const std::uint32_t u = w * 64 + static_cast<std::uint32_t>(std::countr_zero(b));
-        const std::uint64_t* r = row(und_, u);
-        for (std::uint32_t x = 0; x < words_; ++x)
-          next[x] |= r[x];
-      }
-    std::uint32_t added = 0;
-    for (std::uint32_t x = 0; x < words_; ++x) {
-      next[x] &= ~seen_[x];
-      seen_[x] |= next[x];
-      added += static_cast<std::uint32_t>(detail::popcount64(next[x]));
-    }
-    if (added == 0)
-      break;
+  while (const std::uint32_t added = detail::bfs_step(und_.data(), words_, eligible_.data(),
+                                                      frontier_.data(), seen_.data())) {
     reached += added;
-    eligible_.swap(next);
+    eligible_.swap(frontier_);
   }
   return reached == n_;
 }
@@ -216,77 +176,18 @@ inline void Sampler::build_out_rows() {
 SEARCHTRACE_HOT_INLINE std::uint32_t Sampler::bfs(std::uint32_t s, std::uint32_t max_depth) {
   const std::vector<std::uint64_t>& rows = p_.directed ? out_ : und_;
   const std::uint32_t W = words_;
-  if (W == 1) {
-    // One word per row: the whole BFS is a few ORs per layer.
-    std::uint64_t* layer = layers_.data();
-    std::uint64_t seen = std::uint64_t{1} << s;
-    layer[0] = seen;
-    std::uint32_t d = 1;
-    for (; d <= max_depth; ++d) {
-      std::uint64_t next = 0;
-      for (std::uint64_t b = layer[d - 1]; b; b &= b - 1)
-        next |= rows[static_cast<std::uint32_t>(std::countr_zero(b))];
-      next &= ~seen;
-      if (next == 0)
-        break;
-      layer[d] = next;
-      seen |= next;
-    }
-    return d - 1;
-  }
+  if (W == 1)
+    return detail::bfs_small(rows.data(), s, max_depth, layers_.data());
   std::fill(layers_.begin(), layers_.begin() + W, 0);
   seen_.assign(W, 0);
   set_bit(layers_.data(), s);
   set_bit(seen_.data(), s);
   std::uint32_t d = 1;
-  for (; d <= max_depth; ++d) {
-    const std::uint64_t* prev = layers_.data() + std::size_t{d - 1} * W;
-    std::uint64_t* next = layers_.data() + std::size_t{d} * W;
-    std::fill(next, next + W, 0);
-    for (std::uint32_t w = 0; w < W; ++w)
-      for (std::uint64_t b = prev[w]; b; b &= b - 1) {
-        const std::uint64_t* r =
-            rows.data() + std::size_t{w * 64 + static_cast<std::uint32_t>(std::countr_zero(b))} * W;
-        for (std::uint32_t x = 0; x < W; ++x)
-          next[x] |= r[x];
-      }
-    std::uint64_t any = 0;
-    for (std::uint32_t x = 0; x < W; ++x) {
-      next[x] &= ~seen_[x];
-      seen_[x] |= next[x];
-      any |= next[x];
-    }
-    if (any == 0)
+  for (; d <= max_depth; ++d)
+    if (detail::bfs_step(rows.data(), W, layers_.data() + std::size_t{d - 1} * W,
+                         layers_.data() + std::size_t{d} * W, seen_.data()) == 0)
       break;
-  }
   return d - 1;
-}
-
-/// Shortest-path counts (capped at 2) for the nodes of layers 0..depth.
-inline void Sampler::count_paths(std::uint32_t depth) {
-  const std::vector<std::uint64_t>& rows = p_.directed ? out_ : und_;
-  const std::uint32_t W = words_;
-  paths_.assign(n_, 0);
-  {
-    const std::uint64_t* l0 = layers_.data();
-    for (std::uint32_t w = 0; w < W; ++w)
-      if (l0[w])
-        paths_[w * 64 + static_cast<std::uint32_t>(std::countr_zero(l0[w]))] = 1;
-  }
-  for (std::uint32_t d = 1; d <= depth; ++d) {
-    const std::uint64_t* prev = layers_.data() + std::size_t{d - 1} * W;
-    const std::uint64_t* cur = layers_.data() + std::size_t{d} * W;
-    for (std::uint32_t w = 0; w < W; ++w)
-      for (std::uint64_t b = prev[w]; b; b &= b - 1) {
-        const std::uint32_t u = w * 64 + static_cast<std::uint32_t>(std::countr_zero(b));
-        const std::uint64_t* r = rows.data() + std::size_t{u} * W;
-        for (std::uint32_t x = 0; x < W; ++x)
-          for (std::uint64_t c = r[x] & cur[x]; c; c &= c - 1) {
-            auto& cnt = paths_[x * 64 + static_cast<std::uint32_t>(std::countr_zero(c))];
-            cnt = static_cast<std::uint8_t>(std::min(2, cnt + paths_[u]));
-          }
-      }
-  }
 }
 
 SEARCHTRACE_HOT_INLINE std::uint32_t Sampler::select_bit(const std::uint64_t* bits,
@@ -336,10 +237,6 @@ SEARCHTRACE_HOT_INLINE void Sampler::choose_labels(Rng& rng, std::uint32_t k) {
 inline SampleError Sampler::failure() const {
   const FamilyParams& p = p_;
   const std::string graphs = " after " + std::to_string(graphs_) + " graphs";
-  auto range = [](std::uint32_t a, std::uint32_t b) {
-    return std::to_string(a) + ".." +
-           (b == FamilyParams::unbounded ? std::string("inf") : std::to_string(b));
-  };
   const std::uint64_t graph_fails = fails_[f_connected] + fails_[f_mindeg] + fails_[f_maxdeg];
   if (graph_fails == graphs_) {
     // No graph passed the graph constraints: blame the one that failed most.
@@ -358,12 +255,13 @@ inline SampleError Sampler::failure() const {
   }
   if (fails_[f_unique] > 0 && p.unique)
     return {"unique", graphs_,
-            "no query with shortest-path length in " + range(p.dist_min, p.dist_max) +
+            "no query with shortest-path length in " + detail::range_text(p.dist_min, p.dist_max) +
                 " and a unique shortest path" + graphs + ": " + family_.spec() +
-                " cannot meet unique=true with dist=" + range(p.dist_min, p.dist_max)};
+                " cannot meet unique=true with dist=" + detail::range_text(p.dist_min, p.dist_max)};
   return {"dist", graphs_,
-          "no query with shortest-path length in " + range(p.dist_min, p.dist_max) + graphs + ": " +
-              family_.spec() + " cannot meet dist=" + range(p.dist_min, p.dist_max) +
+          "no query with shortest-path length in " + detail::range_text(p.dist_min, p.dist_max) +
+              graphs + ": " + family_.spec() +
+              " cannot meet dist=" + detail::range_text(p.dist_min, p.dist_max) +
               " (longest shortest path seen: " + std::to_string(longest_) + ")"};
 }
 
@@ -389,12 +287,7 @@ SEARCHTRACE_HOT_INLINE void Sampler::emit(Rng& rng, Prompt& out, std::uint32_t s
     out_edges_[i] = {id(edges_[i].u), id(edges_[i].v)};
   if (!p.directed) {
     if (p.flip) {
-      std::uint64_t bits = 0;
-      for (std::size_t i = 0; i < out_edges_.size(); ++i) {
-        if (i % 64 == 0)
-          bits = rng.next();
-        detail::swap_if(bits >> (i % 64), out_edges_[i].u, out_edges_[i].v);
-      }
+      detail::flip_edges(rng, out_edges_.data(), out_edges_.size());
     } else {
       for (Edge& e : out_edges_)
         if (e.u > e.v)
@@ -425,7 +318,6 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
   const std::uint32_t n = p.n;
   const bool is_tree = p.topology == Topology::tree;
   const std::uint64_t m = is_tree ? n - 1 : p.m;
-  const std::uint64_t pairs = std::uint64_t{n} * (n - 1) / 2;
   const std::uint32_t maxd = p.max_degree;
   const bool bounded = maxd != FamilyParams::unbounded;
   const bool degrees = track_degrees_;
@@ -471,56 +363,19 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
         ++deg[v];
       }
     };
-    std::uint64_t need = m - (n - 1);
-    if (need > 0 && 2 * m <= pairs) {
-      std::uint64_t budget = 64 * need + 1024;
-      bool ok = true;
-      while (need > 0) {
-        if (budget-- == 0) {
-          ok = false;
-          break;
-        }
-        const auto u = static_cast<std::uint32_t>(rng.below(n));
-        auto v = static_cast<std::uint32_t>(rng.below(n - 1));
-        v += v >= u;
-        if (((adj[u] >> v) & 1u) || (bounded && (deg[u] >= maxd || deg[v] >= maxd)))
-          continue;
-        add(u, v);
-        --need;
-      }
-      if (!ok) {
-        ++fails_[f_maxdeg];
-        continue;
-      }
-    } else if (need > 0) {
-      scratch_.clear();
-      for (std::uint32_t u = 0; u < n; ++u)
-        for (std::uint32_t v = u + 1; v < n; ++v)
-          if (!((adj[u] >> v) & 1u))
-            scratch_.push_back(u * n + v);
-      for (std::uint64_t i = 0; i < need; ++i) {
-        const auto j = i + rng.below(scratch_.size() - i);
-        std::swap(scratch_[i], scratch_[j]);
-        add(scratch_[i] / n, scratch_[i] % n);
-      }
-    }
-    if (p.directed) {
-      std::uint64_t bits = 0;
-      for (std::size_t i = 0; i < k; ++i) {
-        if (i % 64 == 0)
-          bits = rng.next();
-        detail::swap_if(bits >> (i % 64), edge[i].u, edge[i].v);
-      }
-    }
-    if (p.min_degree > 0 &&
-        std::any_of(deg, deg + n, [&](std::uint32_t d) { return d < p.min_degree; })) {
-      ++fails_[f_mindeg];
-      continue;
-    }
-    if (bounded && std::any_of(deg, deg + n, [&](std::uint32_t d) { return d > maxd; })) {
+    if (!add_extra_edges(
+            rng, n, m, [&](std::uint32_t u, std::uint32_t v) { return (adj[u] >> v) & 1u; },
+            [&](std::uint32_t u, std::uint32_t v) {
+              return bounded && (deg[u] >= maxd || deg[v] >= maxd);
+            },
+            add)) {
       ++fails_[f_maxdeg];
       continue;
     }
+    if (p.directed)
+      detail::flip_edges(rng, edge, k);
+    if (degrees && !degrees_ok(deg, n))
+      continue;
     const std::uint64_t* rows = adj;
     if (p.directed) {
       std::fill_n(arcs, n, std::uint64_t{0});
@@ -533,20 +388,7 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
     std::uint32_t s = no_node, t = no_node, dist = 0;
     for (std::uint32_t tries = 0; tries < n; ++tries) {
       const auto src = static_cast<std::uint32_t>(rng.below(n));
-      layer[0] = std::uint64_t{1} << src;
-      std::uint64_t seen = layer[0];
-      std::uint32_t d = 1;
-      for (; d <= depth_cap; ++d) {
-        std::uint64_t next = 0;
-        for (std::uint64_t b = layer[d - 1]; b; b &= b - 1)
-          next |= rows[std::countr_zero(b)];
-        next &= ~seen;
-        if (next == 0)
-          break;
-        layer[d] = next;
-        seen |= next;
-      }
-      const std::uint32_t depth = d - 1;
+      const std::uint32_t depth = detail::bfs_small(rows, src, depth_cap, layer);
       longest_ = std::max(longest_, depth);
       if (depth < p.dist_min) {
         ++fails_[f_dist];
@@ -557,20 +399,7 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
         eligible |= layer[dd];
       if (p.unique) {
         std::fill_n(paths, n, std::uint8_t{0});
-        paths[src] = 1;
-        for (std::uint32_t dd = 1; dd <= depth; ++dd)
-          for (std::uint64_t b = layer[dd - 1]; b; b &= b - 1) {
-            const auto u = static_cast<std::uint32_t>(std::countr_zero(b));
-            for (std::uint64_t c = rows[u] & layer[dd]; c; c &= c - 1) {
-              auto& cnt = paths[std::countr_zero(c)];
-              cnt = static_cast<std::uint8_t>(std::min(2, cnt + paths[u]));
-            }
-          }
-        for (std::uint64_t b = eligible; b; b &= b - 1) {
-          const auto v = static_cast<std::uint32_t>(std::countr_zero(b));
-          if (paths[v] != 1)
-            eligible &= ~(std::uint64_t{1} << v);
-        }
+        detail::keep_unique(rows, 1, layer, depth, src, paths, &eligible);
       }
       const auto count = static_cast<std::uint64_t>(detail::popcount64(eligible));
       if (count == 0) {
@@ -648,16 +477,8 @@ inline std::optional<SampleError> Sampler::draw(Rng& caller_rng, Prompt& out) {
       ++fails_[f_dist];
       continue;
     }
-    if (p.min_degree > 0 &&
-        std::any_of(deg_.begin(), deg_.end(), [&](std::uint32_t d) { return d < p.min_degree; })) {
-      ++fails_[f_mindeg];
+    if (track_degrees_ && !degrees_ok(deg_.data(), n_))
       continue;
-    }
-    if (p.max_degree != FamilyParams::unbounded &&
-        std::any_of(deg_.begin(), deg_.end(), [&](std::uint32_t d) { return d > p.max_degree; })) {
-      ++fails_[f_maxdeg];
-      continue;
-    }
     if (p.directed)
       build_out_rows();
 
@@ -683,13 +504,9 @@ inline std::optional<SampleError> Sampler::draw(Rng& caller_rng, Prompt& out) {
           for (std::uint32_t x = 0; x < W; ++x)
             eligible_[x] |= layers_[std::size_t{d} * W + x];
         if (p.unique) {
-          count_paths(depth);
-          for (std::uint32_t x = 0; x < W; ++x)
-            for (std::uint64_t b = eligible_[x]; b; b &= b - 1) {
-              const auto v = x * 64 + static_cast<std::uint32_t>(std::countr_zero(b));
-              if (paths_[v] != 1)
-                eligible_[x] &= ~(std::uint64_t{1} << (v % 64));
-            }
+          paths_.assign(n_, 0);
+          detail::keep_unique(p.directed ? out_.data() : und_.data(), W, layers_.data(), depth, src,
+                              paths_.data(), eligible_.data());
         }
         std::uint64_t count = 0;
         for (std::uint32_t x = 0; x < W; ++x)

@@ -1,8 +1,10 @@
 // Well-formed UTF-8 (RFC 3629), the one rule every writer of untrusted text applies: JSON
-// strings, record messages, HTML, DOT and Mermaid text.
+// strings, record messages, HTML, DOT and Mermaid text; and \xNN, how one-line messages show a
+// byte they cannot print.
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace searchtrace::detail {
@@ -33,6 +35,14 @@ inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexc
   if (b == 0xF4)
     return cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
   return 0;
+}
+
+inline constexpr char hex_digits[] = "0123456789abcdef";
+
+inline void append_hex_byte(std::string& out, unsigned char b) {
+  out += "\\x";
+  out += hex_digits[b >> 4];
+  out += hex_digits[b & 15];
 }
 
 } // namespace searchtrace::detail
