@@ -3,7 +3,8 @@
 // packed` makes them) written to files, on one thread, with min/median/max over repetitions; and
 // the same without the labels, for comparison. Samples per CPU-second of the thread (which does
 // the writing too, so the kernel's copy of the bytes into the page cache counts), and the bytes
-// per sample of all files.
+// per sample of all files; beside them, samples per user-mode CPU-second (the kernel's part is
+// the difference).
 //
 //   state [--samples N] [--reps R] [--out DIR] [--dense] [FAMILY]
 //
@@ -16,6 +17,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include "bench_support.hpp"
 #include "searchtrace/dataset.hpp"
@@ -83,8 +86,16 @@ private:
 
 struct Run {
   double rate = 0;
+  double user_rate = 0; // samples per user-mode CPU-second: without the kernel's copy
   double bytes_per_sample = 0;
 };
+
+// The calling thread's user-mode CPU seconds.
+double thread_user_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);
+  return static_cast<double>(u.ru_utime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec) * 1e-6;
+}
 
 Run run(const std::string& family, std::uint64_t samples, const std::filesystem::path& dir,
         bool labels, StateLayout layout) {
@@ -103,7 +114,7 @@ Run run(const std::string& family, std::uint64_t samples, const std::filesystem:
   std::vector<std::uint16_t> ids;
   std::vector<std::int8_t> current8;
   std::vector<std::uint64_t> offsets{0};
-  const double c0 = thread_cpu_seconds();
+  const double c0 = thread_cpu_seconds(), u0 = thread_user_seconds();
   std::uint64_t total = 0, written = 0; // ids in the file
   {
     Sink ids_file(dir / "bench.ids.bin"), offsets_file(dir / "bench.offsets.bin");
@@ -149,7 +160,7 @@ Run run(const std::string& family, std::uint64_t samples, const std::filesystem:
     total = ids_file.bytes() + offsets_file.bytes() + phase.bytes() + current.bytes() +
             frontier.bytes() + expanded.bytes();
   }
-  const double cpu = thread_cpu_seconds() - c0;
+  const double cpu = thread_cpu_seconds() - c0, user = thread_user_seconds() - u0;
   std::uint64_t on_disk = 0; // the work done: every byte in the files
   for (const char* f : {"bench.ids.bin", "bench.offsets.bin", "bench.phase", "bench.current",
                         "bench.frontier", "bench.expanded"})
@@ -159,7 +170,8 @@ Run run(const std::string& family, std::uint64_t samples, const std::filesystem:
   for (const char* f : {"bench.ids.bin", "bench.offsets.bin", "bench.phase", "bench.current",
                         "bench.frontier", "bench.expanded"})
     std::filesystem::remove(dir / f);
-  return {static_cast<double>(samples) / cpu, static_cast<double>(total) / samples};
+  return {static_cast<double>(samples) / cpu, static_cast<double>(samples) / user,
+          static_cast<double>(total) / samples};
 }
 
 [[noreturn]] void usage() {
@@ -197,21 +209,25 @@ int main(int argc, char** argv) {
               "one thread, files in %s\n",
               family.c_str(), static_cast<unsigned long long>(samples),
               static_cast<unsigned long long>(reps), dir.c_str());
-  std::printf("%-28s | samples per CPU-second (min/median/max) | bytes per sample\n", "what");
+  std::printf("%-29s | samples per CPU-second (min/median/max) | the same, user mode only    "
+              "| bytes per sample\n",
+              "what");
   double headline = 0;
   for (const bool labels : {false, true}) {
-    std::vector<double> rates;
+    std::vector<double> rates, user_rates;
     double bytes = 0;
     for (std::uint64_t r = 0; r < reps; ++r) {
       const Run x = run(family, samples, dir, labels, layout);
       rates.push_back(x.rate);
+      user_rates.push_back(x.user_rate);
       bytes = x.bytes_per_sample;
     }
-    const Stats st = stats_of(rates);
+    const Stats st = stats_of(rates), user = stats_of(user_rates);
     const char* what = !labels                         ? "ids + offsets"
                        : layout == StateLayout::packed ? "ids + offsets + packed labels"
                                                        : "ids + offsets + dense labels";
-    std::printf("%-28s | %9.0f %9.0f %9.0f | %7.0f\n", what, st.min, st.median, st.max, bytes);
+    std::printf("%-29s | %9.0f %9.0f %9.0f | %9.0f %9.0f %9.0f | %7.0f\n", what, st.min, st.median,
+                st.max, user.min, user.median, user.max, bytes);
     if (labels)
       headline = st.median;
   }
