@@ -1,8 +1,7 @@
 // The C++ twin of bench/python_bindings.py: the same work as the Python calls it is compared
 // with, done straight with the library, so that the binding's overhead shows.
 //
-//   python_bindings ids SAMPLES REPS          Generator + encode_prompt/encode_completion of
-//   G15_2_4
+//   python_bindings ids SAMPLES REPS          Generator::generate_ids of G15_2_4
 //                                             samples 0..SAMPLES-1 (seed 0, the standard
 //                                             vocabulary) into fresh ids (uint16) and offsets
 //                                             (uint64) vectors, per repetition: what
@@ -52,12 +51,8 @@ int ids(std::uint64_t samples, int reps) {
     offsets.reserve(samples + 1);
     offsets.push_back(0);
     for (std::uint64_t i = 0; i < samples; ++i) {
-      if (generator->generate(i, sample))
+      if (generator->generate_ids(i, sample, v, ids)) // <bos>, prompt, completion, <eos>
         return 2;
-      ids.push_back(static_cast<std::uint16_t>(*v.bos()));
-      encode_prompt(sample.prompt, v, ids);
-      encode_completion(sample.trace, v, ids);
-      ids.push_back(static_cast<std::uint16_t>(*v.eos()));
       offsets.push_back(ids.size());
     }
     const double t = bench::thread_cpu_seconds() - t0;

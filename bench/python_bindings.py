@@ -8,8 +8,8 @@ Measures, in items per CPU-second of the process (time.process_time; one thread 
 min / median / max over R repetitions (default 5), the Python call and its C++ twin in turn:
 
   ids          Generator("G15_2_4").arrays(0, N): token ids (uint16) and offsets (uint64) of
-               N samples (default 1,000,000) in fresh numpy arrays, vs Generator::generate +
-               encode_prompt/encode_completion into reused std::vectors;
+               N samples (default 1,000,000) in fresh numpy arrays, vs
+               Generator::generate_ids into reused std::vectors;
   classify     classify_batch(prompts, completions) over M Python strings (default 500,000:
                G15_2_4 samples of seed 0, their prompts as texts, parsed in the call), vs
                PromptParser + Classifier over the same texts in C++; two workloads: the

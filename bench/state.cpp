@@ -1,9 +1,10 @@
-// Per-token state labels to a file: G15_2_4 samples (the search, the text, the numeral ids and
-// the packed state rows of labels.hpp) written to files as `searchtrace generate --format ids
-// --state packed` writes them, on one thread, with min/median/max over repetitions; and the same
-// without the labels, for comparison. Samples per CPU-second of the thread (which does the
-// writing too, so the kernel's copy of the bytes into the page cache counts), and the bytes per
-// sample of each file.
+// Per-token state labels to a file: G15_2_4 samples (the search, the numeral ids from its token
+// writer and the packed state rows of labels.hpp, as `searchtrace generate --format ids --state
+// packed` makes them) written to files, on one thread, with min/median/max over repetitions; and
+// the same without the labels, for comparison. Samples per CPU-second of the thread (which does
+// the writing too, so the kernel's copy of the bytes into the page cache counts), and the bytes
+// per sample of all files; beside them, samples per user-mode CPU-second (the kernel's part is
+// the difference).
 //
 //   state [--samples N] [--reps R] [--out DIR] [--dense] [FAMILY]
 //
@@ -17,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include "bench_support.hpp"
 #include "searchtrace/dataset.hpp"
 #include "searchtrace/labels.hpp"
@@ -27,12 +30,15 @@ using namespace searchtrace;
 namespace {
 
 constexpr double target_per_second = 1'000'000;
+// Rows gathered before they are written: a few hundred KiB, so that the kernel copies them from
+// the cache they were just written to.
+constexpr std::size_t batch_rows = 16384;
 
 using bench::Stats;
 using bench::stats_of;
 using bench::thread_cpu_seconds;
 
-// A file written through a 1 MiB buffer.
+// A file written through a 1 MiB buffer (big blocks straight from their vector).
 class Sink {
 public:
   explicit Sink(const std::filesystem::path& p) : f_(std::fopen(p.c_str(), "wb")) {
@@ -49,7 +55,13 @@ public:
   template <class T>
   void write(const std::vector<T>& v) {
     const auto* p = reinterpret_cast<const char*>(v.data());
-    buf_.insert(buf_.end(), p, p + v.size() * sizeof(T));
+    const std::size_t n = v.size() * sizeof(T);
+    if (n >= (1 << 14)) { // big enough to go to the kernel as it is, without a copy
+      flush();
+      put(p, n);
+      return;
+    }
+    buf_.insert(buf_.end(), p, p + n);
     if (buf_.size() >= (1 << 20))
       flush();
   }
@@ -57,12 +69,15 @@ public:
 
 private:
   void flush() {
-    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size()) {
+    put(buf_.data(), buf_.size());
+    buf_.clear();
+  }
+  void put(const char* p, std::size_t n) {
+    if (n != 0 && std::fwrite(p, 1, n, f_) != n) {
       std::perror("write");
       std::exit(2);
     }
-    written_ += buf_.size();
-    buf_.clear();
+    written_ += n;
   }
   std::FILE* f_;
   std::vector<char> buf_;
@@ -71,8 +86,16 @@ private:
 
 struct Run {
   double rate = 0;
+  double user_rate = 0; // samples per user-mode CPU-second: without the kernel's copy
   double bytes_per_sample = 0;
 };
+
+// The calling thread's user-mode CPU seconds.
+double thread_user_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);
+  return static_cast<double>(u.ru_utime.tv_sec) + static_cast<double>(u.ru_utime.tv_usec) * 1e-6;
+}
 
 Run run(const std::string& family, std::uint64_t samples, const std::filesystem::path& dir,
         bool labels, StateLayout layout) {
@@ -91,28 +114,18 @@ Run run(const std::string& family, std::uint64_t samples, const std::filesystem:
   std::vector<std::uint16_t> ids;
   std::vector<std::int8_t> current8;
   std::vector<std::uint64_t> offsets{0};
-  const double c0 = thread_cpu_seconds();
-  std::uint64_t total = 0;
+  const double c0 = thread_cpu_seconds(), u0 = thread_user_seconds();
+  std::uint64_t total = 0, written = 0; // ids in the file
   {
     Sink ids_file(dir / "bench.ids.bin"), offsets_file(dir / "bench.offsets.bin");
     Sink phase(dir / "bench.phase"), current(dir / "bench.current"),
         frontier(dir / "bench.frontier"), expanded(dir / "bench.expanded");
-    for (std::uint64_t i = 0; i < samples; ++i) {
-      rows.clear();
-      ids.clear();
-      if (labels) { // the labeler is a second sink on the generator's one search: rows and ids
-        StateLabeler labeler(rows, &v, true);
-        if (g->generate(i, s, labeler))
-          std::exit(3);
-        ids.assign(rows.ids.begin(), rows.ids.end());
-      } else {
-        if (g->generate(i, s))
-          std::exit(3);
-        encode_prompt(s.prompt, v, ids);
-        encode_completion(s.trace, v, ids);
-      }
-      offsets.back() += ids.size();
+    // Many samples' ids and rows are gathered and written at once, as generate's chunks do.
+    const auto write = [&] {
       ids_file.write(ids);
+      offsets_file.write(offsets); // offsets[0] = 0 first, then each sample's end
+      offsets.clear();
+      written += ids.size();
       if (labels) {
         if (rows.rows() != ids.size())
           std::exit(4);
@@ -127,21 +140,38 @@ Run run(const std::string& family, std::uint64_t samples, const std::filesystem:
           frontier.write(rows.frontier_rank);
           expanded.write(rows.expanded);
         }
+        rows.clear();
       }
-      if (i % 4096 == 4095) {
-        offsets_file.write(offsets);
-        offsets.assign(1, offsets.back());
+      ids.clear();
+    };
+    for (std::uint64_t i = 0; i < samples; ++i) {
+      if (labels) { // the labeler is a second sink on the generator's one search
+        StateLabeler labeler(rows, &v);
+        if (g->generate_ids(i, s, v, ids, labeler))
+          std::exit(3);
+      } else if (g->generate_ids(i, s, v, ids)) {
+        std::exit(3);
       }
+      offsets.push_back(written + ids.size());
+      if (ids.size() >= batch_rows)
+        write();
     }
-    offsets_file.write(offsets);
+    write();
     total = ids_file.bytes() + offsets_file.bytes() + phase.bytes() + current.bytes() +
             frontier.bytes() + expanded.bytes();
   }
-  const double cpu = thread_cpu_seconds() - c0;
+  const double cpu = thread_cpu_seconds() - c0, user = thread_user_seconds() - u0;
+  std::uint64_t on_disk = 0; // the work done: every byte in the files
+  for (const char* f : {"bench.ids.bin", "bench.offsets.bin", "bench.phase", "bench.current",
+                        "bench.frontier", "bench.expanded"})
+    on_disk += std::filesystem::file_size(dir / f);
+  if (on_disk != total || total == 0)
+    std::exit(5);
   for (const char* f : {"bench.ids.bin", "bench.offsets.bin", "bench.phase", "bench.current",
                         "bench.frontier", "bench.expanded"})
     std::filesystem::remove(dir / f);
-  return {static_cast<double>(samples) / cpu, static_cast<double>(total) / samples};
+  return {static_cast<double>(samples) / cpu, static_cast<double>(samples) / user,
+          static_cast<double>(total) / samples};
 }
 
 [[noreturn]] void usage() {
@@ -179,21 +209,25 @@ int main(int argc, char** argv) {
               "one thread, files in %s\n",
               family.c_str(), static_cast<unsigned long long>(samples),
               static_cast<unsigned long long>(reps), dir.c_str());
-  std::printf("%-28s | samples per CPU-second (min/median/max) | bytes per sample\n", "what");
+  std::printf("%-29s | samples per CPU-second (min/median/max) | the same, user mode only    "
+              "| bytes per sample\n",
+              "what");
   double headline = 0;
   for (const bool labels : {false, true}) {
-    std::vector<double> rates;
+    std::vector<double> rates, user_rates;
     double bytes = 0;
     for (std::uint64_t r = 0; r < reps; ++r) {
       const Run x = run(family, samples, dir, labels, layout);
       rates.push_back(x.rate);
+      user_rates.push_back(x.user_rate);
       bytes = x.bytes_per_sample;
     }
-    const Stats st = stats_of(rates);
+    const Stats st = stats_of(rates), user = stats_of(user_rates);
     const char* what = !labels                         ? "ids + offsets"
                        : layout == StateLayout::packed ? "ids + offsets + packed labels"
                                                        : "ids + offsets + dense labels";
-    std::printf("%-28s | %9.0f %9.0f %9.0f | %7.0f\n", what, st.min, st.median, st.max, bytes);
+    std::printf("%-29s | %9.0f %9.0f %9.0f | %9.0f %9.0f %9.0f | %7.0f\n", what, st.min, st.median,
+                st.max, user.min, user.median, user.max, bytes);
     if (labels)
       headline = st.median;
   }

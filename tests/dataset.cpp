@@ -4,13 +4,16 @@
 #include <searchtrace/prompt.hpp>
 #include <searchtrace/render.hpp>
 #include <searchtrace/tracer.hpp>
+#include <searchtrace/vocabulary.hpp>
 
 #include <doctest/doctest.h>
 
 #include "support.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -298,6 +301,80 @@ TEST_CASE("bad options are rejected when the generator is made") {
   CHECK(parse_split_kind("train") == SplitKind::train);
   CHECK_FALSE(parse_split_kind("valid").has_value());
   CHECK(split_kind_name(SplitKind::test) == "test");
+}
+
+TEST_CASE("generate_ids: the ids of encode_prompt and encode_completion and the same sample, "
+          "for every vocabulary, layout and split") {
+  for (const CompletionLayout layout :
+       {CompletionLayout::trace, CompletionLayout::pause, CompletionLayout::path}) {
+    for (const char* vocabulary : {"standard", "numeral", "numeral-eot"}) {
+      for (const char* spec : {"G15_2_4", "G40_2_4(L=1000)", "tree(n=30, L=64)"}) {
+        for (const SplitKind split : {SplitKind::all, SplitKind::test}) {
+          DatasetOptions o = options(spec, 3, split);
+          o.layout = layout;
+          Generator texts = generator(o), ids = generator(o);
+          const Vocabulary v = *Vocabulary::preset(vocabulary, texts.family().label_space());
+          if (layout == CompletionLayout::pause && !v.drops_commas())
+            continue; // only the numeral vocabularies have its '$'
+          CAPTURE(spec);
+          CAPTURE(vocabulary);
+          CAPTURE(completion_layout_name(layout));
+          Sample a, b;
+          std::vector<std::uint16_t> expected, got{7}; // appended after what is there
+          for (std::uint64_t i = 0; i < 100; ++i) {
+            REQUIRE_FALSE(texts.generate(i, a));
+            if (v.bos())
+              expected.push_back(static_cast<std::uint16_t>(*v.bos()));
+            encode_prompt(a.prompt, v, expected);
+            encode_completion(a.trace, v, expected, layout);
+            if (v.eos())
+              expected.push_back(static_cast<std::uint16_t>(*v.eos()));
+            REQUIRE_FALSE(ids.generate_ids(i, b, v, got));
+            CHECK(b.text.empty());
+            CHECK(b.info.prompt_bytes == 0);
+            CHECK(b.trace == a.trace);
+            CHECK(b.info.index == a.info.index);
+            CHECK(b.info.nodes == a.info.nodes);
+            CHECK(b.info.edges == a.info.edges);
+            CHECK(b.info.distance == a.info.distance);
+            CHECK(b.info.expansions == a.info.expansions);
+            CHECK(b.info.prompt_tokens == a.info.prompt_tokens);
+            CHECK(b.info.completion_tokens == a.info.completion_tokens);
+            CHECK(b.info.candidates == a.info.candidates);
+            CHECK(b.info.fingerprint == a.info.fingerprint);
+          }
+          REQUIRE(got.size() == expected.size() + 1);
+          CHECK(got[0] == 7);
+          CHECK(std::equal(expected.begin(), expected.end(), got.begin() + 1));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("generate_ids: a label beyond the vocabulary throws as the encoder does") {
+  // G40_2_4(L=1000) draws labels up to 999: the prompt's (and the completion's) first label
+  // beyond 0..9 is the error, with encode_prompt's message.
+  Generator g = generator(options("G40_2_4(L=1000)"));
+  const Vocabulary small = Vocabulary::standard(10);
+  Sample s;
+  REQUIRE_FALSE(g.generate(0, s));
+  std::vector<std::uint16_t> encoded;
+  std::string expected;
+  try {
+    encode_prompt(s.prompt, small, encoded);
+  } catch (const std::out_of_range& e) {
+    expected = e.what();
+  }
+  REQUIRE_FALSE(expected.empty());
+  std::vector<std::uint16_t> ids;
+  CHECK_THROWS_WITH_AS(g.generate_ids(0, s, small, ids), expected.c_str(), std::out_of_range);
+  CHECK(ids.empty());
+  // The pause layout needs the numeral vocabularies' '$'.
+  DatasetOptions o = options("G15_2_4");
+  o.layout = CompletionLayout::pause;
+  Generator pause = generator(o);
+  CHECK_THROWS_AS(pause.generate_ids(0, s, Vocabulary::standard(), ids), std::out_of_range);
 }
 
 TEST_CASE("a generator writes the completion in the layout asked for, on the same search") {

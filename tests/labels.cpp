@@ -573,6 +573,53 @@ TEST_CASE("labels: a generator's labeler gives the rows and ids of the sample, s
   }
 }
 
+TEST_CASE("labels: beside generate_ids, the labeler gives the rows of the ids it writes") {
+  for (const char* spec : {"G15_2_4", "G40_1_3(L=64)", "G40_2_4(L=1000)"}) {
+    for (const bool numeral : {false, true}) {
+      for (const StateLayout layout : {StateLayout::packed, StateLayout::dense}) {
+        DatasetOptions o;
+        o.family_spec = spec;
+        auto g = Generator::create(o);
+        auto h = Generator::create(o);
+        REQUIRE(g);
+        REQUIRE(h);
+        const Label L = g->family().label_space();
+        if (layout == StateLayout::packed && L > 64)
+          continue;
+        CAPTURE(spec);
+        CAPTURE(numeral);
+        const Vocabulary v = numeral ? Vocabulary::numeral(L) : Vocabulary::standard(L);
+        StateRows recorded, rows;
+        recorded.layout = rows.layout = layout;
+        recorded.label_space = rows.label_space = layout == StateLayout::packed ? 64 : L;
+        std::vector<std::uint16_t> ids;
+        Sample s, t;
+        const std::uint64_t count = L > 64 ? 20 : 300;
+        for (std::uint64_t i = 0; i < count; ++i) {
+          { // the reference: the text's search, the labeler recording the ids
+            StateLabeler labeler(recorded, &v, true);
+            REQUIRE_FALSE(g->generate(i, s, labeler));
+          }
+          StateLabeler labeler(rows, &v);
+          REQUIRE_FALSE(h->generate_ids(i, t, v, ids, labeler));
+          labeler.flush();
+          REQUIRE(rows.rows() == ids.size());
+        }
+        CHECK(rows.ids.empty());
+        REQUIRE(recorded.ids.size() == ids.size());
+        CHECK(std::equal(ids.begin(), ids.end(), recorded.ids.begin()));
+        CHECK(rows.phase == recorded.phase);
+        CHECK(rows.current == recorded.current);
+        CHECK(rows.frontier_bits == recorded.frontier_bits);
+        CHECK(rows.expanded_bits == recorded.expanded_bits);
+        CHECK(rows.in_frontier == recorded.in_frontier);
+        CHECK(rows.frontier_rank == recorded.frontier_rank);
+        CHECK(rows.parent == recorded.parent);
+      }
+    }
+  }
+}
+
 TEST_CASE("labels: a prompt beyond the vocabulary throws before any row is made") {
   StateRows rows;
   rows.label_space = 64;

@@ -237,9 +237,14 @@ public:
     const bool labelled = state_ != StateOption::none;
     if (samples_npy_)
       c.labels.reset(state_, *vocabulary_, boundary_);
+    const bool ids = format_ == GenerateFormat::ids;
     for (std::uint64_t i = c.indices.begin; i < c.indices.end; ++i) {
-      if (auto e = labelled ? c.labels.generate(generator_, i, sample_, *vocabulary_)
+      const std::size_t first = c.ids.size();
+      // --format ids: the ids straight from the search (no text), with the labels beside them.
+      if (auto e = labelled ? c.labels.generate(generator_, i, sample_, *vocabulary_, c.ids)
+                   : ids    ? generator_.generate_ids(i, sample_, *vocabulary_, c.ids)
                             : generator_.generate(i, sample_)) {
+        c.ids.resize(first);
         c.error = std::move(*e);
         c.indices.end = i;
         return;
@@ -254,17 +259,11 @@ public:
         append_json(c.bytes);
         c.ends.push_back(c.bytes.size());
         break;
-      case GenerateFormat::ids: {
-        const std::size_t first = c.ids.size();
-        if (labelled) // the labeler recorded the ids of its rows
-          c.labels.append_ids(c.ids);
-        else
-          append_ids(c.ids);
+      case GenerateFormat::ids:
         if (samples_npy_)
           c.labels.add_sample(sample_.info, std::span(c.ids).subspan(first));
         c.ends.push_back(c.ids.size());
         break;
-      }
       case GenerateFormat::hf_jsonl:
         seed_writer_.append(c.bytes, sample_);
         c.ends.push_back(c.bytes.size());
@@ -308,16 +307,6 @@ private:
                    info.completion_tokens);
     detail::append_hex_fingerprint(out, info.fingerprint);
     out += "\"}\n";
-  }
-
-  void append_ids(std::vector<std::uint16_t>& out) const {
-    const Vocabulary& v = *vocabulary_;
-    if (const auto bos = v.bos())
-      out.push_back(static_cast<std::uint16_t>(*bos));
-    encode_prompt(sample_.prompt, v, out);
-    encode_completion(sample_.trace, v, out, generator_.options().layout);
-    if (const auto eos = v.eos())
-      out.push_back(static_cast<std::uint16_t>(*eos));
   }
 
   Generator generator_;

@@ -124,23 +124,22 @@ public:
     boundary_ = static_cast<std::uint16_t>(boundary);
   }
 
-  /// With --state: sample `index` into `s` with its rows (the labeler is a second sink on the
-  /// generator's one search, and records each row's id: `append_ids` hands them on).
+  /// With --state: sample `index` into `s`, its ids appended to `ids` and its rows to the chunk's
+  /// (the labeler is a second sink on the generator's one search, which writes the ids).
   [[nodiscard]] std::optional<SampleError> generate(Generator& g, std::uint64_t index, Sample& s,
-                                                    const Vocabulary& v) {
-    row0_ = rows_.rows();
-    StateLabeler labeler(rows_, &v, true);
-    auto e = g.generate(index, s, labeler);
+                                                    const Vocabulary& v,
+                                                    std::vector<std::uint16_t>& ids) {
+    const std::size_t row0 = rows_.rows(), id0 = ids.size();
+    StateLabeler labeler(rows_, &v);
+    auto e = g.generate_ids(index, s, v, ids, labeler);
     labeler.flush();
-    if (rows_.ids.size() != rows_.rows())
+    if (e) {
+      rows_.truncate(row0);
+      return e;
+    }
+    if (rows_.rows() - row0 != ids.size() - id0)
       throw std::logic_error("searchtrace generate: state rows and ids differ in number");
     return e;
-  }
-
-  /// The ids of the sample made last by `generate`.
-  void append_ids(std::vector<std::uint16_t>& ids) const {
-    for (std::size_t k = row0_; k < rows_.ids.size(); ++k)
-      ids.push_back(static_cast<std::uint16_t>(rows_.ids[k]));
   }
 
   /// The SampleRow of a sample whose ids are `ids`.
@@ -174,7 +173,6 @@ public:
 private:
   std::vector<SampleRow> samples_;
   StateRows rows_;
-  std::size_t row0_ = 0;
   std::uint16_t boundary_ = 0;
 };
 

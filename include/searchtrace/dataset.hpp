@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "searchtrace/family.hpp"
 #include "searchtrace/fingerprint.hpp"
@@ -35,6 +36,7 @@
 #include "searchtrace/search.hpp"
 #include "searchtrace/trace.hpp"
 #include "searchtrace/tracer.hpp"
+#include "searchtrace/vocabulary.hpp"
 
 namespace searchtrace {
 
@@ -121,7 +123,41 @@ struct DatasetError {
 };
 
 namespace detail {
+
 struct NoExtraSink {};
+
+/// The prompt's ids at p (room: prompt_bytes_bound(pr)), as encode_prompt writes them, with the
+/// vocabulary's few ids in registers; returns their end.
+inline std::uint16_t* write_prompt_ids(std::uint16_t* p, const Prompt& pr, const Vocabulary& v) {
+  const Graph& g = pr.graph;
+  const TokenId base = v.id(node_token(0)), bar = v.id(punct_token(TokenKind::bar)),
+                slash = v.id(punct_token(TokenKind::slash)),
+                comma = v.id(punct_token(TokenKind::comma));
+  if ((!g.labels().empty() && g.labels().back() >= v.label_space()) || // labels ascend
+      bar == no_token_id || slash == no_token_id) {
+    IdWriter w{p, &v}; // throws at the first label beyond the label space, as encode_prompt
+    for_each_prompt_token(pr, w);
+    return w.p;
+  }
+  const std::size_t m = g.edge_count();
+  const Edge* const edges = g.edges().data();
+  const Label* const labels = g.labels().data();
+  const auto pair = [&](Label a, Label b) {
+    *p++ = static_cast<std::uint16_t>(base + a);
+    if (comma != no_token_id)
+      *p++ = static_cast<std::uint16_t>(comma);
+    *p++ = static_cast<std::uint16_t>(base + b);
+  };
+  for (std::size_t i = 0; i < m; ++i) {
+    if (i > 0)
+      *p++ = static_cast<std::uint16_t>(bar);
+    pair(labels[edges[i].u], labels[edges[i].v]);
+  }
+  *p++ = static_cast<std::uint16_t>(slash);
+  pair(g.label(pr.query.source), g.label(pr.query.target));
+  return p;
+}
+
 } // namespace detail
 
 /// Produces sample i of a dataset into a reused Sample. One per thread; once warm it allocates
@@ -161,9 +197,126 @@ public:
   /// its `begin(const Prompt&)` and `end()`, if any, are called around the search.
   template <class Sink>
   [[nodiscard]] std::optional<SampleError> generate(std::uint64_t index, Sample& out, Sink& extra) {
+    std::uint32_t k = 0;
+    if (auto e = draw(index, out, k))
+      return e;
+    const Prompt& p = out.prompt;
+    // Written to a scratch buffer that only grows, then copied: growing out.text to the bound
+    // zero-filled hundreds of bytes per sample (a tenth of the time).
+    char* const begin = scratch(text_scratch_, detail::prompt_bytes_bound(p) +
+                                                   detail::completion_bytes_bound_for(p.graph));
+    char* middle = nullptr;
+    char* end = nullptr;
+    std::uint32_t tokens = 0; // of the completion
+    SearchStatus status = SearchStatus::unreachable;
+    out.trace.clear();
+    if constexpr (requires { extra.begin(p); })
+      extra.begin(p);
+    if (options_.rendering == Rendering::compact && detail::fits_prompt_words(p)) {
+      // The seed's format on a small graph: every node, of the prompt and of the completion, is
+      // one word store of its text.
+      detail::fill_node_words(words_, p.graph);
+      middle = detail::write_prompt_words(begin, p, words_);
+      const auto emit =
+          write_in_layout(p, out.trace, detail::CompactWordEmitter{middle, &words_}, extra, status);
+      end = emit.p;
+      tokens = emit.tokens;
+    } else {
+      middle = detail::write_prompt(begin, p);
+      const auto emit = write_in_layout(
+          p, out.trace, detail::TextEmitter{middle, &dialect(options_.rendering)}, extra, status);
+      end = emit.p;
+      tokens = emit.tokens;
+    }
+    if constexpr (requires { extra.end(); })
+      if (status == SearchStatus::found)
+        extra.end();
+    if (status != SearchStatus::found)
+      throw std::logic_error("searchtrace: a family drew an unreachable query");
+    out.text.assign(begin, end);
+    out.info.prompt_bytes = static_cast<std::size_t>(middle - begin);
+    fill_info(index, out, k, tokens);
+    return std::nullopt;
+  }
+
+  /// Sample `index` as the ids of `v` appended to `ids` (a vector of uint16: <bos>, the prompt,
+  /// the completion, <eos>, as the vocabulary has them) instead of the text, which stays empty
+  /// (info.prompt_bytes 0): the ids straight from the search's token writer, the same as
+  /// encode_prompt and encode_completion of the sample, at a fraction of the cost. `extra` as
+  /// in generate(). Throws std::out_of_range as encode_completion does.
+  template <class Ids, class Sink>
+  [[nodiscard]] std::optional<SampleError>
+  generate_ids(std::uint64_t index, Sample& out, const Vocabulary& v, Ids& ids, Sink& extra) {
+    std::uint32_t k = 0;
+    if (auto e = draw(index, out, k))
+      return e;
+    const Prompt& p = out.prompt;
+    const Graph& g = p.graph;
+    // A token is at least a byte of text: the text's bounds bound the ids (2 for <bos>, <eos>).
+    std::uint16_t* const begin = scratch(
+        id_scratch_, detail::prompt_bytes_bound(p) + detail::completion_bytes_bound_for(g) + 2);
+    std::uint16_t* middle = begin;
+    if (const auto bos = v.bos())
+      *middle++ = static_cast<std::uint16_t>(*bos);
+    middle = detail::write_prompt_ids(middle, p, v);
+    out.trace.clear();
+    out.text.clear();
+    out.info.prompt_bytes = 0;
+    if constexpr (requires { extra.begin(p); })
+      extra.begin(p);
+    SearchStatus status = SearchStatus::unreachable;
+    const detail::IdWriter emit =
+        write_in_layout(p, out.trace, detail::IdWriter{middle, &v}, extra, status);
+    if (status != SearchStatus::found)
+      throw std::logic_error("searchtrace: a family drew an unreachable query");
+    if constexpr (requires { extra.end(); })
+      extra.end();
+    std::uint16_t* end = emit.p;
+    if (const auto eos = v.eos())
+      *end++ = static_cast<std::uint16_t>(*eos);
+    ids.insert(ids.end(), begin, end);
+    fill_info(index, out, k, static_cast<std::uint32_t>(emit.p - middle) + emit.dropped);
+    return std::nullopt;
+  }
+
+  template <class Ids>
+  [[nodiscard]] std::optional<SampleError> generate_ids(std::uint64_t index, Sample& out,
+                                                        const Vocabulary& v, Ids& ids) {
+    detail::NoExtraSink none;
+    return generate_ids(index, out, v, ids, none);
+  }
+
+private:
+  // Flattened, so the sinks and the search state stay in registers: a char store may alias
+  // anything, which would reload them after every byte. Returns the emitter (where it stopped).
+  template <CompletionLayout Layout, class Emit, class Extra>
+  SEARCHTRACE_FLATTEN Emit trace_and_write(const Prompt& p, Trace& trace, Emit emit, Extra& extra,
+                                           SearchStatus& status) {
+    TraceRecorder recorder(trace);
+    TokenWriter<Emit, Layout> writer(emit);
+    auto both = tee(recorder, writer);
+    if constexpr (std::is_same_v<Extra, detail::NoExtraSink>) {
+      status = search(search_, p.graph, p.query, options_.search, both);
+    } else {
+      auto all = tee(both, extra);
+      status = search(search_, p.graph, p.query, options_.search, all);
+    }
+    return writer.emitter();
+  }
+
+  template <class Emit, class Extra>
+  Emit write_in_layout(const Prompt& p, Trace& trace, Emit emit, Extra& extra,
+                       SearchStatus& status) {
+    return detail::with_layout(options_.layout, [&](auto layout) {
+      return trace_and_write<layout()>(p, trace, emit, extra, status);
+    });
+  }
+
+  // Draws candidates of sample `index` until one lands in the split (`k` of them).
+  SEARCHTRACE_HOT_INLINE std::optional<SampleError> draw(std::uint64_t index, Sample& out,
+                                                         std::uint32_t& k) {
     const SplitKind kind = options_.split.kind;
     const bool want_fp = kind != SplitKind::all || options_.fingerprints;
-    std::uint32_t k = 0;
     for (;;) {
       Rng rng = Rng::for_sample(options_.seed, index, k);
       ++k;
@@ -183,38 +336,12 @@ public:
     }
     if (!want_fp)
       out.info.fingerprint = {};
+    return std::nullopt;
+  }
+
+  SEARCHTRACE_HOT_INLINE void fill_info(std::uint64_t index, Sample& out, std::uint32_t k,
+                                        std::uint32_t tokens) {
     const Prompt& p = out.prompt;
-    // Written to a scratch buffer that only grows, then copied: growing out.text to the bound
-    // zero-filled hundreds of bytes per sample (a tenth of the time).
-    char* const begin =
-        scratch(detail::prompt_bytes_bound(p) + detail::completion_bytes_bound_for(p.graph));
-    char* middle = nullptr;
-    char* end = nullptr;
-    std::uint32_t tokens = 0; // of the completion
-    SearchStatus status = SearchStatus::unreachable;
-    out.trace.clear();
-    if constexpr (requires { extra.begin(p); })
-      extra.begin(p);
-    if (options_.rendering == Rendering::compact && detail::fits_prompt_words(p)) {
-      // The seed's format on a small graph: every node, of the prompt and of the completion, is
-      // one word store of its text.
-      detail::fill_node_words(words_, p.graph);
-      middle = detail::write_prompt_words(begin, p, words_);
-      status = write_in_layout(p, out.trace, detail::CompactWordEmitter{middle, &words_}, extra,
-                               end, tokens);
-    } else {
-      middle = detail::write_prompt(begin, p);
-      status =
-          write_in_layout(p, out.trace, detail::TextEmitter{middle, &dialect(options_.rendering)},
-                          extra, end, tokens);
-    }
-    if constexpr (requires { extra.end(); })
-      if (status == SearchStatus::found)
-        extra.end();
-    if (status != SearchStatus::found)
-      throw std::logic_error("searchtrace: a family drew an unreachable query");
-    out.text.assign(begin, end);
-    out.info.prompt_bytes = static_cast<std::size_t>(middle - begin);
     SampleInfo& info = out.info;
     info.index = index;
     info.nodes = static_cast<std::uint32_t>(p.graph.node_count());
@@ -224,43 +351,13 @@ public:
     info.prompt_tokens = 4 * info.edges + 3;
     info.completion_tokens = tokens;
     info.candidates = k;
-    return std::nullopt;
   }
 
-private:
-  // Flattened, so the sinks and the search state stay in registers: a char store may alias
-  // anything, which would reload them after every byte.
-  template <CompletionLayout Layout, class Emit, class Extra>
-  SEARCHTRACE_FLATTEN SearchStatus trace_and_write(const Prompt& p, Trace& trace, Emit emit,
-                                                   Extra& extra, char*& end,
-                                                   std::uint32_t& tokens) {
-    TraceRecorder recorder(trace);
-    TokenWriter<Emit, Layout> writer(emit);
-    auto both = tee(recorder, writer);
-    SearchStatus status;
-    if constexpr (std::is_same_v<Extra, detail::NoExtraSink>) {
-      status = search(search_, p.graph, p.query, options_.search, both);
-    } else {
-      auto all = tee(both, extra);
-      status = search(search_, p.graph, p.query, options_.search, all);
-    }
-    end = writer.emitter().p;
-    tokens = writer.emitter().tokens;
-    return status;
-  }
-
-  template <class Emit, class Extra>
-  SearchStatus write_in_layout(const Prompt& p, Trace& trace, Emit emit, Extra& extra, char*& end,
-                               std::uint32_t& tokens) {
-    return detail::with_layout(options_.layout, [&](auto layout) {
-      return trace_and_write<layout()>(p, trace, emit, extra, end, tokens);
-    });
-  }
-
-  char* scratch(std::size_t bound) {
-    if (text_scratch_.size() < bound)
-      text_scratch_.resize(bound);
-    return text_scratch_.data();
+  template <class Buffer>
+  static auto* scratch(Buffer& b, std::size_t bound) {
+    if (b.size() < bound)
+      b.resize(bound);
+    return b.data();
   }
 
   DatasetOptions options_;
@@ -269,6 +366,7 @@ private:
   Fingerprinter fingerprinter_;
   SearchScratch search_;
   std::string text_scratch_;
+  std::vector<std::uint16_t> id_scratch_;
   detail::NodeWords words_;
 };
 

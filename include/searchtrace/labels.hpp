@@ -267,14 +267,15 @@ private:
     std::uint64_t expanded = 0, discovered = 0;
     std::int32_t current = -1;
   };
-  // A buffered packed row: phase in the low byte of `meta`, the current label above it (no
-  // byte-sized stores, which the compiler must assume alias everything).
-  struct Row {
-    std::uint64_t frontier, expanded;
-    std::uint32_t meta;
-    std::int32_t id;
-  };
+  // Buffered packed rows, a column per field (handed over as whole runs): the phase in the low
+  // byte of `meta`, the current label above it (no byte-sized stores, which the compiler must
+  // assume alias everything).
   static constexpr std::size_t buffer_rows = 64;
+  struct Buffer {
+    std::uint64_t frontier[buffer_rows], expanded[buffer_rows];
+    std::uint32_t meta[buffer_rows];
+    std::int32_t id[buffer_rows];
+  };
 
   std::int32_t id_of(Token t) const {
     if (!record_ids_)
@@ -386,11 +387,12 @@ private:
     const Sets& s = before_node_ ? prev_ : now_;
     if (buffered_ == buffer_rows)
       flush();
-    Row& r = buffer_[buffered_++];
-    r.frontier = s.discovered & ~s.expanded;
-    r.expanded = s.expanded;
-    r.meta = static_cast<std::uint32_t>(phase_) | static_cast<std::uint32_t>(s.current) << 8;
-    r.id = id;
+    const std::size_t k = buffered_++;
+    buffer_.frontier[k] = s.discovered & ~s.expanded;
+    buffer_.expanded[k] = s.expanded;
+    buffer_.meta[k] = static_cast<std::uint32_t>(phase_) | static_cast<std::uint32_t>(s.current)
+                                                               << 8;
+    buffer_.id[k] = id;
   }
 
   SEARCHTRACE_OUT_OF_LINE void push_dense_row(std::int32_t id) {
@@ -433,26 +435,22 @@ private:
   }
 
   void hand_over() noexcept {
-    if (buffered_ == 0)
+    const std::size_t n = buffered_;
+    if (n == 0)
       return;
-    StateRows& o = *out_;
-    const std::size_t n0 = o.rows(), n = n0 + buffered_;
-    o.phase.resize(n); // within the capacity made beforehand
-    o.current.resize(n);
-    o.frontier_bits.resize(n);
-    o.expanded_bits.resize(n);
-    for (std::size_t k = 0; k < buffered_; ++k) {
-      const Row& r = buffer_[k];
-      o.phase[n0 + k] = static_cast<std::int8_t>(r.meta & 0xFF);
-      o.current[n0 + k] = static_cast<std::int32_t>(r.meta) >> 8;
-      o.frontier_bits[n0 + k] = r.frontier;
-      o.expanded_bits[n0 + k] = r.expanded;
+    StateRows& o = *out_; // within the capacity made beforehand: no allocation, no zero-fill
+    std::int8_t phase[buffer_rows];
+    std::int32_t current[buffer_rows];
+    for (std::size_t k = 0; k < n; ++k) {
+      phase[k] = static_cast<std::int8_t>(buffer_.meta[k] & 0xFF);
+      current[k] = static_cast<std::int32_t>(buffer_.meta[k]) >> 8;
     }
-    if (record_ids_) {
-      o.ids.resize(n);
-      for (std::size_t k = 0; k < buffered_; ++k)
-        o.ids[n0 + k] = buffer_[k].id;
-    }
+    o.phase.insert(o.phase.end(), phase, phase + n);
+    o.current.insert(o.current.end(), current, current + n);
+    o.frontier_bits.insert(o.frontier_bits.end(), buffer_.frontier, buffer_.frontier + n);
+    o.expanded_bits.insert(o.expanded_bits.end(), buffer_.expanded, buffer_.expanded + n);
+    if (record_ids_)
+      o.ids.insert(o.ids.end(), buffer_.id, buffer_.id + n);
     buffered_ = 0;
   }
 
@@ -466,7 +464,7 @@ private:
   bool before_node_ = false;
   Sets now_, prev_;
   std::size_t buffered_ = 0;
-  Row buffer_[buffer_rows];
+  Buffer buffer_;
   std::vector<std::int8_t> dense_expanded_, dense_discovered_, prev_dense_expanded_,
       prev_dense_discovered_;
   std::vector<std::int16_t> dense_rank_, prev_dense_rank_;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "searchtrace/grammar.hpp"
+#include "searchtrace/hints.hpp"
 
 namespace searchtrace {
 
@@ -130,9 +131,14 @@ public:
       return;
     }
     if (t.kind == TokenKind::node)
-      throw std::out_of_range("searchtrace: node " + std::to_string(t.value) +
-                              " is outside the vocabulary's label space 0.." +
-                              std::to_string(label_space_ - 1));
+      throw_outside(t.value);
+  }
+
+  /// encode()'s error for a node outside the label space.
+  [[noreturn]] SEARCHTRACE_OUT_OF_LINE void throw_outside(Label l) const {
+    throw std::out_of_range("searchtrace: node " + std::to_string(l) +
+                            " is outside the vocabulary's label space 0.." +
+                            std::to_string(label_space_ - 1));
   }
 
   /// After a node or `)`, before a node or `(`: where dropped commas are restored.
@@ -205,5 +211,49 @@ private:
   std::array<TokenId, token_kind_count> punct_{};
   std::vector<std::string> spellings_;
 };
+
+namespace detail {
+
+/// An emitter of TokenWriter (and of the prompt's tokens) that stores each token's id through a
+/// pointer into room the caller made (a token is at least a byte of text, so a text's bound
+/// bounds its ids): no capacity check and no size update per token. `dropped` counts the commas
+/// the vocabulary drops, so the grammar's tokens are the ids written plus `dropped`. Throws as
+/// Vocabulary::encode.
+struct IdWriter {
+  std::uint16_t* p;
+  const Vocabulary* v;
+  std::uint32_t dropped = 0;
+  TokenId dollar = no_token_id; // the pause layout's '$', looked up once
+
+  SEARCHTRACE_HOT_INLINE void node(Label x, Context) {
+    const TokenId i = v->id(node_token(x));
+    if (i == no_token_id)
+      v->throw_outside(x);
+    *p++ = static_cast<std::uint16_t>(i);
+  }
+  SEARCHTRACE_HOT_INLINE void punct(TokenKind k, Context) {
+    const TokenId i = v->id(punct_token(k));
+    if (i != no_token_id)
+      *p++ = static_cast<std::uint16_t>(i);
+    else
+      ++dropped;
+  }
+  void symbol(char c) {
+    TokenId i = dollar;
+    if (c != '$' || i == no_token_id)
+      i = v->symbol_id(c);
+    if (c == '$')
+      dollar = i;
+    *p++ = static_cast<std::uint16_t>(i);
+  }
+  SEARCHTRACE_HOT_INLINE void operator()(Token t, Context c) {
+    if (t.kind == TokenKind::node)
+      node(t.value, c);
+    else
+      punct(t.kind, c);
+  }
+};
+
+} // namespace detail
 
 } // namespace searchtrace

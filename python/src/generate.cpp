@@ -160,9 +160,9 @@ struct ArraysJob {
 void fill_chunk(const ArraysJob& job, Worker& w, std::uint64_t begin, std::uint64_t end,
                 ChunkArrays& c) {
   const Vocabulary& v = *job.vocabulary;
-  const CompletionLayout layout = job.g->options.layout;
-  const auto bos = v.bos();
-  const auto eos = v.eos();
+  // The prompt's ids: <bos>, 4m + 3 tokens, m + 1 of them commas.
+  const std::size_t bos = v.bos() ? 1 : 0;
+  const bool drops_commas = v.drops_commas();
   const std::size_t n = static_cast<std::size_t>(end - begin);
   c.lengths.reserve(n);
   c.completion_start.reserve(n);
@@ -170,25 +170,21 @@ void fill_chunk(const ArraysJob& job, Worker& w, std::uint64_t begin, std::uint6
     meta->reserve(n);
   for (std::uint64_t i = begin; i < end; ++i) {
     const std::size_t rows_before = c.rows.rows();
+    const std::size_t first = c.ids.size();
+    // The ids straight from the search's token writer (no text); the labeler, when asked for, is
+    // a second sink on the sample's one search.
     if (job.labels != LabelsWanted::none) {
-      // The labeler is a second sink on the sample's one search.
       StateLabeler labeler(c.rows, &v);
-      if (auto e = w.generator.generate(i, w.sample, labeler))
+      if (auto e = w.generator.generate_ids(i, w.sample, v, c.ids, labeler))
         throw sample_error(*e, i);
-    } else if (auto e = w.generator.generate(i, w.sample)) {
+    } else if (auto e = w.generator.generate_ids(i, w.sample, v, c.ids)) {
       throw sample_error(*e, i);
     }
-    const std::size_t first = c.ids.size();
-    if (bos)
-      c.ids.push_back(static_cast<std::uint16_t>(*bos));
-    encode_prompt(w.sample.prompt, v, c.ids);
-    c.completion_start.push_back(static_cast<std::uint32_t>(c.ids.size() - first));
-    encode_completion(w.sample.trace, v, c.ids, layout);
-    if (eos)
-      c.ids.push_back(static_cast<std::uint16_t>(*eos));
+    const SampleInfo& info = w.sample.info;
+    c.completion_start.push_back(
+        static_cast<std::uint32_t>(bos + info.prompt_tokens - (drops_commas ? info.edges + 1 : 0)));
     const std::size_t length = c.ids.size() - first;
     c.lengths.push_back(length);
-    const SampleInfo& info = w.sample.info;
     c.nodes.push_back(info.nodes);
     c.edges.push_back(info.edges);
     c.distance.push_back(info.distance);
