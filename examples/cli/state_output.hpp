@@ -284,8 +284,16 @@ public:
     const bool small = label_space_ <= 128;
     std::size_t f = 0;
     const auto put = [&](const auto* values, std::size_t width, auto as) {
+      using T = decltype(as);
+      values += from * width;
+      if constexpr (std::is_same_v<T, std::remove_cvref_t<decltype(*values)>> &&
+                    std::endian::native == std::endian::little) {
+        // Straight from the rows: the copy into buf_ took 3% of `--state packed` (perf).
+        fields_[f++]->write({reinterpret_cast<const char*>(values), n * width * sizeof(T)}, n);
+        return;
+      }
       buf_.clear();
-      detail::append_as<decltype(as)>(buf_, values + from * width, n * width);
+      detail::append_as<T>(buf_, values, n * width);
       fields_[f++]->write(buf_, n);
     };
     put(s.phase.data(), 1, std::int8_t{});
