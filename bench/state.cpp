@@ -1,10 +1,11 @@
 // Per-token state labels to a file: G15_2_4 samples (the search, the numeral ids from its token
 // writer and the packed state rows of labels.hpp, as `searchtrace generate --format ids --state
-// packed` makes them) written to files, on one thread, with min/median/max over repetitions; and
-// the same without the labels, for comparison. Samples per CPU-second of the thread (which does
-// the writing too, so the kernel's copy of the bytes into the page cache counts), and the bytes
-// per sample of all files; beside them, samples per user-mode CPU-second (the kernel's part is
-// the difference).
+// packed` makes them, but without its per-sample BASE.samples.npy, whose fingerprints take a
+// tenth of the CLI's time) written to files, on one thread, with min/median/max over
+// repetitions; and the same without the labels, for comparison. Samples per CPU-second of the
+// thread (which does the writing too, so the kernel's copy of the bytes into the page cache
+// counts), and the bytes per sample of all files; beside them, samples per user-mode CPU-second
+// (the kernel's part is the difference).
 //
 //   state [--samples N] [--reps R] [--out DIR] [--dense] [FAMILY]
 //
