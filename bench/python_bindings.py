@@ -16,7 +16,7 @@ min / median / max over R repetitions (default 5), the Python call and its C++ t
                reference completions ("correct") and half of them damaged ("mixed": a byte
                dropped, doubled or replaced, the text cut, two nodes swapped).
 
-The C++ twin is build/bench/python_bindings (a Release build with benchmarks); the ratio column
+The C++ twin is DIR/bench/python_bindings (DIR: --build, default build/release); the ratio column
 is the binding's cost: Python median over C++ median.
 """
 
