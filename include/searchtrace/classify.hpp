@@ -40,7 +40,6 @@
 #include <ranges>
 #include <span>
 #include <stdexcept>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -557,16 +556,16 @@ private:
     }
     const std::size_t edges = path.size() - 1;
     if (State::discipline.shortest_paths) {
-      const std::size_t shortest = shortest_distance();
+      // From a BFS: a first lister as parent gives shortest paths (unreachable: size_t(-1)).
+      reference_path(SearchOptions{}, FifoFrontier{});
+      const std::size_t shortest = reference_.size() - 1;
       answer_correct_ = edges == shortest;
       if (edges > shortest)
         add(ErrorKind::answer_not_shortest, at, e, edges, shortest);
       return;
     }
     // Otherwise the reference path of the same discipline.
-    reference_.clear();
-    PathRecorder rec{&reference_};
-    if (search(reference_scratch_, *graph_, query_, options_, frontier, rec) != SearchStatus::found)
+    if (!reference_path(options_, frontier))
       return;
     answer_correct_ = reference_.size() == path.size();
     for (std::size_t j = 0; answer_correct_ && j < path.size(); ++j)
@@ -581,14 +580,12 @@ private:
     }
   };
 
-  // From a BFS: a first lister as parent gives shortest paths.
-  std::size_t shortest_distance() {
+  // Into reference_; false when the target is unreachable.
+  template <class Frontier>
+  bool reference_path(const SearchOptions& o, const Frontier& frontier) {
     reference_.clear();
     PathRecorder rec{&reference_};
-    if (search(reference_scratch_, *graph_, query_, SearchOptions{}, FifoFrontier{}, rec) !=
-        SearchStatus::found)
-      return static_cast<std::size_t>(-1);
-    return reference_.size() - 1;
+    return search(reference_scratch_, *graph_, query_, o, frontier, rec) == SearchStatus::found;
   }
 
   // --- the verdict -----------------------------------------------------------------------------
