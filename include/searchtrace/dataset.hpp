@@ -45,12 +45,9 @@ constexpr std::string_view split_kind_name(SplitKind k) noexcept {
 }
 
 constexpr std::optional<SplitKind> parse_split_kind(std::string_view s) noexcept {
-  if (s == "all")
-    return SplitKind::all;
-  if (s == "train")
-    return SplitKind::train;
-  if (s == "test")
-    return SplitKind::test;
+  for (const SplitKind k : {SplitKind::all, SplitKind::train, SplitKind::test})
+    if (s == split_kind_name(k))
+      return k;
   return std::nullopt;
 }
 
