@@ -290,15 +290,14 @@ inline SampleError Sampler::failure() const {
     return {"maxdeg", graphs_,
             "no graph with every degree <= " + std::to_string(p.max_degree) + graphs};
   }
+  const std::string dist = detail::range_text(p.dist_min, p.dist_max);
   if (fails_[f_unique] > 0 && p.unique)
     return {"unique", graphs_,
-            "no query with shortest-path length in " + detail::range_text(p.dist_min, p.dist_max) +
-                " and a unique shortest path" + graphs + ": " + family_.spec() +
-                " cannot meet unique=true with dist=" + detail::range_text(p.dist_min, p.dist_max)};
+            "no query with shortest-path length in " + dist + " and a unique shortest path" +
+                graphs + ": " + family_.spec() + " cannot meet unique=true with dist=" + dist};
   return {"dist", graphs_,
-          "no query with shortest-path length in " + detail::range_text(p.dist_min, p.dist_max) +
-              graphs + ": " + family_.spec() +
-              " cannot meet dist=" + detail::range_text(p.dist_min, p.dist_max) +
+          "no query with shortest-path length in " + dist + graphs + ": " + family_.spec() +
+              " cannot meet dist=" + dist +
               " (longest shortest path seen: " + std::to_string(longest_) + ")"};
 }
 
