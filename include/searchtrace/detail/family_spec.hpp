@@ -163,25 +163,22 @@ private:
     return out;
   }
 
-  static FamilyError err(FamilyErrorKind kind, std::size_t at, std::string message) {
-    return FamilyError{kind, at, std::move(message)};
-  }
   static FamilyError bad_value(std::size_t at, std::string_view v, std::string_view key,
                                std::string_view expected) {
-    return err(FamilyErrorKind::bad_value, at,
-               "bad value '" + quoted(v) + "' for " + std::string(key) + ": expected " +
-                   std::string(expected));
+    return FamilyError{FamilyErrorKind::bad_value, at,
+                       "bad value '" + quoted(v) + "' for " + std::string(key) + ": expected " +
+                           std::string(expected)};
   }
   // `form`: how the message spells a range, "a..b" or "G<n>_<a>_<b>".
   static std::optional<FamilyError> check_dist(std::uint32_t lo, std::uint32_t hi, std::size_t at,
                                                std::string_view form) {
     if (lo == 0)
-      return err(FamilyErrorKind::bad_value, at,
-                 "dist must be at least 1 (the query's source and target differ)");
+      return FamilyError{FamilyErrorKind::bad_value, at,
+                         "dist must be at least 1 (the query's source and target differ)"};
     if (lo > hi)
-      return err(FamilyErrorKind::bad_value, at,
-                 "dist range " + std::to_string(lo) + ".." + std::to_string(hi) +
-                     " is reversed (expected " + std::string(form) + " with a <= b)");
+      return FamilyError{FamilyErrorKind::bad_value, at,
+                         "dist range " + std::to_string(lo) + ".." + std::to_string(hi) +
+                             " is reversed (expected " + std::string(form) + " with a <= b)"};
     return std::nullopt;
   }
 
@@ -193,9 +190,9 @@ private:
     for (const char c : v) {
       x = x * 10 + static_cast<std::uint64_t>(c - '0');
       if (x > 0xFFFFFFFEu)
-        return err(FamilyErrorKind::bad_value, at,
-                   "value " + std::string(quoted(v)) + " for " + std::string(key) +
-                       " is too large");
+        return FamilyError{FamilyErrorKind::bad_value, at,
+                           "value " + std::string(quoted(v)) + " for " + std::string(key) +
+                               " is too large"};
     }
     out = static_cast<std::uint32_t>(x);
     return std::nullopt;
@@ -265,9 +262,9 @@ inline std::optional<FamilyError> SpecParser::parse_shorthand(std::size_t start,
   std::array<std::uint32_t, 3> v{};
   std::size_t j = 1;
   const auto bad_name = [&] {
-    return err(FamilyErrorKind::unknown_name, start + j,
-               std::string("bad family name '") + std::string(quoted(name)) +
-                   "': expected G<n>_<a>_<b> such as G15_2_4");
+    return FamilyError{FamilyErrorKind::unknown_name, start + j,
+                       std::string("bad family name '") + std::string(quoted(name)) +
+                           "': expected G<n>_<a>_<b> such as G15_2_4"};
   };
   for (std::size_t part = 0; part < 3; ++part) {
     const std::size_t b = j;
@@ -305,9 +302,9 @@ inline std::optional<FamilyError> SpecParser::parse_param() {
     ++i_;
   const std::string_view name = s_.substr(key_at, i_ - key_at);
   if (name.empty())
-    return err(FamilyErrorKind::syntax, key_at,
-               i_ < s_.size() ? "expected a key, found '" + quoted(s_.substr(i_, 1)) + "'"
-                              : std::string("the spec ends where a key should be"));
+    return FamilyError{FamilyErrorKind::syntax, key_at,
+                       i_ < s_.size() ? "expected a key, found '" + quoted(s_.substr(i_, 1)) + "'"
+                                      : std::string("the spec ends where a key should be")};
   const auto k = static_cast<std::size_t>(
       std::find(spec_key_names.begin(), spec_key_names.end(), name) - spec_key_names.begin());
   const std::uint32_t allowed = topology_keys(p_.topology) | common_keys;
@@ -317,19 +314,22 @@ inline std::optional<FamilyError> SpecParser::parse_param() {
     std::string msg = "unknown key '" + std::string(quoted(name)) + "' for " + fam;
     if (k == key("connected"))
       msg += " (its graphs are connected by construction)";
-    return err(FamilyErrorKind::unknown_key, key_at, msg + "; expected one of: " + key_list(shown));
+    return FamilyError{FamilyErrorKind::unknown_key, key_at,
+                       msg + "; expected one of: " + key_list(shown)};
   }
   if (shorthand_ && (k == key("n") || k == key("dist")))
-    return err(FamilyErrorKind::duplicate_key, key_at,
-               "key '" + std::string(name) + "' is fixed by the name G" + std::to_string(p_.n) +
-                   "_" + std::to_string(p_.dist_min) + "_" + std::to_string(p_.dist_max));
+    return FamilyError{FamilyErrorKind::duplicate_key, key_at,
+                       "key '" + std::string(name) + "' is fixed by the name G" +
+                           std::to_string(p_.n) + "_" + std::to_string(p_.dist_min) + "_" +
+                           std::to_string(p_.dist_max)};
   auto& g = given_[k];
   if (g.set)
-    return err(FamilyErrorKind::duplicate_key, key_at,
-               "key '" + std::string(name) + "' is given twice");
+    return FamilyError{FamilyErrorKind::duplicate_key, key_at,
+                       "key '" + std::string(name) + "' is given twice"};
   skip_ws();
   if (i_ >= s_.size() || s_[i_] != '=')
-    return err(FamilyErrorKind::syntax, i_, "expected '=' after '" + std::string(name) + "'");
+    return FamilyError{FamilyErrorKind::syntax, i_,
+                       "expected '=' after '" + std::string(name) + "'"};
   ++i_;
   skip_ws();
   const std::size_t value_at = i_;
@@ -339,7 +339,8 @@ inline std::optional<FamilyError> SpecParser::parse_param() {
     ++i_;
   const std::string_view v = s_.substr(value_at, i_ - value_at);
   if (v.empty())
-    return err(FamilyErrorKind::syntax, value_at, "missing value for '" + std::string(name) + "'");
+    return FamilyError{FamilyErrorKind::syntax, value_at,
+                       "missing value for '" + std::string(name) + "'"};
   g = {true, key_at, value_at};
   for (const auto& [key_name, field] : uint_fields)
     if (name == key_name)
@@ -362,10 +363,10 @@ inline Result<Family, FamilyError> SpecParser::parse() {
   const std::string_view name = s_.substr(name_at_, i_ - name_at_);
   if (name.empty()) {
     if (i_ >= s_.size())
-      return err(FamilyErrorKind::syntax, i_,
-                 "empty family spec: expected a name such as G15_2_4 or er(n=20,p=0.15)");
-    return err(FamilyErrorKind::syntax, i_,
-               "expected a family name, found '" + quoted(s_.substr(i_, 1)) + "'");
+      return FamilyError{FamilyErrorKind::syntax, i_,
+                         "empty family spec: expected a name such as G15_2_4 or er(n=20,p=0.15)"};
+    return FamilyError{FamilyErrorKind::syntax, i_,
+                       "expected a family name, found '" + quoted(s_.substr(i_, 1)) + "'"};
   }
   if (name.size() >= 2 && name[0] == 'G' && is_digit(name[1])) {
     if (auto e = parse_shorthand(name_at_, name))
@@ -379,10 +380,10 @@ inline Result<Family, FamilyError> SpecParser::parse() {
       }
     }
     if (!found)
-      return err(FamilyErrorKind::unknown_name, name_at_,
-                 "unknown family '" + std::string(quoted(name)) +
-                     "': expected G<n>_<a>_<b>, connected, er, tree, grid, pathstar "
-                     "or dag");
+      return FamilyError{FamilyErrorKind::unknown_name, name_at_,
+                         "unknown family '" + std::string(quoted(name)) +
+                             "': expected G<n>_<a>_<b>, connected, er, tree, grid, pathstar "
+                             "or dag"};
     if (p_.topology == Topology::dag)
       p_.directed = true;
     if (p_.topology == Topology::grid)
@@ -391,9 +392,9 @@ inline Result<Family, FamilyError> SpecParser::parse() {
   skip_ws();
   if (i_ < s_.size()) {
     if (s_[i_] != '(')
-      return err(FamilyErrorKind::syntax, i_,
-                 "expected '(' or the end of the spec after '" + std::string(quoted(name)) +
-                     "', found '" + quoted(s_.substr(i_, 1)) + "'");
+      return FamilyError{FamilyErrorKind::syntax, i_,
+                         "expected '(' or the end of the spec after '" + std::string(quoted(name)) +
+                             "', found '" + quoted(s_.substr(i_, 1)) + "'"};
     ++i_;
     skip_ws();
     if (i_ < s_.size() && s_[i_] == ')') {
@@ -404,21 +405,21 @@ inline Result<Family, FamilyError> SpecParser::parse() {
           return *e;
         skip_ws();
         if (i_ >= s_.size())
-          return err(FamilyErrorKind::syntax, i_, "the spec ends before ')'");
+          return FamilyError{FamilyErrorKind::syntax, i_, "the spec ends before ')'"};
         if (s_[i_] == ')') {
           ++i_;
           break;
         }
         if (s_[i_] != ',')
-          return err(FamilyErrorKind::syntax, i_,
-                     "expected ',' or ')', found '" + quoted(s_.substr(i_, 1)) + "'");
+          return FamilyError{FamilyErrorKind::syntax, i_,
+                             "expected ',' or ')', found '" + quoted(s_.substr(i_, 1)) + "'"};
         ++i_;
       }
     }
     skip_ws();
     if (i_ < s_.size())
-      return err(FamilyErrorKind::syntax, i_,
-                 "unexpected text after ')': '" + std::string(quoted(s_.substr(i_))) + "'");
+      return FamilyError{FamilyErrorKind::syntax, i_,
+                         "unexpected text after ')': '" + std::string(quoted(s_.substr(i_))) + "'"};
   }
   // Arcs are written in their direction, so flip means nothing there: one family, whatever
   // flip says (the canonical spec omits it).
@@ -440,19 +441,19 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
     return set;
   }();
   if (missing != 0)
-    return err(FamilyErrorKind::missing_key, s_.size(),
-               std::string(topology_name(p_.topology)) + " needs " +
-                   key_list(required_keys(p_.topology)) + "; missing " + key_list(missing));
+    return FamilyError{FamilyErrorKind::missing_key, s_.size(),
+                       std::string(topology_name(p_.topology)) + " needs " +
+                           key_list(required_keys(p_.topology)) + "; missing " + key_list(missing)};
 
   if (p_.min_degree > p_.max_degree)
-    return err(FamilyErrorKind::infeasible, value_at(key("mindeg")),
-               "mindeg=" + std::to_string(p_.min_degree) +
-                   " is more than maxdeg=" + std::to_string(p_.max_degree));
+    return FamilyError{FamilyErrorKind::infeasible, value_at(key("mindeg")),
+                       "mindeg=" + std::to_string(p_.min_degree) +
+                           " is more than maxdeg=" + std::to_string(p_.max_degree)};
   const auto too_many = [&](std::size_t k, std::uint64_t nodes) -> std::optional<FamilyError> {
     if (nodes > max_family_nodes)
-      return err(FamilyErrorKind::bad_value, value_at(k),
-                 std::to_string(nodes) + " nodes is more than the maximum of " +
-                     std::to_string(max_family_nodes));
+      return FamilyError{FamilyErrorKind::bad_value, value_at(k),
+                         std::to_string(nodes) + " nodes is more than the maximum of " +
+                             std::to_string(max_family_nodes)};
     return std::nullopt;
   };
 
@@ -466,22 +467,22 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
     if (auto e = too_many(key("n"), p_.n))
       return e;
     if (p_.n < 2)
-      return err(FamilyErrorKind::bad_value, value_at(key("n")),
-                 "n must be at least 2 (a prompt has at least one edge)");
+      return FamilyError{FamilyErrorKind::bad_value, value_at(key("n")),
+                         "n must be at least 2 (a prompt has at least one edge)"};
     nodes = p_.n;
     min_nodes = p_.topology == Topology::er ? 2 : p_.n;
     max_dist = p_.n - 1;
     const std::uint64_t pairs = std::uint64_t{p_.n} * (p_.n - 1) / 2;
     if (p_.topology == Topology::connected) {
       if (given_[key("m")].set && given_[key("avgdeg")].set)
-        return err(FamilyErrorKind::duplicate_key, given_[key("avgdeg")].key_at,
-                   "give m or avgdeg, not both");
+        return FamilyError{FamilyErrorKind::duplicate_key, given_[key("avgdeg")].key_at,
+                           "give m or avgdeg, not both"};
       if (given_[key("avgdeg")].set) {
         const double m = avgdeg_ * p_.n / 2 + 0.5;
         if (!(m < 4294967295.0))
-          return err(FamilyErrorKind::infeasible, value_at(key("avgdeg")),
-                     "avgdeg " + format_double(avgdeg_) +
-                         " is too large for n=" + std::to_string(p_.n));
+          return FamilyError{FamilyErrorKind::infeasible, value_at(key("avgdeg")),
+                             "avgdeg " + format_double(avgdeg_) +
+                                 " is too large for n=" + std::to_string(p_.n)};
         p_.m = static_cast<std::uint32_t>(m);
       } else if (!given_[key("m")].set) {
         p_.m = static_cast<std::uint32_t>(
@@ -489,51 +490,53 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
       }
       const std::size_t mk = given_[key("avgdeg")].set ? key("avgdeg") : key("m");
       if (p_.m < p_.n - 1)
-        return err(FamilyErrorKind::infeasible, value_at(mk),
-                   "m=" + std::to_string(p_.m) + " edges cannot connect " + std::to_string(p_.n) +
-                       " nodes (at least " + std::to_string(p_.n - 1) + " needed)");
+        return FamilyError{FamilyErrorKind::infeasible, value_at(mk),
+                           "m=" + std::to_string(p_.m) + " edges cannot connect " +
+                               std::to_string(p_.n) + " nodes (at least " +
+                               std::to_string(p_.n - 1) + " needed)"};
       if (p_.m > pairs)
-        return err(FamilyErrorKind::infeasible, value_at(mk),
-                   "m=" + std::to_string(p_.m) + " edges is more than the " +
-                       std::to_string(pairs) + " node pairs of " + std::to_string(p_.n) + " nodes");
+        return FamilyError{FamilyErrorKind::infeasible, value_at(mk),
+                           "m=" + std::to_string(p_.m) + " edges is more than the " +
+                               std::to_string(pairs) + " node pairs of " + std::to_string(p_.n) +
+                               " nodes"};
       if (p_.min_degree > 0 && std::uint64_t{p_.min_degree} * p_.n > std::uint64_t{2} * p_.m)
-        return err(FamilyErrorKind::infeasible, value_at(key("mindeg")),
-                   "mindeg=" + std::to_string(p_.min_degree) + " needs at least " +
-                       std::to_string((std::uint64_t{p_.min_degree} * p_.n + 1) / 2) +
-                       " edges, but m=" + std::to_string(p_.m));
+        return FamilyError{FamilyErrorKind::infeasible, value_at(key("mindeg")),
+                           "mindeg=" + std::to_string(p_.min_degree) + " needs at least " +
+                               std::to_string((std::uint64_t{p_.min_degree} * p_.n + 1) / 2) +
+                               " edges, but m=" + std::to_string(p_.m)};
       if (p_.max_degree != FamilyParams::unbounded &&
           std::uint64_t{p_.max_degree} * p_.n < std::uint64_t{2} * p_.m)
-        return err(FamilyErrorKind::infeasible, value_at(key("maxdeg")),
-                   "maxdeg=" + std::to_string(p_.max_degree) + " allows at most " +
-                       std::to_string(std::uint64_t{p_.max_degree} * p_.n / 2) +
-                       " edges, but m=" + std::to_string(p_.m));
+        return FamilyError{FamilyErrorKind::infeasible, value_at(key("maxdeg")),
+                           "maxdeg=" + std::to_string(p_.max_degree) + " allows at most " +
+                               std::to_string(std::uint64_t{p_.max_degree} * p_.n / 2) +
+                               " edges, but m=" + std::to_string(p_.m)};
     }
     if (p_.topology == Topology::er) {
       if (!(p_.p > 0.0) || p_.p > 1.0)
-        return err(FamilyErrorKind::bad_value, value_at(key("p")),
-                   "p must be in (0, 1], got " + format_double(p_.p));
+        return FamilyError{FamilyErrorKind::bad_value, value_at(key("p")),
+                           "p must be in (0, 1], got " + format_double(p_.p)};
     }
     if (p_.topology == Topology::tree) {
       if (p_.min_degree >= 2)
-        return err(FamilyErrorKind::infeasible, value_at(key("mindeg")),
-                   "a tree has leaves: mindeg must be at most 1");
+        return FamilyError{FamilyErrorKind::infeasible, value_at(key("mindeg")),
+                           "a tree has leaves: mindeg must be at most 1"};
       if (p_.max_degree < 2 && p_.n > 2)
-        return err(FamilyErrorKind::infeasible, value_at(key("maxdeg")),
-                   "a tree with more than 2 nodes has a node of degree 2 or more");
+        return FamilyError{FamilyErrorKind::infeasible, value_at(key("maxdeg")),
+                           "a tree with more than 2 nodes has a node of degree 2 or more"};
     }
     break;
   }
   case Topology::grid: {
     if (p_.w == 0 || p_.h == 0)
-      return err(FamilyErrorKind::bad_value, value_at(p_.w == 0 ? key("w") : key("h")),
-                 "w and h must be at least 1");
+      return FamilyError{FamilyErrorKind::bad_value, value_at(p_.w == 0 ? key("w") : key("h")),
+                         "w and h must be at least 1"};
     const std::uint64_t cells = std::uint64_t{p_.w} * p_.h;
     if (auto e = too_many(key("h"), cells))
       return e;
     if (cells < p_.holes + std::uint64_t{2})
-      return err(FamilyErrorKind::infeasible, value_at(key("holes")),
-                 "a " + std::to_string(p_.w) + "x" + std::to_string(p_.h) + " grid with " +
-                     std::to_string(p_.holes) + " holes has fewer than 2 nodes");
+      return FamilyError{FamilyErrorKind::infeasible, value_at(key("holes")),
+                         "a " + std::to_string(p_.w) + "x" + std::to_string(p_.h) + " grid with " +
+                             std::to_string(p_.holes) + " holes has fewer than 2 nodes"};
     nodes = static_cast<std::uint32_t>(cells - p_.holes);
     min_nodes = p_.connected ? nodes : 2;
     max_dist = (p_.holes == 0 && !p_.directed) ? p_.w + p_.h - 2 : nodes - 1;
@@ -541,54 +544,55 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
   }
   case Topology::pathstar: {
     if (p_.degree == 0 || p_.length == 0)
-      return err(FamilyErrorKind::bad_value,
-                 value_at(p_.degree == 0 ? key("degree") : key("length")),
-                 "degree and length must be at least 1");
+      return FamilyError{FamilyErrorKind::bad_value,
+                         value_at(p_.degree == 0 ? key("degree") : key("length")),
+                         "degree and length must be at least 1"};
     const std::uint64_t total = 1 + std::uint64_t{p_.degree} * p_.length;
     if (auto e = too_many(key("length"), total))
       return e;
     nodes = min_nodes = static_cast<std::uint32_t>(total);
     max_dist = p_.length;
     if (p_.dist_min > p_.length || p_.dist_max < p_.length)
-      return err(FamilyErrorKind::infeasible, dist_at_,
-                 "a path-star query spans one arm (length " + std::to_string(p_.length) +
-                     "), outside dist=" + std::to_string(p_.dist_min) + ".." +
-                     std::to_string(p_.dist_max));
+      return FamilyError{FamilyErrorKind::infeasible, dist_at_,
+                         "a path-star query spans one arm (length " + std::to_string(p_.length) +
+                             "), outside dist=" + std::to_string(p_.dist_min) + ".." +
+                             std::to_string(p_.dist_max)};
     break;
   }
   case Topology::dag: {
     if (p_.layers < 2)
-      return err(FamilyErrorKind::bad_value, value_at(key("layers")),
-                 "a layered DAG needs at least 2 layers");
+      return FamilyError{FamilyErrorKind::bad_value, value_at(key("layers")),
+                         "a layered DAG needs at least 2 layers"};
     if (p_.width == 0)
-      return err(FamilyErrorKind::bad_value, value_at(key("width")), "width must be at least 1");
+      return FamilyError{FamilyErrorKind::bad_value, value_at(key("width")),
+                         "width must be at least 1"};
     const std::uint64_t total = std::uint64_t{p_.layers} * p_.width;
     if (auto e = too_many(key("width"), total))
       return e;
     if (!(p_.p >= 0.0) || p_.p > 1.0)
-      return err(FamilyErrorKind::bad_value, value_at(key("p")),
-                 "p must be in [0, 1], got " + format_double(p_.p));
+      return FamilyError{FamilyErrorKind::bad_value, value_at(key("p")),
+                         "p must be in [0, 1], got " + format_double(p_.p)};
     nodes = min_nodes = static_cast<std::uint32_t>(total);
     max_dist = p_.directed ? p_.layers - 1 : nodes - 1;
     break;
   }
   }
   if (p_.label_space > max_label_space)
-    return err(FamilyErrorKind::bad_value, value_at(key("L")),
-               "L=" + std::to_string(p_.label_space) + " is more than the maximum of " +
-                   std::to_string(max_label_space));
+    return FamilyError{FamilyErrorKind::bad_value, value_at(key("L")),
+                       "L=" + std::to_string(p_.label_space) + " is more than the maximum of " +
+                           std::to_string(max_label_space)};
   if (p_.label_space < nodes)
-    return err(FamilyErrorKind::infeasible, value_at(key("L")),
-               "L=" + std::to_string(p_.label_space) + " labels cannot name " +
-                   std::to_string(nodes) + " distinct nodes (give L=" + std::to_string(nodes) +
-                   " or more)");
+    return FamilyError{FamilyErrorKind::infeasible, value_at(key("L")),
+                       "L=" + std::to_string(p_.label_space) + " labels cannot name " +
+                           std::to_string(nodes) +
+                           " distinct nodes (give L=" + std::to_string(nodes) + " or more)"};
   if (p_.dist_min > max_dist)
-    return err(FamilyErrorKind::infeasible, dist_at_ ? dist_at_ : name_at_,
-               "dist=" + std::to_string(p_.dist_min) + ".." +
-                   (p_.dist_max == FamilyParams::unbounded ? std::string("")
-                                                           : std::to_string(p_.dist_max)) +
-                   " cannot be met: no shortest path of this family is longer than " +
-                   std::to_string(max_dist) + " (" + std::to_string(nodes) + " nodes)");
+    return FamilyError{FamilyErrorKind::infeasible, dist_at_ ? dist_at_ : name_at_,
+                       "dist=" + std::to_string(p_.dist_min) + ".." +
+                           (p_.dist_max == FamilyParams::unbounded ? std::string("")
+                                                                   : std::to_string(p_.dist_max)) +
+                           " cannot be met: no shortest path of this family is longer than " +
+                           std::to_string(max_dist) + " (" + std::to_string(nodes) + " nodes)"};
   f.p_ = p_;
   f.min_nodes_ = min_nodes;
   f.max_nodes_ = nodes;
