@@ -75,9 +75,6 @@ public:
     return std::nullopt;
   }
 
-  static constexpr std::array<std::string_view, 3> preset_names{"standard", "numeral",
-                                                                "numeral-eot"};
-
   std::string_view name() const noexcept { return name_; }
   Label label_space() const noexcept { return label_space_; }
   std::size_t size() const noexcept { return spellings_.size(); }
