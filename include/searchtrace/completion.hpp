@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "searchtrace/grammar.hpp"
@@ -593,11 +594,8 @@ public:
     TokenKind prev = TokenKind::node;
     for (std::size_t i = 0; i < ids.size(); ++i) {
       const Id raw = ids[i];
+      const bool in_range = std::cmp_greater_equal(raw, 0) && std::cmp_less(raw, v.size());
       std::optional<Token> t;
-      bool in_range = true;
-      if constexpr (std::is_signed_v<Id>)
-        in_range = raw >= 0;
-      in_range = in_range && static_cast<std::uint64_t>(raw) < v.size();
       if (in_range)
         t = v.token(static_cast<TokenId>(raw));
       if (!t) {
