@@ -14,7 +14,6 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
-#include <vector>
 
 #include "searchtrace/detail/utf8.hpp"
 #include "searchtrace/family.hpp"
@@ -216,15 +215,10 @@ private:
 
   std::optional<FamilyError> read_bool(std::string_view v, std::size_t at, std::string_view key,
                                        bool& out) const {
-    if (v == "true" || v == "1") {
-      out = true;
-      return std::nullopt;
-    }
-    if (v == "false" || v == "0") {
-      out = false;
-      return std::nullopt;
-    }
-    return bad_value(at, v, key, "true or false");
+    if (v != "true" && v != "1" && v != "false" && v != "0")
+      return bad_value(at, v, key, "true or false");
+    out = v == "true" || v == "1";
+    return std::nullopt;
   }
 
   std::optional<FamilyError> read_range(std::string_view v, std::size_t at, std::uint32_t& lo,
@@ -372,18 +366,15 @@ inline Result<Family, FamilyError> SpecParser::parse() {
     if (auto e = parse_shorthand(name_at_, name))
       return *e;
   } else {
-    bool found = false;
-    for (std::size_t t = 0; t < 6; ++t) {
-      if (topology_name(static_cast<Topology>(t)) == name) {
-        p_.topology = static_cast<Topology>(t);
-        found = true;
-      }
-    }
-    if (!found)
+    std::size_t t = 0;
+    while (t < 6 && topology_name(static_cast<Topology>(t)) != name)
+      ++t;
+    if (t == 6)
       return FamilyError{FamilyErrorKind::unknown_name, name_at_,
                          "unknown family '" + std::string(quoted(name)) +
                              "': expected G<n>_<a>_<b>, connected, er, tree, grid, pathstar "
                              "or dag"};
+    p_.topology = static_cast<Topology>(t);
     if (p_.topology == Topology::dag)
       p_.directed = true;
     if (p_.topology == Topology::grid)
@@ -602,11 +593,11 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
 }
 
 inline std::string SpecParser::canonical() const {
-  const FamilyParams d; // defaults
-  std::string out;
-  std::vector<std::string> kv;
+  const FamilyParams d;  // defaults
+  std::string out, args; // args: "k=v,k=v..."
   auto add = [&](std::string_view k, const std::string& v) {
-    kv.push_back(std::string(k) + "=" + v);
+    args += args.empty() ? "" : ",";
+    args.append(k).append("=").append(v);
   };
   const bool g = p_.topology == Topology::connected && given_[key("dist")].set;
   switch (p_.topology) {
@@ -679,14 +670,10 @@ inline std::string SpecParser::canonical() const {
     out += std::to_string(p_.dist_max);
   } else
     out = std::string(topology_name(p_.topology));
-  if (!kv.empty() || !g) {
-    out += "(";
-    for (std::size_t i = 0; i < kv.size(); ++i) {
-      if (i != 0)
-        out += ',';
-      out += kv[i];
-    }
-    out += ")";
+  if (!args.empty() || !g) {
+    out += '(';
+    out += args;
+    out += ')';
   }
   return out;
 }
