@@ -50,9 +50,8 @@ inline void Sampler::gen_er(Rng& rng) {
   if (p_.directed) {
     for (std::uint32_t u = 0; u < n; ++u)
       for (std::uint32_t v = 0; v < n; ++v)
-        if (u != v && rng.chance(p_.p)) {
+        if (u != v && rng.chance(p_.p))
           add(u, v); // both u→v and v→u may appear; the rows just record adjacency
-        }
   } else {
     for (std::uint32_t u = 0; u < n; ++u)
       for (std::uint32_t v = u + 1; v < n; ++v)
@@ -112,18 +111,14 @@ inline void Sampler::gen_dag(Rng& rng) {
   for (const Edge e : slot_edges())
     ++scratch_[e.v];
   for (std::uint32_t v = W; v < n_; ++v)
-    if (scratch_[v] == 0) {
-      const std::uint32_t layer = v / W;
-      add((layer - 1) * W + static_cast<std::uint32_t>(rng.below(W)), v);
-    }
+    if (scratch_[v] == 0)
+      add((v / W - 1) * W + static_cast<std::uint32_t>(rng.below(W)), v);
   scratch_.assign(n_, 0);
   for (const Edge e : slot_edges())
     ++scratch_[e.u];
   for (std::uint32_t u = 0; u + W < n_; ++u)
-    if (scratch_[u] == 0) {
-      const std::uint32_t layer = u / W;
-      add(u, (layer + 1) * W + static_cast<std::uint32_t>(rng.below(W)));
-    }
+    if (scratch_[u] == 0)
+      add(u, (u / W + 1) * W + static_cast<std::uint32_t>(rng.below(W)));
 }
 
 /// Drops nodes without edges. Returns false when fewer than 2 nodes remain.
@@ -321,15 +316,12 @@ SEARCHTRACE_HOT_INLINE void Sampler::emit(Rng& rng, Prompt& out, std::uint32_t s
   out_edges_.resize(edge_count_);
   for (std::size_t i = 0; i < edge_count_; ++i)
     out_edges_[i] = {id(edges_[i].u), id(edges_[i].v)};
-  if (!p.directed) {
-    if (p.flip) {
-      detail::flip_edges(rng, out_edges_.data(), out_edges_.size());
-    } else {
-      for (Edge& e : out_edges_)
-        if (e.u > e.v)
-          std::swap(e.u, e.v);
-    }
-  }
+  if (!p.directed && p.flip)
+    detail::flip_edges(rng, out_edges_.data(), out_edges_.size());
+  else if (!p.directed)
+    for (Edge& e : out_edges_)
+      if (e.u > e.v)
+        std::swap(e.u, e.v);
   if (p.shuffle)
     rng.shuffle(std::span(out_edges_));
   else
