@@ -172,8 +172,7 @@ public:
 
 private:
   LexStatus fail(std::size_t offset, std::string message) {
-    error_.offset = offset;
-    error_.message = std::move(message);
+    error_ = {offset, std::move(message)};
     return LexStatus::error;
   }
 
@@ -275,8 +274,7 @@ public:
 private:
   Step& fail(Step& step, std::size_t offset, std::string message) {
     step.error = true;
-    error_.offset = offset;
-    error_.message = std::move(message);
+    error_ = {offset, std::move(message)};
     return step;
   }
 
