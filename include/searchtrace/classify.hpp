@@ -507,10 +507,10 @@ private:
     const auto& bt = pc.trace.backtrack;
     const std::size_t e = pc.trace.expansion_count();
     const std::size_t at = pc.path_at[0];
-    bool all_known = true;
+    std::size_t unknown = path.size(); // the first number that is no node
     for (std::size_t j = 0; j < path.size(); ++j) {
       if (st.is_phantom(to_id(st, path[j], pc.path_at[j]))) {
-        all_known = false;
+        unknown = std::min(unknown, j);
         add_unknown(path[j], pc.path_at[j], e, detail::role_path);
       }
     }
@@ -528,12 +528,9 @@ private:
       answer_correct_ = true;
       return;
     }
-    if (!all_known) {
-      std::size_t j = 0;
-      while (!st.is_phantom(to_id(st, path[j], pc.path_at[j])))
-        ++j;
-      add(ErrorKind::answer_invalid, at, e, path[j], 0, 0,
-          pc.too_large(pc.path_at[j]) ? detail::big_number | 3 : 3);
+    if (unknown < path.size()) {
+      add(ErrorKind::answer_invalid, at, e, path[unknown], 0, 0,
+          pc.too_large(pc.path_at[unknown]) ? detail::big_number | 3 : 3);
       return;
     }
     const NodeId s = to_id(st, path.front(), pc.path_at.front());
