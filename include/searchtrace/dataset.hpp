@@ -22,9 +22,11 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "searchtrace/family.hpp"
 #include "searchtrace/fingerprint.hpp"
+#include "searchtrace/frontier.hpp"
 #include "searchtrace/grammar.hpp"
 #include "searchtrace/hints.hpp"
 #include "searchtrace/prompt.hpp"
@@ -183,8 +185,8 @@ public:
     const Prompt& p = out.prompt;
     // Written to a scratch buffer that only grows, then copied: growing out.text to the bound
     // zero-filled hundreds of bytes per sample (a tenth of the time).
-    char* const begin =
-        scratch(detail::prompt_bytes_bound(p) + detail::completion_bytes_bound_for(p.graph));
+    char* const begin = detail::sized(
+        text_scratch_, detail::prompt_bytes_bound(p) + detail::completion_bytes_bound_for(p.graph));
     char* middle = nullptr;
     char* end = nullptr;
     std::uint32_t tokens = 0; // of the completion
@@ -254,18 +256,12 @@ private:
     });
   }
 
-  char* scratch(std::size_t bound) {
-    if (text_scratch_.size() < bound)
-      text_scratch_.resize(bound);
-    return text_scratch_.data();
-  }
-
   DatasetOptions options_;
   Family family_;
   Sampler sampler_;
   Fingerprinter fingerprinter_;
   SearchScratch search_;
-  std::string text_scratch_;
+  std::vector<char> text_scratch_;
   detail::NodeWords words_;
 };
 
