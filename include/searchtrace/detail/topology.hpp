@@ -133,15 +133,11 @@ inline bool Sampler::compact() {
     n_ = k;
     return false;
   }
+  // In place: edge i is read before add() writes entry i.
   const std::size_t m = edge_count_;
-  scratch_.assign(m * 2, 0);
-  for (std::size_t i = 0; i < m; ++i) {
-    scratch_[2 * i] = remap_[edges_[i].u];
-    scratch_[2 * i + 1] = remap_[edges_[i].v];
-  }
   reset(k);
   for (std::size_t i = 0; i < m; ++i)
-    add(scratch_[2 * i], scratch_[2 * i + 1]);
+    add(remap_[edges_[i].u], remap_[edges_[i].v]);
   return true;
 }
 
