@@ -21,7 +21,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <vector>
 
 #include "searchtrace/family.hpp"
@@ -236,13 +235,8 @@ private:
     TraceRecorder recorder(trace);
     TokenWriter<Emit, Layout> writer(emit);
     auto both = tee(recorder, writer);
-    SearchStatus status;
-    if constexpr (std::is_same_v<Extra, detail::NoExtraSink>) {
-      status = search(search_, p.graph, p.query, options_.search, both);
-    } else {
-      auto all = tee(both, extra);
-      status = search(search_, p.graph, p.query, options_.search, all);
-    }
+    auto all = tee(both, extra); // NoExtraSink has no hooks: nothing to call
+    const SearchStatus status = search(search_, p.graph, p.query, options_.search, all);
     end = writer.emitter().p;
     tokens = writer.emitter().tokens;
     return status;
