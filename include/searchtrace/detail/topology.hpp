@@ -369,23 +369,19 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
       edge[0] = {0, 1};
     else
       detail::prufer_decode_small(std::span<const std::uint32_t>(code, n - 2), n, edge);
-    for (std::size_t i = 0; i < k; ++i) {
-      const Edge e = edge[i];
-      adj[e.u] |= std::uint64_t{1} << e.v;
-      adj[e.v] |= std::uint64_t{1} << e.u;
-      if (degrees) {
-        ++deg[e.u];
-        ++deg[e.v];
-      }
-    }
-    const auto add = [&](std::uint32_t u, std::uint32_t v) {
-      edge[k++] = {u, v};
+    const auto link = [&](std::uint32_t u, std::uint32_t v) {
       adj[u] |= std::uint64_t{1} << v;
       adj[v] |= std::uint64_t{1} << u;
       if (degrees) {
         ++deg[u];
         ++deg[v];
       }
+    };
+    for (std::size_t i = 0; i < k; ++i)
+      link(edge[i].u, edge[i].v);
+    const auto add = [&](std::uint32_t u, std::uint32_t v) {
+      edge[k++] = {u, v};
+      link(u, v);
     };
     if (!add_extra_edges(
             rng, n, m, [&](std::uint32_t u, std::uint32_t v) { return (adj[u] >> v) & 1u; },
