@@ -20,17 +20,9 @@
 //   path            unknown_node per non-node; answer_mismatch, then answer_invalid or
 //                   answer_not_shortest
 //
-// Choices the reference leaves to us (each tested in tests/classify.cpp):
-// - Under Listing::undiscovered a listed node already discovered is listed_expanded (the policy
-//   excludes it); the message says "discovered".
-// - neighbor_order: at most once per list, against the previous listed node of the required list.
-// - Past a traceback_end the backtrack is not checked; unknown_node applies in every role.
-// - Every expansion, even a wrong one, must list what the policy requires at that moment.
-// - A prompt whose target is unreachable is still judged: the replay never stops (early_stop).
-// - answer_invalid and answer_not_shortest are never first errors: without an earlier error any
-//   path but the reference is answer_mismatch, which precedes them at the same offset.
-// - exact and valid coincide (the correct completion is unique); they are computed apart and
-//   tested to agree.
+// The finer choices (listing undiscovered, neighbor_order once per list, nothing checked past a
+// traceback_end, unreachable targets, answer errors never first) are settled in the same
+// section, each tested in tests/classify.cpp.
 #pragma once
 
 #include <algorithm>
