@@ -172,7 +172,8 @@ public:
 
 private:
   LexStatus fail(std::size_t offset, std::string message) {
-    error_ = {offset, std::move(message)};
+    error_.offset = offset;
+    error_.message = std::move(message);
     return LexStatus::error;
   }
 
@@ -274,7 +275,8 @@ public:
 private:
   Step& fail(Step& step, std::size_t offset, std::string message) {
     step.error = true;
-    error_ = {offset, std::move(message)};
+    error_.offset = offset;
+    error_.message = std::move(message);
     return step;
   }
 
