@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "searchtrace/family.hpp"
@@ -235,8 +236,13 @@ private:
     TraceRecorder recorder(trace);
     TokenWriter<Emit, Layout> writer(emit);
     auto both = tee(recorder, writer);
-    auto all = tee(both, extra); // NoExtraSink has no hooks: nothing to call
-    const SearchStatus status = search(search_, p.graph, p.query, options_.search, all);
+    SearchStatus status;
+    if constexpr (std::is_same_v<Extra, detail::NoExtraSink>) {
+      status = search(search_, p.graph, p.query, options_.search, both);
+    } else {
+      auto all = tee(both, extra);
+      status = search(search_, p.graph, p.query, options_.search, all);
+    }
     end = writer.emitter().p;
     tokens = writer.emitter().tokens;
     return status;
