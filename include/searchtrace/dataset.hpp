@@ -237,6 +237,7 @@ private:
     TokenWriter<Emit, Layout> writer(emit);
     auto both = tee(recorder, writer);
     SearchStatus status;
+    // Not teed with the empty sink: that cost 64 instructions a G15_2_4 sample (callgrind).
     if constexpr (std::is_same_v<Extra, detail::NoExtraSink>) {
       status = search(search_, p.graph, p.query, options_.search, both);
     } else {
