@@ -20,17 +20,9 @@
 //   path            unknown_node per non-node; answer_mismatch, then answer_invalid or
 //                   answer_not_shortest
 //
-// Choices the reference leaves to us (each tested in tests/classify.cpp):
-// - Under Listing::undiscovered a listed node already discovered is listed_expanded (the policy
-//   excludes it); the message says "discovered".
-// - neighbor_order: at most once per list, against the previous listed node of the required list.
-// - Past a traceback_end the backtrack is not checked; unknown_node applies in every role.
-// - Every expansion, even a wrong one, must list what the policy requires at that moment.
-// - A prompt whose target is unreachable is still judged: the replay never stops (early_stop).
-// - answer_invalid and answer_not_shortest are never first errors: without an earlier error any
-//   path but the reference is answer_mismatch, which precedes them at the same offset.
-// - exact and valid coincide (the correct completion is unique); they are computed apart and
-//   tested to agree.
+// The finer choices (listing undiscovered, neighbor_order once per list, nothing checked past a
+// traceback_end, unreachable targets, answer errors never first) are settled in the same
+// section, each tested in tests/classify.cpp.
 #pragma once
 
 #include <algorithm>
@@ -40,7 +32,6 @@
 #include <ranges>
 #include <span>
 #include <stdexcept>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -508,10 +499,10 @@ private:
     const auto& bt = pc.trace.backtrack;
     const std::size_t e = pc.trace.expansion_count();
     const std::size_t at = pc.path_at[0];
-    bool all_known = true;
+    std::size_t unknown = path.size(); // the first number that is no node
     for (std::size_t j = 0; j < path.size(); ++j) {
       if (st.is_phantom(to_id(st, path[j], pc.path_at[j]))) {
-        all_known = false;
+        unknown = std::min(unknown, j);
         add_unknown(path[j], pc.path_at[j], e, detail::role_path);
       }
     }
@@ -529,12 +520,9 @@ private:
       answer_correct_ = true;
       return;
     }
-    if (!all_known) {
-      std::size_t j = 0;
-      while (!st.is_phantom(to_id(st, path[j], pc.path_at[j])))
-        ++j;
-      add(ErrorKind::answer_invalid, at, e, path[j], 0, 0,
-          pc.too_large(pc.path_at[j]) ? detail::big_number | 3 : 3);
+    if (unknown < path.size()) {
+      add(ErrorKind::answer_invalid, at, e, path[unknown], 0, 0,
+          pc.too_large(pc.path_at[unknown]) ? detail::big_number | 3 : 3);
       return;
     }
     const NodeId s = to_id(st, path.front(), pc.path_at.front());
@@ -557,16 +545,16 @@ private:
     }
     const std::size_t edges = path.size() - 1;
     if (State::discipline.shortest_paths) {
-      const std::size_t shortest = shortest_distance();
+      // From a BFS: a first lister as parent gives shortest paths (unreachable: size_t(-1)).
+      reference_path(SearchOptions{}, FifoFrontier{});
+      const std::size_t shortest = reference_.size() - 1;
       answer_correct_ = edges == shortest;
       if (edges > shortest)
         add(ErrorKind::answer_not_shortest, at, e, edges, shortest);
       return;
     }
     // Otherwise the reference path of the same discipline.
-    reference_.clear();
-    PathRecorder rec{&reference_};
-    if (search(reference_scratch_, *graph_, query_, options_, frontier, rec) != SearchStatus::found)
+    if (!reference_path(options_, frontier))
       return;
     answer_correct_ = reference_.size() == path.size();
     for (std::size_t j = 0; answer_correct_ && j < path.size(); ++j)
@@ -581,14 +569,12 @@ private:
     }
   };
 
-  // From a BFS: a first lister as parent gives shortest paths.
-  std::size_t shortest_distance() {
+  // Into reference_; false when the target is unreachable.
+  template <class Frontier>
+  bool reference_path(const SearchOptions& o, const Frontier& frontier) {
     reference_.clear();
     PathRecorder rec{&reference_};
-    if (search(reference_scratch_, *graph_, query_, SearchOptions{}, FifoFrontier{}, rec) !=
-        SearchStatus::found)
-      return static_cast<std::size_t>(-1);
-    return reference_.size() - 1;
+    return search(reference_scratch_, *graph_, query_, o, frontier, rec) == SearchStatus::found;
   }
 
   // --- the verdict -----------------------------------------------------------------------------

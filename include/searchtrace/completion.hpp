@@ -82,8 +82,8 @@ struct ParsedCompletion {
     length = 0;
     complete = false;
     if (error) {
-      spare_.message.swap(error->message);
-      spare_.expected.swap(error->expected);
+      spare_.error.message.swap(error->message);
+      spare_.error.expected.swap(error->expected);
       error.reset();
     }
   }
@@ -92,8 +92,8 @@ struct ParsedCompletion {
                  std::string_view message, std::string_view expected) {
     if (!error) {
       error.emplace();
-      error->message.swap(spare_.message);
-      error->expected.swap(spare_.expected);
+      error->message.swap(spare_.error.message);
+      error->expected.swap(spare_.error.expected);
     }
     error->kind = kind;
     error->offset = offset;
@@ -104,17 +104,14 @@ struct ParsedCompletion {
 
   void append_to_error(std::string_view more) { error->message.append(more); }
 
-  /// The spare buffers do not count.
-  friend bool operator==(const ParsedCompletion& a, const ParsedCompletion& b) {
-    return a.trace == b.trace && a.expanded_at == b.expanded_at && a.listed_at == b.listed_at &&
-           a.list_close_at == b.list_close_at && a.backtrack_at == b.backtrack_at &&
-           a.path_at == b.path_at && a.too_large_at == b.too_large_at && a.lt_at == b.lt_at &&
-           a.dash_at == b.dash_at && a.gt_at == b.gt_at && a.eq_at == b.eq_at &&
-           a.length == b.length && a.error == b.error && a.complete == b.complete;
-  }
+  friend bool operator==(const ParsedCompletion&, const ParsedCompletion&) = default;
 
 private:
-  SyntaxError spare_;
+  // The error's buffers while there is none; they do not count in ==.
+  struct Spare {
+    SyntaxError error;
+    friend bool operator==(const Spare&, const Spare&) noexcept { return true; }
+  } spare_;
 };
 
 namespace detail {
@@ -597,11 +594,8 @@ public:
     TokenKind prev = TokenKind::node;
     for (std::size_t i = 0; i < ids.size(); ++i) {
       const Id raw = ids[i];
+      const bool in_range = std::cmp_greater_equal(raw, 0) && std::cmp_less(raw, v.size());
       std::optional<Token> t;
-      bool in_range = true;
-      if constexpr (std::is_signed_v<Id>)
-        in_range = raw >= 0;
-      in_range = in_range && static_cast<std::uint64_t>(raw) < v.size();
       if (in_range)
         t = v.token(static_cast<TokenId>(raw));
       if (!t) {

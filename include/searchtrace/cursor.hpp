@@ -44,9 +44,7 @@ struct NextTokens {
   bool end = false;          // the completion may end here
 
   bool allows(Token t) const noexcept {
-    if (t.kind == TokenKind::node)
-      return any_node || (node && *node == t.value);
-    return (punct >> static_cast<unsigned>(t.kind)) & 1u;
+    return allows(t.kind) && (t.kind != TokenKind::node || any_node || *node == t.value);
   }
   bool allows(TokenKind k) const noexcept {
     if (k == TokenKind::node)

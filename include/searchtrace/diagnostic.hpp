@@ -14,11 +14,10 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "searchtrace/completion.hpp"
@@ -119,10 +118,7 @@ std::vector<std::string> id_units(std::span<const Id> ids, const Vocabulary& v) 
   units.reserve(ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) {
     std::string u = i == 0 ? "" : " ";
-    bool known = true;
-    if constexpr (std::is_signed_v<Id>)
-      known = ids[i] >= 0;
-    if (known && static_cast<std::uint64_t>(ids[i]) < v.size())
+    if (std::cmp_greater_equal(ids[i], 0) && std::cmp_less(ids[i], v.size()))
       u += v.spelling(static_cast<TokenId>(ids[i]));
     else // (two appends: g++ 12 at -O3 warns falsely, -Wrestrict, on "#" + std::string)
       u.append(1, '#').append(std::to_string(ids[i]));

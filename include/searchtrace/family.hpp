@@ -206,9 +206,8 @@ inline std::string Family::describe() const {
     break;
   }
   s += p.directed ? "; directed" : "; undirected";
-  if (p.min_degree != 0 || p.max_degree != FamilyParams::unbounded) {
+  if (p.min_degree != 0 || p.max_degree != FamilyParams::unbounded)
     s += "; degree in " + detail::range_text(p.min_degree, p.max_degree);
-  }
   if (p.topology == Topology::pathstar)
     s += "; query: the centre to the end of a uniformly chosen arm";
   else {

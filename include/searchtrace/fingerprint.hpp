@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -105,8 +106,7 @@ private:
       ++off_[2 * e.u + 1];
       ++off_[2 * e.v + 1 + directed_];
     }
-    for (std::size_t i = 1; i < off_.size(); ++i)
-      off_[i] += off_[i - 1];
+    std::partial_sum(off_.begin(), off_.end(), off_.begin());
     adj_.assign(off_.back(), 0);
     std::vector<std::uint32_t> fill(off_.begin(), off_.end() - 1);
     for (const Edge e : g.edges()) {

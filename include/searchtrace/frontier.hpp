@@ -21,6 +21,7 @@
 // discipline's own state (a priority frontier's keys) is copied from a prototype per search.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -82,13 +83,9 @@ public:
       ++head_;
       return;
     }
-    for (std::size_t i = head_; i < top_; ++i)
-      if (q_[i] == u) {
-        for (std::size_t j = i + 1; j < top_; ++j)
-          q_[j - 1] = q_[j];
-        --top_;
-        return;
-      }
+    NodeId* const at = std::find(q_ + head_, q_ + top_, u);
+    if (at != q_ + top_)
+      top_ = static_cast<std::size_t>(std::copy(at + 1, q_ + top_, at) - q_);
   }
   void on_list(NodeId v, bool fresh) noexcept {
     // Branch-free on `fresh` (unpredictable on random graphs).

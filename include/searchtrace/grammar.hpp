@@ -6,6 +6,7 @@
 //                                                                 detail/match.hpp (reading)
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -105,19 +106,12 @@ struct Padding {
   std::uint8_t after = 0;
 };
 
+// Spaces that are all the spelling count as before.
 constexpr Padding padding_of(std::string_view spelling) noexcept {
-  Padding p;
-  std::size_t i = 0;
-  while (i < spelling.size() && spelling[i] == ' ') {
-    ++i;
-    ++p.before;
-  }
-  std::size_t j = spelling.size();
-  while (j > i && spelling[j - 1] == ' ') {
-    --j;
-    ++p.after;
-  }
-  return p;
+  const std::size_t first = spelling.find_first_not_of(' '), last = spelling.find_last_not_of(' ');
+  if (first == std::string_view::npos)
+    return {static_cast<std::uint8_t>(spelling.size()), 0};
+  return {static_cast<std::uint8_t>(first), static_cast<std::uint8_t>(spelling.size() - 1 - last)};
 }
 
 /// The most spaces any dialect puts before/after a token in a context: a reader accepts, for
@@ -139,8 +133,8 @@ constexpr PaddingTable make_padding_table() noexcept {
         const auto ctx = static_cast<Context>(c);
         const Padding p = padding_of(d->spell(static_cast<TokenKind>(k), ctx));
         auto& cell = t.pad[c][k];
-        cell.before = cell.before > p.before ? cell.before : p.before;
-        cell.after = cell.after > p.after ? cell.after : p.after;
+        cell.before = std::max(cell.before, p.before);
+        cell.after = std::max(cell.after, p.after);
       }
     }
   }

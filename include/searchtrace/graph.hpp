@@ -10,6 +10,7 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <numeric>
 #include <optional>
 #include <span>
 #include <utility>
@@ -255,8 +256,7 @@ private:
       if (!directed_)
         ++offsets[e.v + 1];
     }
-    for (NodeId u = 0; u < n; ++u)
-      offsets[u + 1] += offsets[u];
+    std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
     const std::uint32_t total = offsets[n];
     prompt_order.resize(total);
     owner_.resize(total);
@@ -283,8 +283,7 @@ private:
       in_offsets_.assign(n + 1, 0);
       for (const Edge e : edges_)
         ++in_offsets_[e.v + 1];
-      for (NodeId v = 0; v < n; ++v)
-        in_offsets_[v + 1] += in_offsets_[v];
+      std::partial_sum(in_offsets_.begin(), in_offsets_.end(), in_offsets_.begin());
       in_from_.resize(edges_.size());
       in_to_.resize(edges_.size());
       for (const Edge e : edges_) {

@@ -115,6 +115,15 @@ struct Lexeme {
   bool too_large = false; // a node whose digits exceed Label's range (value saturates)
 };
 
+namespace detail {
+
+constexpr Lexeme number_lexeme(std::uint64_t value, std::size_t offset, std::size_t length) {
+  const bool big = value > max_label_value;
+  return {node_token(static_cast<Label>(big ? max_label_value : value)), offset, length, big};
+}
+
+} // namespace detail
+
 struct LexError {
   std::size_t offset = 0;
   std::string message;
@@ -136,8 +145,6 @@ public:
       return LexStatus::end;
     const char c = text_[pos_];
     const std::uint8_t cls = detail::byte_class(c);
-    out.offset = pos_;
-    out.too_large = false;
     if (cls == detail::byte_digit) {
       if (c == '0' && pos_ + 1 < text_.size() && detail::is_digit(text_[pos_ + 1]))
         return fail(pos_, "leading zero in a number");
@@ -145,9 +152,7 @@ public:
       std::size_t end = pos_;
       while (end < text_.size() && detail::is_digit(text_[end]))
         detail::add_digit(value, text_[end++]);
-      out.too_large = value > detail::max_label_value;
-      out.token = node_token(static_cast<Label>(out.too_large ? detail::max_label_value : value));
-      out.length = end - pos_;
+      out = detail::number_lexeme(value, pos_, end - pos_);
       pos_ = end;
       spacing_.note(TokenKind::node);
       return LexStatus::token;
@@ -155,10 +160,8 @@ public:
     if (cls == detail::byte_other)
       return fail(pos_, detail::unexpected_byte_message(c));
     const auto kind = static_cast<TokenKind>(cls);
-    out.token = punct_token(kind);
-    out.length = 1;
+    out = {punct_token(kind), pos_++, 1};
     spacing_.note(kind);
-    ++pos_;
     return LexStatus::token;
   }
 
@@ -248,9 +251,7 @@ public:
       return step;
     spaces_ = 0;
     step.token = true;
-    step.token_lexeme.token = punct_token(kind);
-    step.token_lexeme.offset = at;
-    step.token_lexeme.length = 1;
+    step.token_lexeme = {punct_token(kind), at, 1};
     spacing_.note(kind);
     return step;
   }
@@ -289,13 +290,8 @@ private:
   void end_number(Step& step) {
     if (digits_ == 0)
       return;
-    const bool big = number_ > detail::max_label_value;
     step.number = true;
-    step.number_lexeme.token =
-        node_token(static_cast<Label>(big ? detail::max_label_value : number_));
-    step.number_lexeme.offset = number_at_;
-    step.number_lexeme.length = digits_;
-    step.number_lexeme.too_large = big;
+    step.number_lexeme = detail::number_lexeme(number_, number_at_, digits_);
     digits_ = 0;
     spacing_.note(TokenKind::node);
   }

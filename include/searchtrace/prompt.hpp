@@ -70,22 +70,22 @@ public:
       const std::size_t i = check.edge;
       const Edge e = edges_[i];
       const bool loop = check.defect == GraphDefect::self_loop;
-      return error(loop ? PromptErrorKind::self_loop : PromptErrorKind::duplicate_edge,
-                   edge_offsets_[i],
-                   (loop ? "self loop " : "duplicate edge ") + std::to_string(labels_[e.u]) + "," +
-                       std::to_string(labels_[e.v]));
+      return PromptError{loop ? PromptErrorKind::self_loop : PromptErrorKind::duplicate_edge,
+                         edge_offsets_[i],
+                         (loop ? "self loop " : "duplicate edge ") + std::to_string(labels_[e.u]) +
+                             "," + std::to_string(labels_[e.v])};
     }
     const auto src = out.graph.node(s);
     if (!src)
-      return error(PromptErrorKind::unknown_query_node, s_at,
-                   "query source " + std::to_string(s) + " is not a node of the graph");
+      return PromptError{PromptErrorKind::unknown_query_node, s_at,
+                         "query source " + std::to_string(s) + " is not a node of the graph"};
     const auto dst = out.graph.node(t);
     if (!dst)
-      return error(PromptErrorKind::unknown_query_node, t_at,
-                   "query target " + std::to_string(t) + " is not a node of the graph");
+      return PromptError{PromptErrorKind::unknown_query_node, t_at,
+                         "query target " + std::to_string(t) + " is not a node of the graph"};
     if (*src == *dst)
-      return error(PromptErrorKind::trivial_query, s_at,
-                   "query source and target are the same node " + std::to_string(s));
+      return PromptError{PromptErrorKind::trivial_query, s_at,
+                         "query source and target are the same node " + std::to_string(s)};
     out.query = {*src, *dst};
     return std::nullopt;
   }
@@ -110,15 +110,15 @@ private:
       edge_offsets_.push_back(at);
       const LexStatus st = lex.next(lx);
       if (st == LexStatus::error)
-        return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
+        return PromptError{PromptErrorKind::syntax, lex.error().offset, lex.error().message};
       if (st == LexStatus::end)
-        return error(PromptErrorKind::truncated, text.size(),
-                     "the prompt ends without '/' and a query");
+        return PromptError{PromptErrorKind::truncated, text.size(),
+                           "the prompt ends without '/' and a query"};
       if (lx.token.kind == TokenKind::slash)
         break;
       if (lx.token.kind != TokenKind::bar)
-        return error(PromptErrorKind::syntax, lx.offset,
-                     std::string("expected '|' or '/', found ") + describe(lx));
+        return PromptError{PromptErrorKind::syntax, lx.offset,
+                           std::string("expected '|' or '/', found ") + describe(lx)};
     }
     if (auto e = expect(lex, lx, TokenKind::node, "the query's source", &s))
       return e;
@@ -130,10 +130,10 @@ private:
     t_at = lx.offset;
     const LexStatus st = lex.next(lx);
     if (st == LexStatus::error)
-      return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
+      return PromptError{PromptErrorKind::syntax, lex.error().offset, lex.error().message};
     if (st == LexStatus::token)
-      return error(PromptErrorKind::syntax, lx.offset,
-                   std::string("expected the end of the prompt, found ") + describe(lx));
+      return PromptError{PromptErrorKind::syntax, lx.offset,
+                         std::string("expected the end of the prompt, found ") + describe(lx)};
     return std::nullopt;
   }
 
@@ -141,10 +141,6 @@ private:
     if (lx.token.kind == TokenKind::node)
       return "node " + std::to_string(lx.token.value);
     return std::string(token_kind_name(lx.token.kind));
-  }
-
-  static PromptError error(PromptErrorKind kind, std::size_t offset, std::string message) {
-    return {kind, offset, std::move(message)};
   }
 
   // Small label spaces (below 2^16, the usual case) take a presence bitmap and a direct table
@@ -196,19 +192,19 @@ private:
       what = token_kind_name(kind);
     const LexStatus st = lex.next(lx);
     if (st == LexStatus::error)
-      return error(PromptErrorKind::syntax, lex.error().offset, lex.error().message);
+      return PromptError{PromptErrorKind::syntax, lex.error().offset, lex.error().message};
     if (st == LexStatus::end)
-      return error(PromptErrorKind::truncated, lex.text().size(),
-                   std::string("the prompt ends where ") + std::string(what) + " should be");
+      return PromptError{PromptErrorKind::truncated, lex.text().size(),
+                         std::string("the prompt ends where ") + std::string(what) + " should be"};
     if (lx.token.kind != kind)
-      return error(PromptErrorKind::syntax, lx.offset,
-                   std::string("expected ") + std::string(what) + ", found " + describe(lx));
+      return PromptError{PromptErrorKind::syntax, lx.offset,
+                         std::string("expected ") + std::string(what) + ", found " + describe(lx)};
     if (lx.too_large)
-      return error(
+      return PromptError{
           PromptErrorKind::number_too_large, lx.offset,
           "node id " +
               std::string(lex.text().substr(lx.offset, std::min<std::size_t>(lx.length, 24))) +
-              (lx.length > 24 ? "..." : "") + " is beyond 4294967295");
+              (lx.length > 24 ? "..." : "") + " is beyond 4294967295"};
     if (out != nullptr)
       *out = lx.token.value;
     return std::nullopt;

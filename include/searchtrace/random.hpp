@@ -12,7 +12,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <ranges>
-#include <span>
 #include <utility>
 
 #include "searchtrace/hints.hpp"

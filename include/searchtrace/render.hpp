@@ -318,12 +318,6 @@ SEARCHTRACE_FLATTEN inline char* write_prompt_words(char* q, const Prompt& p, co
   return write_label(q, labels[p.query.target]);
 }
 
-SEARCHTRACE_FLATTEN inline char* write_prompt_small(char* q, const Prompt& p) {
-  NodeWords w;
-  fill_node_words(w, p.graph);
-  return write_prompt_words(q, p, w);
-}
-
 /// The compact dialect's writer for a graph that fits NodeWords, written while the search runs:
 /// a node is one 8-byte store (bytes past its digits are overwritten by the next token) and a
 /// pointer bump. Room: completion_bytes_bound_for(graph).
@@ -356,8 +350,11 @@ inline std::size_t completion_bytes_bound_for(const Graph& g) noexcept {
 
 /// Writes the prompt's text at p (room: `prompt_bytes_bound(pr)`) and returns its end.
 SEARCHTRACE_FLATTEN inline char* write_prompt(char* p, const Prompt& pr) {
-  if (fits_prompt_words(pr))
-    return write_prompt_small(p, pr);
+  if (fits_prompt_words(pr)) {
+    NodeWords w;
+    fill_node_words(w, pr.graph);
+    return write_prompt_words(p, pr, w);
+  }
   CompactTextEmitter emit{p};
   for_each_prompt_token(pr, emit);
   return emit.p;

@@ -229,6 +229,7 @@ public:
     const std::uint32_t depth_cap = std::min(p.dist_max, nmax);
     layers_.resize(std::size_t{depth_cap + 1} * wmax);
     eligible_.resize(wmax);
+    paths_.resize(nmax);
     und_.reserve(std::size_t{nmax} * wmax);
     labels_.reserve(nmax);
   }
@@ -356,7 +357,9 @@ private:
   bool compact();
   bool weakly_connected();
   void build_out_rows();
-  std::uint32_t bfs(std::uint32_t s, std::uint32_t max_depth);
+  bool pick_query(Rng& rng, const std::uint64_t* rows, std::uint32_t W, std::uint64_t* layers,
+                  std::uint64_t* eligible, std::uint8_t* paths, std::uint32_t& s, std::uint32_t& t,
+                  std::uint32_t& dist);
   std::uint32_t select_bit(const std::uint64_t* bits, std::uint64_t k) const noexcept;
   void choose_labels(Rng& rng, std::uint32_t k);
   SampleError failure() const;

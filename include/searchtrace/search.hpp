@@ -58,13 +58,7 @@ struct SearchOptions {
 };
 
 constexpr std::string_view algorithm_name(Algorithm a) noexcept {
-  switch (a) {
-  case Algorithm::bfs:
-    return FifoFrontier::traits.name;
-  case Algorithm::dfs:
-    return LifoFrontier::traits.name;
-  }
-  return "?";
+  return a == Algorithm::dfs ? LifoFrontier::traits.name : FifoFrontier::traits.name;
 }
 
 constexpr std::optional<Algorithm> parse_algorithm(std::string_view s) noexcept {
@@ -187,10 +181,7 @@ private:
 template <class Sets, class Frontier, bool Phantoms = false>
 class SearchState {
 public:
-  using sets_type = Sets;
-  using frontier_type = Frontier;
   static constexpr const DisciplineTraits& discipline = Frontier::traits;
-  static constexpr bool has_phantoms = Phantoms;
 
   /// An out-of-range query or a source equal to the target throws std::invalid_argument (parsed
   /// prompts have neither).

@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -76,9 +75,6 @@ public:
       return numeral_eot(label_space);
     return std::nullopt;
   }
-
-  static constexpr std::array<std::string_view, 3> preset_names{"standard", "numeral",
-                                                                "numeral-eot"};
 
   std::string_view name() const noexcept { return name_; }
   Label label_space() const noexcept { return label_space_; }

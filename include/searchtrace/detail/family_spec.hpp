@@ -9,40 +9,16 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <vector>
+#include <utility>
 
 #include "searchtrace/detail/utf8.hpp"
 #include "searchtrace/family.hpp"
 
 namespace searchtrace::detail {
-
-enum class SpecKey : std::uint8_t {
-  n,
-  m,
-  avgdeg,
-  p,
-  w,
-  h,
-  holes,
-  degree,
-  length,
-  layers,
-  width,
-  dist,
-  unique,
-  mindeg,
-  maxdeg,
-  directed,
-  connected,
-  L,
-  shuffle,
-  flip,
-};
 
 inline constexpr std::size_t spec_key_count = 20;
 
@@ -51,32 +27,42 @@ inline constexpr std::array<std::string_view, spec_key_count> spec_key_names{
     "degree", "length",   "layers",    "width", "dist",    "unique", "mindeg",
     "maxdeg", "directed", "connected", "L",     "shuffle", "flip"};
 
-constexpr std::uint32_t key_bit(SpecKey k) noexcept {
-  return std::uint32_t{1} << static_cast<unsigned>(k);
+// A key's index in spec_key_names, and the bits of a space-separated list of keys: a name that
+// is no key does not compile.
+consteval std::size_t key(std::string_view name) {
+  const auto it = std::find(spec_key_names.begin(), spec_key_names.end(), name);
+  if (it == spec_key_names.end())
+    throw "not a spec key";
+  return static_cast<std::size_t>(it - spec_key_names.begin());
 }
 
-inline constexpr std::uint32_t common_keys = key_bit(SpecKey::dist) | key_bit(SpecKey::unique) |
-                                             key_bit(SpecKey::mindeg) | key_bit(SpecKey::maxdeg) |
-                                             key_bit(SpecKey::directed) | key_bit(SpecKey::L) |
-                                             key_bit(SpecKey::shuffle) | key_bit(SpecKey::flip);
+consteval std::uint32_t keys(std::string_view names) {
+  std::uint32_t bits = 0;
+  for (std::size_t end = 0; !names.empty(); names.remove_prefix(std::min(end + 1, names.size()))) {
+    end = std::min(names.find(' '), names.size());
+    bits |= std::uint32_t{1} << key(names.substr(0, end));
+  }
+  return bits;
+}
+
+inline constexpr std::uint32_t common_keys =
+    keys("dist unique mindeg maxdeg directed L shuffle flip");
 
 /// The keys each topology takes (besides the common ones).
 constexpr std::uint32_t topology_keys(Topology t) noexcept {
   switch (t) {
   case Topology::connected:
-    return key_bit(SpecKey::n) | key_bit(SpecKey::m) | key_bit(SpecKey::avgdeg);
+    return keys("n m avgdeg");
   case Topology::er:
-    return key_bit(SpecKey::n) | key_bit(SpecKey::p) | key_bit(SpecKey::connected);
+    return keys("n p connected");
   case Topology::tree:
-    return key_bit(SpecKey::n);
+    return keys("n");
   case Topology::grid:
-    return key_bit(SpecKey::w) | key_bit(SpecKey::h) | key_bit(SpecKey::holes) |
-           key_bit(SpecKey::connected);
+    return keys("w h holes connected");
   case Topology::pathstar:
-    return key_bit(SpecKey::degree) | key_bit(SpecKey::length);
+    return keys("degree length");
   case Topology::dag:
-    return key_bit(SpecKey::layers) | key_bit(SpecKey::width) | key_bit(SpecKey::p) |
-           key_bit(SpecKey::connected);
+    return keys("layers width p connected");
   }
   return 0;
 }
@@ -85,23 +71,23 @@ constexpr std::uint32_t required_keys(Topology t) noexcept {
   switch (t) {
   case Topology::connected:
   case Topology::tree:
-    return key_bit(SpecKey::n);
+    return keys("n");
   case Topology::er:
-    return key_bit(SpecKey::n) | key_bit(SpecKey::p);
+    return keys("n p");
   case Topology::grid:
-    return key_bit(SpecKey::w) | key_bit(SpecKey::h);
+    return keys("w h");
   case Topology::pathstar:
-    return key_bit(SpecKey::degree) | key_bit(SpecKey::length);
+    return keys("degree length");
   case Topology::dag:
-    return key_bit(SpecKey::layers) | key_bit(SpecKey::width);
+    return keys("layers width");
   }
   return 0;
 }
 
-inline std::string key_list(std::uint32_t keys) {
+inline std::string key_list(std::uint32_t bits) {
   std::string s;
   for (std::size_t k = 0; k < spec_key_count; ++k) {
-    if ((keys >> k & 1u) == 0)
+    if ((bits >> k & 1u) == 0)
       continue;
     if (!s.empty())
       s += ", ";
@@ -117,6 +103,27 @@ inline std::string format_double(double x) {
   const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed);
   return std::string(buf, r.ptr);
 }
+
+// Where the integer and boolean keys' values go; dist, avgdeg and p are read apart.
+inline constexpr std::pair<std::string_view, std::uint32_t FamilyParams::*> uint_fields[] = {
+    {"n", &FamilyParams::n},
+    {"m", &FamilyParams::m},
+    {"w", &FamilyParams::w},
+    {"h", &FamilyParams::h},
+    {"holes", &FamilyParams::holes},
+    {"degree", &FamilyParams::degree},
+    {"length", &FamilyParams::length},
+    {"layers", &FamilyParams::layers},
+    {"width", &FamilyParams::width},
+    {"mindeg", &FamilyParams::min_degree},
+    {"maxdeg", &FamilyParams::max_degree},
+    {"L", &FamilyParams::label_space}};
+inline constexpr std::pair<std::string_view, bool FamilyParams::*> bool_fields[] = {
+    {"unique", &FamilyParams::unique},
+    {"directed", &FamilyParams::directed},
+    {"connected", &FamilyParams::connected},
+    {"shuffle", &FamilyParams::shuffle},
+    {"flip", &FamilyParams::flip}};
 
 /// A hand-written reader over the spec: every error names its byte.
 class SpecParser {
@@ -155,25 +162,22 @@ private:
     return out;
   }
 
-  static FamilyError err(FamilyErrorKind kind, std::size_t at, std::string message) {
-    return FamilyError{kind, at, std::move(message)};
-  }
   static FamilyError bad_value(std::size_t at, std::string_view v, std::string_view key,
                                std::string_view expected) {
-    return err(FamilyErrorKind::bad_value, at,
-               "bad value '" + quoted(v) + "' for " + std::string(key) + ": expected " +
-                   std::string(expected));
+    return FamilyError{FamilyErrorKind::bad_value, at,
+                       "bad value '" + quoted(v) + "' for " + std::string(key) + ": expected " +
+                           std::string(expected)};
   }
   // `form`: how the message spells a range, "a..b" or "G<n>_<a>_<b>".
   static std::optional<FamilyError> check_dist(std::uint32_t lo, std::uint32_t hi, std::size_t at,
                                                std::string_view form) {
     if (lo == 0)
-      return err(FamilyErrorKind::bad_value, at,
-                 "dist must be at least 1 (the query's source and target differ)");
+      return FamilyError{FamilyErrorKind::bad_value, at,
+                         "dist must be at least 1 (the query's source and target differ)"};
     if (lo > hi)
-      return err(FamilyErrorKind::bad_value, at,
-                 "dist range " + std::to_string(lo) + ".." + std::to_string(hi) +
-                     " is reversed (expected " + std::string(form) + " with a <= b)");
+      return FamilyError{FamilyErrorKind::bad_value, at,
+                         "dist range " + std::to_string(lo) + ".." + std::to_string(hi) +
+                             " is reversed (expected " + std::string(form) + " with a <= b)"};
     return std::nullopt;
   }
 
@@ -185,9 +189,9 @@ private:
     for (const char c : v) {
       x = x * 10 + static_cast<std::uint64_t>(c - '0');
       if (x > 0xFFFFFFFEu)
-        return err(FamilyErrorKind::bad_value, at,
-                   "value " + std::string(quoted(v)) + " for " + std::string(key) +
-                       " is too large");
+        return FamilyError{FamilyErrorKind::bad_value, at,
+                           "value " + std::string(quoted(v)) + " for " + std::string(key) +
+                               " is too large"};
     }
     out = static_cast<std::uint32_t>(x);
     return std::nullopt;
@@ -211,15 +215,10 @@ private:
 
   std::optional<FamilyError> read_bool(std::string_view v, std::size_t at, std::string_view key,
                                        bool& out) const {
-    if (v == "true" || v == "1") {
-      out = true;
-      return std::nullopt;
-    }
-    if (v == "false" || v == "0") {
-      out = false;
-      return std::nullopt;
-    }
-    return bad_value(at, v, key, "true or false");
+    if (v != "true" && v != "1" && v != "false" && v != "0")
+      return bad_value(at, v, key, "true or false");
+    out = v == "true" || v == "1";
+    return std::nullopt;
   }
 
   std::optional<FamilyError> read_range(std::string_view v, std::size_t at, std::uint32_t& lo,
@@ -257,9 +256,9 @@ inline std::optional<FamilyError> SpecParser::parse_shorthand(std::size_t start,
   std::array<std::uint32_t, 3> v{};
   std::size_t j = 1;
   const auto bad_name = [&] {
-    return err(FamilyErrorKind::unknown_name, start + j,
-               std::string("bad family name '") + std::string(quoted(name)) +
-                   "': expected G<n>_<a>_<b> such as G15_2_4");
+    return FamilyError{FamilyErrorKind::unknown_name, start + j,
+                       std::string("bad family name '") + std::string(quoted(name)) +
+                           "': expected G<n>_<a>_<b> such as G15_2_4"};
   };
   for (std::size_t part = 0; part < 3; ++part) {
     const std::size_t b = j;
@@ -279,12 +278,12 @@ inline std::optional<FamilyError> SpecParser::parse_shorthand(std::size_t start,
     return bad_name();
   p_.topology = Topology::connected;
   p_.n = v[0];
-  given_[static_cast<std::size_t>(SpecKey::n)] = {true, start + 1, start + 1};
+  given_[key("n")] = {true, start + 1, start + 1};
   if (auto e = check_dist(v[1], v[2], start, "G<n>_<a>_<b>"))
     return e;
   p_.dist_min = v[1];
   p_.dist_max = v[2];
-  given_[static_cast<std::size_t>(SpecKey::dist)] = {true, start, start};
+  given_[key("dist")] = {true, start, start};
   dist_at_ = start;
   shorthand_ = true;
   return std::nullopt;
@@ -295,34 +294,36 @@ inline std::optional<FamilyError> SpecParser::parse_param() {
   const std::size_t key_at = i_;
   while (i_ < s_.size() && (is_alpha(s_[i_]) || is_digit(s_[i_])))
     ++i_;
-  const std::string_view key = s_.substr(key_at, i_ - key_at);
-  if (key.empty())
-    return err(FamilyErrorKind::syntax, key_at,
-               i_ < s_.size() ? "expected a key, found '" + quoted(s_.substr(i_, 1)) + "'"
-                              : std::string("the spec ends where a key should be"));
-  const auto it = std::find(spec_key_names.begin(), spec_key_names.end(), key);
+  const std::string_view name = s_.substr(key_at, i_ - key_at);
+  if (name.empty())
+    return FamilyError{FamilyErrorKind::syntax, key_at,
+                       i_ < s_.size() ? "expected a key, found '" + quoted(s_.substr(i_, 1)) + "'"
+                                      : std::string("the spec ends where a key should be")};
+  const auto k = static_cast<std::size_t>(
+      std::find(spec_key_names.begin(), spec_key_names.end(), name) - spec_key_names.begin());
   const std::uint32_t allowed = topology_keys(p_.topology) | common_keys;
   const std::string fam = shorthand_ ? "G<n>_<a>_<b>" : std::string(topology_name(p_.topology));
-  const std::uint32_t shown =
-      shorthand_ ? allowed & ~(key_bit(SpecKey::n) | key_bit(SpecKey::dist)) : allowed;
-  if (it == spec_key_names.end() || ((allowed >> (it - spec_key_names.begin())) & 1u) == 0) {
-    std::string msg = "unknown key '" + std::string(quoted(key)) + "' for " + fam;
-    if (it != spec_key_names.end() && *it == "connected")
+  const std::uint32_t shown = shorthand_ ? allowed & ~keys("n dist") : allowed;
+  if (k == spec_key_count || ((allowed >> k) & 1u) == 0) {
+    std::string msg = "unknown key '" + std::string(quoted(name)) + "' for " + fam;
+    if (k == key("connected"))
       msg += " (its graphs are connected by construction)";
-    return err(FamilyErrorKind::unknown_key, key_at, msg + "; expected one of: " + key_list(shown));
+    return FamilyError{FamilyErrorKind::unknown_key, key_at,
+                       msg + "; expected one of: " + key_list(shown)};
   }
-  const auto k = static_cast<SpecKey>(it - spec_key_names.begin());
-  if (shorthand_ && (k == SpecKey::n || k == SpecKey::dist))
-    return err(FamilyErrorKind::duplicate_key, key_at,
-               "key '" + std::string(key) + "' is fixed by the name G" + std::to_string(p_.n) +
-                   "_" + std::to_string(p_.dist_min) + "_" + std::to_string(p_.dist_max));
-  auto& g = given_[static_cast<std::size_t>(k)];
+  if (shorthand_ && (k == key("n") || k == key("dist")))
+    return FamilyError{FamilyErrorKind::duplicate_key, key_at,
+                       "key '" + std::string(name) + "' is fixed by the name G" +
+                           std::to_string(p_.n) + "_" + std::to_string(p_.dist_min) + "_" +
+                           std::to_string(p_.dist_max)};
+  auto& g = given_[k];
   if (g.set)
-    return err(FamilyErrorKind::duplicate_key, key_at,
-               "key '" + std::string(key) + "' is given twice");
+    return FamilyError{FamilyErrorKind::duplicate_key, key_at,
+                       "key '" + std::string(name) + "' is given twice"};
   skip_ws();
   if (i_ >= s_.size() || s_[i_] != '=')
-    return err(FamilyErrorKind::syntax, i_, "expected '=' after '" + std::string(key) + "'");
+    return FamilyError{FamilyErrorKind::syntax, i_,
+                       "expected '=' after '" + std::string(name) + "'"};
   ++i_;
   skip_ws();
   const std::size_t value_at = i_;
@@ -332,52 +333,20 @@ inline std::optional<FamilyError> SpecParser::parse_param() {
     ++i_;
   const std::string_view v = s_.substr(value_at, i_ - value_at);
   if (v.empty())
-    return err(FamilyErrorKind::syntax, value_at, "missing value for '" + std::string(key) + "'");
+    return FamilyError{FamilyErrorKind::syntax, value_at,
+                       "missing value for '" + std::string(name) + "'"};
   g = {true, key_at, value_at};
-  switch (k) {
-  case SpecKey::n:
-    return read_uint(v, value_at, key, p_.n);
-  case SpecKey::m:
-    return read_uint(v, value_at, key, p_.m);
-  case SpecKey::avgdeg:
-    return read_double(v, value_at, key, avgdeg_);
-  case SpecKey::p:
-    return read_double(v, value_at, key, p_.p);
-  case SpecKey::w:
-    return read_uint(v, value_at, key, p_.w);
-  case SpecKey::h:
-    return read_uint(v, value_at, key, p_.h);
-  case SpecKey::holes:
-    return read_uint(v, value_at, key, p_.holes);
-  case SpecKey::degree:
-    return read_uint(v, value_at, key, p_.degree);
-  case SpecKey::length:
-    return read_uint(v, value_at, key, p_.length);
-  case SpecKey::layers:
-    return read_uint(v, value_at, key, p_.layers);
-  case SpecKey::width:
-    return read_uint(v, value_at, key, p_.width);
-  case SpecKey::dist:
+  for (const auto& [key_name, field] : uint_fields)
+    if (name == key_name)
+      return read_uint(v, value_at, name, p_.*field);
+  for (const auto& [key_name, field] : bool_fields)
+    if (name == key_name)
+      return read_bool(v, value_at, name, p_.*field);
+  if (k == key("dist")) {
     dist_at_ = value_at;
     return read_range(v, value_at, p_.dist_min, p_.dist_max);
-  case SpecKey::unique:
-    return read_bool(v, value_at, key, p_.unique);
-  case SpecKey::mindeg:
-    return read_uint(v, value_at, key, p_.min_degree);
-  case SpecKey::maxdeg:
-    return read_uint(v, value_at, key, p_.max_degree);
-  case SpecKey::directed:
-    return read_bool(v, value_at, key, p_.directed);
-  case SpecKey::connected:
-    return read_bool(v, value_at, key, p_.connected);
-  case SpecKey::L:
-    return read_uint(v, value_at, key, p_.label_space);
-  case SpecKey::shuffle:
-    return read_bool(v, value_at, key, p_.shuffle);
-  case SpecKey::flip:
-    return read_bool(v, value_at, key, p_.flip);
   }
-  return std::nullopt;
+  return read_double(v, value_at, name, k == key("p") ? p_.p : avgdeg_);
 }
 
 inline Result<Family, FamilyError> SpecParser::parse() {
@@ -388,27 +357,24 @@ inline Result<Family, FamilyError> SpecParser::parse() {
   const std::string_view name = s_.substr(name_at_, i_ - name_at_);
   if (name.empty()) {
     if (i_ >= s_.size())
-      return err(FamilyErrorKind::syntax, i_,
-                 "empty family spec: expected a name such as G15_2_4 or er(n=20,p=0.15)");
-    return err(FamilyErrorKind::syntax, i_,
-               "expected a family name, found '" + quoted(s_.substr(i_, 1)) + "'");
+      return FamilyError{FamilyErrorKind::syntax, i_,
+                         "empty family spec: expected a name such as G15_2_4 or er(n=20,p=0.15)"};
+    return FamilyError{FamilyErrorKind::syntax, i_,
+                       "expected a family name, found '" + quoted(s_.substr(i_, 1)) + "'"};
   }
   if (name.size() >= 2 && name[0] == 'G' && is_digit(name[1])) {
     if (auto e = parse_shorthand(name_at_, name))
       return *e;
   } else {
-    bool found = false;
-    for (std::size_t t = 0; t < 6; ++t) {
-      if (topology_name(static_cast<Topology>(t)) == name) {
-        p_.topology = static_cast<Topology>(t);
-        found = true;
-      }
-    }
-    if (!found)
-      return err(FamilyErrorKind::unknown_name, name_at_,
-                 "unknown family '" + std::string(quoted(name)) +
-                     "': expected G<n>_<a>_<b>, connected, er, tree, grid, pathstar "
-                     "or dag");
+    std::size_t t = 0;
+    while (t < 6 && topology_name(static_cast<Topology>(t)) != name)
+      ++t;
+    if (t == 6)
+      return FamilyError{FamilyErrorKind::unknown_name, name_at_,
+                         "unknown family '" + std::string(quoted(name)) +
+                             "': expected G<n>_<a>_<b>, connected, er, tree, grid, pathstar "
+                             "or dag"};
+    p_.topology = static_cast<Topology>(t);
     if (p_.topology == Topology::dag)
       p_.directed = true;
     if (p_.topology == Topology::grid)
@@ -417,9 +383,9 @@ inline Result<Family, FamilyError> SpecParser::parse() {
   skip_ws();
   if (i_ < s_.size()) {
     if (s_[i_] != '(')
-      return err(FamilyErrorKind::syntax, i_,
-                 "expected '(' or the end of the spec after '" + std::string(quoted(name)) +
-                     "', found '" + quoted(s_.substr(i_, 1)) + "'");
+      return FamilyError{FamilyErrorKind::syntax, i_,
+                         "expected '(' or the end of the spec after '" + std::string(quoted(name)) +
+                             "', found '" + quoted(s_.substr(i_, 1)) + "'"};
     ++i_;
     skip_ws();
     if (i_ < s_.size() && s_[i_] == ')') {
@@ -430,21 +396,21 @@ inline Result<Family, FamilyError> SpecParser::parse() {
           return *e;
         skip_ws();
         if (i_ >= s_.size())
-          return err(FamilyErrorKind::syntax, i_, "the spec ends before ')'");
+          return FamilyError{FamilyErrorKind::syntax, i_, "the spec ends before ')'"};
         if (s_[i_] == ')') {
           ++i_;
           break;
         }
         if (s_[i_] != ',')
-          return err(FamilyErrorKind::syntax, i_,
-                     "expected ',' or ')', found '" + quoted(s_.substr(i_, 1)) + "'");
+          return FamilyError{FamilyErrorKind::syntax, i_,
+                             "expected ',' or ')', found '" + quoted(s_.substr(i_, 1)) + "'"};
         ++i_;
       }
     }
     skip_ws();
     if (i_ < s_.size())
-      return err(FamilyErrorKind::syntax, i_,
-                 "unexpected text after ')': '" + std::string(quoted(s_.substr(i_))) + "'");
+      return FamilyError{FamilyErrorKind::syntax, i_,
+                         "unexpected text after ')': '" + std::string(quoted(s_.substr(i_))) + "'"};
   }
   // Arcs are written in their direction, so flip means nothing there: one family, whatever
   // flip says (the canonical spec omits it).
@@ -457,8 +423,7 @@ inline Result<Family, FamilyError> SpecParser::parse() {
 }
 
 inline std::optional<FamilyError> SpecParser::validate(Family& f) {
-  auto given = [&](SpecKey k) -> const Given& { return given_[static_cast<std::size_t>(k)]; };
-  auto value_at = [&](SpecKey k) { return given(k).set ? given(k).value_at : name_at_; };
+  auto value_at = [&](std::size_t k) { return given_[k].set ? given_[k].value_at : name_at_; };
   const std::uint32_t missing = required_keys(p_.topology) & ~[&] {
     std::uint32_t set = 0;
     for (std::size_t k = 0; k < spec_key_count; ++k)
@@ -467,19 +432,19 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
     return set;
   }();
   if (missing != 0)
-    return err(FamilyErrorKind::missing_key, s_.size(),
-               std::string(topology_name(p_.topology)) + " needs " +
-                   key_list(required_keys(p_.topology)) + "; missing " + key_list(missing));
+    return FamilyError{FamilyErrorKind::missing_key, s_.size(),
+                       std::string(topology_name(p_.topology)) + " needs " +
+                           key_list(required_keys(p_.topology)) + "; missing " + key_list(missing)};
 
   if (p_.min_degree > p_.max_degree)
-    return err(FamilyErrorKind::infeasible, value_at(SpecKey::mindeg),
-               "mindeg=" + std::to_string(p_.min_degree) +
-                   " is more than maxdeg=" + std::to_string(p_.max_degree));
-  const auto too_many = [&](SpecKey k, std::uint64_t nodes) -> std::optional<FamilyError> {
+    return FamilyError{FamilyErrorKind::infeasible, value_at(key("mindeg")),
+                       "mindeg=" + std::to_string(p_.min_degree) +
+                           " is more than maxdeg=" + std::to_string(p_.max_degree)};
+  const auto too_many = [&](std::size_t k, std::uint64_t nodes) -> std::optional<FamilyError> {
     if (nodes > max_family_nodes)
-      return err(FamilyErrorKind::bad_value, value_at(k),
-                 std::to_string(nodes) + " nodes is more than the maximum of " +
-                     std::to_string(max_family_nodes));
+      return FamilyError{FamilyErrorKind::bad_value, value_at(k),
+                         std::to_string(nodes) + " nodes is more than the maximum of " +
+                             std::to_string(max_family_nodes)};
     return std::nullopt;
   };
 
@@ -490,77 +455,79 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
   case Topology::connected:
   case Topology::er:
   case Topology::tree: {
-    if (auto e = too_many(SpecKey::n, p_.n))
+    if (auto e = too_many(key("n"), p_.n))
       return e;
     if (p_.n < 2)
-      return err(FamilyErrorKind::bad_value, value_at(SpecKey::n),
-                 "n must be at least 2 (a prompt has at least one edge)");
+      return FamilyError{FamilyErrorKind::bad_value, value_at(key("n")),
+                         "n must be at least 2 (a prompt has at least one edge)"};
     nodes = p_.n;
     min_nodes = p_.topology == Topology::er ? 2 : p_.n;
     max_dist = p_.n - 1;
     const std::uint64_t pairs = std::uint64_t{p_.n} * (p_.n - 1) / 2;
     if (p_.topology == Topology::connected) {
-      if (given(SpecKey::m).set && given(SpecKey::avgdeg).set)
-        return err(FamilyErrorKind::duplicate_key, given(SpecKey::avgdeg).key_at,
-                   "give m or avgdeg, not both");
-      if (given(SpecKey::avgdeg).set) {
+      if (given_[key("m")].set && given_[key("avgdeg")].set)
+        return FamilyError{FamilyErrorKind::duplicate_key, given_[key("avgdeg")].key_at,
+                           "give m or avgdeg, not both"};
+      if (given_[key("avgdeg")].set) {
         const double m = avgdeg_ * p_.n / 2 + 0.5;
         if (!(m < 4294967295.0))
-          return err(FamilyErrorKind::infeasible, value_at(SpecKey::avgdeg),
-                     "avgdeg " + format_double(avgdeg_) +
-                         " is too large for n=" + std::to_string(p_.n));
+          return FamilyError{FamilyErrorKind::infeasible, value_at(key("avgdeg")),
+                             "avgdeg " + format_double(avgdeg_) +
+                                 " is too large for n=" + std::to_string(p_.n)};
         p_.m = static_cast<std::uint32_t>(m);
-      } else if (!given(SpecKey::m).set) {
+      } else if (!given_[key("m")].set) {
         p_.m = static_cast<std::uint32_t>(
             std::clamp<std::uint64_t>(std::uint64_t{3} * p_.n / 2, p_.n - 1, pairs));
       }
-      const SpecKey mk = given(SpecKey::avgdeg).set ? SpecKey::avgdeg : SpecKey::m;
+      const std::size_t mk = given_[key("avgdeg")].set ? key("avgdeg") : key("m");
       if (p_.m < p_.n - 1)
-        return err(FamilyErrorKind::infeasible, value_at(mk),
-                   "m=" + std::to_string(p_.m) + " edges cannot connect " + std::to_string(p_.n) +
-                       " nodes (at least " + std::to_string(p_.n - 1) + " needed)");
+        return FamilyError{FamilyErrorKind::infeasible, value_at(mk),
+                           "m=" + std::to_string(p_.m) + " edges cannot connect " +
+                               std::to_string(p_.n) + " nodes (at least " +
+                               std::to_string(p_.n - 1) + " needed)"};
       if (p_.m > pairs)
-        return err(FamilyErrorKind::infeasible, value_at(mk),
-                   "m=" + std::to_string(p_.m) + " edges is more than the " +
-                       std::to_string(pairs) + " node pairs of " + std::to_string(p_.n) + " nodes");
+        return FamilyError{FamilyErrorKind::infeasible, value_at(mk),
+                           "m=" + std::to_string(p_.m) + " edges is more than the " +
+                               std::to_string(pairs) + " node pairs of " + std::to_string(p_.n) +
+                               " nodes"};
       if (p_.min_degree > 0 && std::uint64_t{p_.min_degree} * p_.n > std::uint64_t{2} * p_.m)
-        return err(FamilyErrorKind::infeasible, value_at(SpecKey::mindeg),
-                   "mindeg=" + std::to_string(p_.min_degree) + " needs at least " +
-                       std::to_string((std::uint64_t{p_.min_degree} * p_.n + 1) / 2) +
-                       " edges, but m=" + std::to_string(p_.m));
+        return FamilyError{FamilyErrorKind::infeasible, value_at(key("mindeg")),
+                           "mindeg=" + std::to_string(p_.min_degree) + " needs at least " +
+                               std::to_string((std::uint64_t{p_.min_degree} * p_.n + 1) / 2) +
+                               " edges, but m=" + std::to_string(p_.m)};
       if (p_.max_degree != FamilyParams::unbounded &&
           std::uint64_t{p_.max_degree} * p_.n < std::uint64_t{2} * p_.m)
-        return err(FamilyErrorKind::infeasible, value_at(SpecKey::maxdeg),
-                   "maxdeg=" + std::to_string(p_.max_degree) + " allows at most " +
-                       std::to_string(std::uint64_t{p_.max_degree} * p_.n / 2) +
-                       " edges, but m=" + std::to_string(p_.m));
+        return FamilyError{FamilyErrorKind::infeasible, value_at(key("maxdeg")),
+                           "maxdeg=" + std::to_string(p_.max_degree) + " allows at most " +
+                               std::to_string(std::uint64_t{p_.max_degree} * p_.n / 2) +
+                               " edges, but m=" + std::to_string(p_.m)};
     }
     if (p_.topology == Topology::er) {
       if (!(p_.p > 0.0) || p_.p > 1.0)
-        return err(FamilyErrorKind::bad_value, value_at(SpecKey::p),
-                   "p must be in (0, 1], got " + format_double(p_.p));
+        return FamilyError{FamilyErrorKind::bad_value, value_at(key("p")),
+                           "p must be in (0, 1], got " + format_double(p_.p)};
     }
     if (p_.topology == Topology::tree) {
       if (p_.min_degree >= 2)
-        return err(FamilyErrorKind::infeasible, value_at(SpecKey::mindeg),
-                   "a tree has leaves: mindeg must be at most 1");
+        return FamilyError{FamilyErrorKind::infeasible, value_at(key("mindeg")),
+                           "a tree has leaves: mindeg must be at most 1"};
       if (p_.max_degree < 2 && p_.n > 2)
-        return err(FamilyErrorKind::infeasible, value_at(SpecKey::maxdeg),
-                   "a tree with more than 2 nodes has a node of degree 2 or more");
+        return FamilyError{FamilyErrorKind::infeasible, value_at(key("maxdeg")),
+                           "a tree with more than 2 nodes has a node of degree 2 or more"};
     }
     break;
   }
   case Topology::grid: {
     if (p_.w == 0 || p_.h == 0)
-      return err(FamilyErrorKind::bad_value, value_at(p_.w == 0 ? SpecKey::w : SpecKey::h),
-                 "w and h must be at least 1");
+      return FamilyError{FamilyErrorKind::bad_value, value_at(p_.w == 0 ? key("w") : key("h")),
+                         "w and h must be at least 1"};
     const std::uint64_t cells = std::uint64_t{p_.w} * p_.h;
-    if (auto e = too_many(SpecKey::h, cells))
+    if (auto e = too_many(key("h"), cells))
       return e;
     if (cells < p_.holes + std::uint64_t{2})
-      return err(FamilyErrorKind::infeasible, value_at(SpecKey::holes),
-                 "a " + std::to_string(p_.w) + "x" + std::to_string(p_.h) + " grid with " +
-                     std::to_string(p_.holes) + " holes has fewer than 2 nodes");
+      return FamilyError{FamilyErrorKind::infeasible, value_at(key("holes")),
+                         "a " + std::to_string(p_.w) + "x" + std::to_string(p_.h) + " grid with " +
+                             std::to_string(p_.holes) + " holes has fewer than 2 nodes"};
     nodes = static_cast<std::uint32_t>(cells - p_.holes);
     min_nodes = p_.connected ? nodes : 2;
     max_dist = (p_.holes == 0 && !p_.directed) ? p_.w + p_.h - 2 : nodes - 1;
@@ -568,54 +535,55 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
   }
   case Topology::pathstar: {
     if (p_.degree == 0 || p_.length == 0)
-      return err(FamilyErrorKind::bad_value,
-                 value_at(p_.degree == 0 ? SpecKey::degree : SpecKey::length),
-                 "degree and length must be at least 1");
+      return FamilyError{FamilyErrorKind::bad_value,
+                         value_at(p_.degree == 0 ? key("degree") : key("length")),
+                         "degree and length must be at least 1"};
     const std::uint64_t total = 1 + std::uint64_t{p_.degree} * p_.length;
-    if (auto e = too_many(SpecKey::length, total))
+    if (auto e = too_many(key("length"), total))
       return e;
     nodes = min_nodes = static_cast<std::uint32_t>(total);
     max_dist = p_.length;
     if (p_.dist_min > p_.length || p_.dist_max < p_.length)
-      return err(FamilyErrorKind::infeasible, dist_at_,
-                 "a path-star query spans one arm (length " + std::to_string(p_.length) +
-                     "), outside dist=" + std::to_string(p_.dist_min) + ".." +
-                     std::to_string(p_.dist_max));
+      return FamilyError{FamilyErrorKind::infeasible, dist_at_,
+                         "a path-star query spans one arm (length " + std::to_string(p_.length) +
+                             "), outside dist=" + std::to_string(p_.dist_min) + ".." +
+                             std::to_string(p_.dist_max)};
     break;
   }
   case Topology::dag: {
     if (p_.layers < 2)
-      return err(FamilyErrorKind::bad_value, value_at(SpecKey::layers),
-                 "a layered DAG needs at least 2 layers");
+      return FamilyError{FamilyErrorKind::bad_value, value_at(key("layers")),
+                         "a layered DAG needs at least 2 layers"};
     if (p_.width == 0)
-      return err(FamilyErrorKind::bad_value, value_at(SpecKey::width), "width must be at least 1");
+      return FamilyError{FamilyErrorKind::bad_value, value_at(key("width")),
+                         "width must be at least 1"};
     const std::uint64_t total = std::uint64_t{p_.layers} * p_.width;
-    if (auto e = too_many(SpecKey::width, total))
+    if (auto e = too_many(key("width"), total))
       return e;
     if (!(p_.p >= 0.0) || p_.p > 1.0)
-      return err(FamilyErrorKind::bad_value, value_at(SpecKey::p),
-                 "p must be in [0, 1], got " + format_double(p_.p));
+      return FamilyError{FamilyErrorKind::bad_value, value_at(key("p")),
+                         "p must be in [0, 1], got " + format_double(p_.p)};
     nodes = min_nodes = static_cast<std::uint32_t>(total);
     max_dist = p_.directed ? p_.layers - 1 : nodes - 1;
     break;
   }
   }
   if (p_.label_space > max_label_space)
-    return err(FamilyErrorKind::bad_value, value_at(SpecKey::L),
-               "L=" + std::to_string(p_.label_space) + " is more than the maximum of " +
-                   std::to_string(max_label_space));
+    return FamilyError{FamilyErrorKind::bad_value, value_at(key("L")),
+                       "L=" + std::to_string(p_.label_space) + " is more than the maximum of " +
+                           std::to_string(max_label_space)};
   if (p_.label_space < nodes)
-    return err(FamilyErrorKind::infeasible, value_at(SpecKey::L),
-               "L=" + std::to_string(p_.label_space) + " labels cannot name " +
-                   std::to_string(nodes) + " distinct nodes (give L=" + std::to_string(nodes) +
-                   " or more)");
+    return FamilyError{FamilyErrorKind::infeasible, value_at(key("L")),
+                       "L=" + std::to_string(p_.label_space) + " labels cannot name " +
+                           std::to_string(nodes) +
+                           " distinct nodes (give L=" + std::to_string(nodes) + " or more)"};
   if (p_.dist_min > max_dist)
-    return err(FamilyErrorKind::infeasible, dist_at_ ? dist_at_ : name_at_,
-               "dist=" + std::to_string(p_.dist_min) + ".." +
-                   (p_.dist_max == FamilyParams::unbounded ? std::string("")
-                                                           : std::to_string(p_.dist_max)) +
-                   " cannot be met: no shortest path of this family is longer than " +
-                   std::to_string(max_dist) + " (" + std::to_string(nodes) + " nodes)");
+    return FamilyError{FamilyErrorKind::infeasible, dist_at_ ? dist_at_ : name_at_,
+                       "dist=" + std::to_string(p_.dist_min) + ".." +
+                           (p_.dist_max == FamilyParams::unbounded ? std::string("")
+                                                                   : std::to_string(p_.dist_max)) +
+                           " cannot be met: no shortest path of this family is longer than " +
+                           std::to_string(max_dist) + " (" + std::to_string(nodes) + " nodes)"};
   f.p_ = p_;
   f.min_nodes_ = min_nodes;
   f.max_nodes_ = nodes;
@@ -625,14 +593,13 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
 }
 
 inline std::string SpecParser::canonical() const {
-  const FamilyParams d; // defaults
-  std::string out;
-  std::vector<std::string> kv;
+  const FamilyParams d;  // defaults
+  std::string out, args; // args: "k=v,k=v..."
   auto add = [&](std::string_view k, const std::string& v) {
-    kv.push_back(std::string(k) + "=" + v);
+    args += args.empty() ? "" : ",";
+    args.append(k).append("=").append(v);
   };
-  const bool g =
-      p_.topology == Topology::connected && given_[static_cast<std::size_t>(SpecKey::dist)].set;
+  const bool g = p_.topology == Topology::connected && given_[key("dist")].set;
   switch (p_.topology) {
   case Topology::connected: {
     if (!g)
@@ -684,8 +651,7 @@ inline std::string SpecParser::canonical() const {
   if (p_.directed != directed_default)
     add("directed", p_.directed ? "true" : "false");
   const bool connected_default = p_.topology == Topology::grid;
-  if ((topology_keys(p_.topology) & key_bit(SpecKey::connected)) &&
-      p_.connected != connected_default)
+  if ((topology_keys(p_.topology) & keys("connected")) && p_.connected != connected_default)
     add("connected", p_.connected ? "true" : "false");
   if (p_.label_space != d.label_space)
     add("L", std::to_string(p_.label_space));
@@ -704,16 +670,10 @@ inline std::string SpecParser::canonical() const {
     out += std::to_string(p_.dist_max);
   } else
     out = std::string(topology_name(p_.topology));
-  if (!kv.empty() || !g) {
-    if (g && kv.empty())
-      return out;
-    out += "(";
-    for (std::size_t i = 0; i < kv.size(); ++i) {
-      if (i != 0)
-        out += ',';
-      out += kv[i];
-    }
-    out += ")";
+  if (!args.empty() || !g) {
+    out += '(';
+    out += args;
+    out += ')';
   }
   return out;
 }

@@ -50,9 +50,8 @@ inline void Sampler::gen_er(Rng& rng) {
   if (p_.directed) {
     for (std::uint32_t u = 0; u < n; ++u)
       for (std::uint32_t v = 0; v < n; ++v)
-        if (u != v && rng.chance(p_.p)) {
+        if (u != v && rng.chance(p_.p))
           add(u, v); // both u→v and v→u may appear; the rows just record adjacency
-        }
   } else {
     for (std::uint32_t u = 0; u < n; ++u)
       for (std::uint32_t v = u + 1; v < n; ++v)
@@ -112,18 +111,14 @@ inline void Sampler::gen_dag(Rng& rng) {
   for (const Edge e : slot_edges())
     ++scratch_[e.v];
   for (std::uint32_t v = W; v < n_; ++v)
-    if (scratch_[v] == 0) {
-      const std::uint32_t layer = v / W;
-      add((layer - 1) * W + static_cast<std::uint32_t>(rng.below(W)), v);
-    }
+    if (scratch_[v] == 0)
+      add((v / W - 1) * W + static_cast<std::uint32_t>(rng.below(W)), v);
   scratch_.assign(n_, 0);
   for (const Edge e : slot_edges())
     ++scratch_[e.u];
   for (std::uint32_t u = 0; u + W < n_; ++u)
-    if (scratch_[u] == 0) {
-      const std::uint32_t layer = u / W;
-      add(u, (layer + 1) * W + static_cast<std::uint32_t>(rng.below(W)));
-    }
+    if (scratch_[u] == 0)
+      add(u, (u / W + 1) * W + static_cast<std::uint32_t>(rng.below(W)));
 }
 
 /// Drops nodes without edges. Returns false when fewer than 2 nodes remain.
@@ -138,15 +133,11 @@ inline bool Sampler::compact() {
     n_ = k;
     return false;
   }
+  // In place: edge i is read before add() writes entry i.
   const std::size_t m = edge_count_;
-  scratch_.assign(m * 2, 0);
-  for (std::size_t i = 0; i < m; ++i) {
-    scratch_[2 * i] = remap_[edges_[i].u];
-    scratch_[2 * i + 1] = remap_[edges_[i].v];
-  }
   reset(k);
   for (std::size_t i = 0; i < m; ++i)
-    add(scratch_[2 * i], scratch_[2 * i + 1]);
+    add(remap_[edges_[i].u], remap_[edges_[i].v]);
   return true;
 }
 
@@ -171,23 +162,60 @@ inline void Sampler::build_out_rows() {
     set_bit(row(out_, e.u), e.v);
 }
 
-/// BFS layers from s (layer d = nodes at distance d), up to max_depth. Returns the last
-/// non-empty depth.
-SEARCHTRACE_HOT_INLINE std::uint32_t Sampler::bfs(std::uint32_t s, std::uint32_t max_depth) {
-  const std::vector<std::uint64_t>& rows = p_.directed ? out_ : und_;
-  const std::uint32_t W = words_;
-  if (W == 1)
-    return detail::bfs_small(rows.data(), s, max_depth, layers_.data());
-  std::fill(layers_.begin(), layers_.begin() + W, 0);
-  seen_.assign(W, 0);
-  set_bit(layers_.data(), s);
-  set_bit(seen_.data(), s);
-  std::uint32_t d = 1;
-  for (; d <= max_depth; ++d)
-    if (detail::bfs_step(rows.data(), W, layers_.data() + std::size_t{d - 1} * W,
-                         layers_.data() + std::size_t{d} * W, seen_.data()) == 0)
-      break;
-  return d - 1;
+/// The query on the graph of `rows` (W words each): a uniform source, redrawn up to n times, and
+/// a target uniform among the nodes at a distance in dist (unique: with one shortest path), from
+/// BFS layers (layer d: the nodes at distance d) into `layers`. False when no source had one.
+/// With W == 1 a constant (the small path) the BFS is a few ORs per layer.
+SEARCHTRACE_HOT_INLINE bool Sampler::pick_query(Rng& rng, const std::uint64_t* rows,
+                                                std::uint32_t W, std::uint64_t* layers,
+                                                std::uint64_t* eligible, std::uint8_t* paths,
+                                                std::uint32_t& s, std::uint32_t& t,
+                                                std::uint32_t& dist) {
+  const FamilyParams& p = p_;
+  const std::uint32_t n = n_;
+  const std::uint32_t depth_cap = std::min(p.dist_max, n);
+  for (std::uint32_t tries = 0; tries < n; ++tries) {
+    const auto src = static_cast<std::uint32_t>(rng.below(n));
+    std::uint32_t depth = 0;
+    if (W == 1) {
+      depth = detail::bfs_small(rows, src, depth_cap, layers);
+    } else {
+      std::fill(layers, layers + W, 0);
+      seen_.assign(W, 0);
+      set_bit(layers, src);
+      set_bit(seen_.data(), src);
+      while (depth < depth_cap &&
+             detail::bfs_step(rows, W, layers + std::size_t{depth} * W,
+                              layers + std::size_t{depth + 1} * W, seen_.data()) != 0)
+        ++depth;
+    }
+    longest_ = std::max(longest_, depth);
+    if (depth < p.dist_min) {
+      ++fails_[f_dist];
+      continue;
+    }
+    std::fill(eligible, eligible + W, 0);
+    for (std::uint32_t d = p.dist_min; d <= depth; ++d)
+      for (std::uint32_t x = 0; x < W; ++x)
+        eligible[x] |= layers[std::size_t{d} * W + x];
+    if (p.unique) {
+      std::fill_n(paths, n, std::uint8_t{0});
+      detail::keep_unique(rows, W, layers, depth, src, paths, eligible);
+    }
+    std::uint64_t count = 0;
+    for (std::uint32_t x = 0; x < W; ++x)
+      count += static_cast<std::uint64_t>(detail::popcount64(eligible[x]));
+    if (count == 0) {
+      ++fails_[f_unique];
+      continue;
+    }
+    s = src;
+    t = select_bit(eligible, rng.below(count));
+    for (dist = p.dist_min; !((layers[std::size_t{dist} * W + t / 64] >> (t % 64)) & 1u);)
+      ++dist;
+    return true;
+  }
+  return false;
 }
 
 SEARCHTRACE_HOT_INLINE std::uint32_t Sampler::select_bit(const std::uint64_t* bits,
@@ -253,15 +281,14 @@ inline SampleError Sampler::failure() const {
     return {"maxdeg", graphs_,
             "no graph with every degree <= " + std::to_string(p.max_degree) + graphs};
   }
+  const std::string dist = detail::range_text(p.dist_min, p.dist_max);
   if (fails_[f_unique] > 0 && p.unique)
     return {"unique", graphs_,
-            "no query with shortest-path length in " + detail::range_text(p.dist_min, p.dist_max) +
-                " and a unique shortest path" + graphs + ": " + family_.spec() +
-                " cannot meet unique=true with dist=" + detail::range_text(p.dist_min, p.dist_max)};
+            "no query with shortest-path length in " + dist + " and a unique shortest path" +
+                graphs + ": " + family_.spec() + " cannot meet unique=true with dist=" + dist};
   return {"dist", graphs_,
-          "no query with shortest-path length in " + detail::range_text(p.dist_min, p.dist_max) +
-              graphs + ": " + family_.spec() +
-              " cannot meet dist=" + detail::range_text(p.dist_min, p.dist_max) +
+          "no query with shortest-path length in " + dist + graphs + ": " + family_.spec() +
+              " cannot meet dist=" + dist +
               " (longest shortest path seen: " + std::to_string(longest_) + ")"};
 }
 
@@ -285,15 +312,12 @@ SEARCHTRACE_HOT_INLINE void Sampler::emit(Rng& rng, Prompt& out, std::uint32_t s
   out_edges_.resize(edge_count_);
   for (std::size_t i = 0; i < edge_count_; ++i)
     out_edges_[i] = {id(edges_[i].u), id(edges_[i].v)};
-  if (!p.directed) {
-    if (p.flip) {
-      detail::flip_edges(rng, out_edges_.data(), out_edges_.size());
-    } else {
-      for (Edge& e : out_edges_)
-        if (e.u > e.v)
-          std::swap(e.u, e.v);
-    }
-  }
+  if (!p.directed && p.flip)
+    detail::flip_edges(rng, out_edges_.data(), out_edges_.size());
+  else if (!p.directed)
+    for (Edge& e : out_edges_)
+      if (e.u > e.v)
+        std::swap(e.u, e.v);
   if (p.shuffle)
     rng.shuffle(std::span(out_edges_));
   else
@@ -321,12 +345,12 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
   const std::uint32_t maxd = p.max_degree;
   const bool bounded = maxd != FamilyParams::unbounded;
   const bool degrees = track_degrees_;
-  const std::uint32_t depth_cap = std::min(p.dist_max, n);
   std::uint64_t adj[64];
   std::uint64_t arcs[64];
   std::uint32_t deg[64];
   std::uint32_t code[64];
   std::uint64_t layer[65];
+  std::uint64_t eligible = 0;
   std::uint8_t paths[64];
   if (edges_.size() < m)
     edges_.resize(m);
@@ -345,23 +369,19 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
       edge[0] = {0, 1};
     else
       detail::prufer_decode_small(std::span<const std::uint32_t>(code, n - 2), n, edge);
-    for (std::size_t i = 0; i < k; ++i) {
-      const Edge e = edge[i];
-      adj[e.u] |= std::uint64_t{1} << e.v;
-      adj[e.v] |= std::uint64_t{1} << e.u;
-      if (degrees) {
-        ++deg[e.u];
-        ++deg[e.v];
-      }
-    }
-    const auto add = [&](std::uint32_t u, std::uint32_t v) {
-      edge[k++] = {u, v};
+    const auto link = [&](std::uint32_t u, std::uint32_t v) {
       adj[u] |= std::uint64_t{1} << v;
       adj[v] |= std::uint64_t{1} << u;
       if (degrees) {
         ++deg[u];
         ++deg[v];
       }
+    };
+    for (std::size_t i = 0; i < k; ++i)
+      link(edge[i].u, edge[i].v);
+    const auto add = [&](std::uint32_t u, std::uint32_t v) {
+      edge[k++] = {u, v};
+      link(u, v);
     };
     if (!add_extra_edges(
             rng, n, m, [&](std::uint32_t u, std::uint32_t v) { return (adj[u] >> v) & 1u; },
@@ -384,35 +404,8 @@ inline std::optional<SampleError> Sampler::draw_small_prufer(Rng& rng, Prompt& o
       rows = arcs;
     }
 
-    // Query: the general path's loop, on one-word layers.
     std::uint32_t s = no_node, t = no_node, dist = 0;
-    for (std::uint32_t tries = 0; tries < n; ++tries) {
-      const auto src = static_cast<std::uint32_t>(rng.below(n));
-      const std::uint32_t depth = detail::bfs_small(rows, src, depth_cap, layer);
-      longest_ = std::max(longest_, depth);
-      if (depth < p.dist_min) {
-        ++fails_[f_dist];
-        continue;
-      }
-      std::uint64_t eligible = 0;
-      for (std::uint32_t dd = p.dist_min; dd <= depth; ++dd)
-        eligible |= layer[dd];
-      if (p.unique) {
-        std::fill_n(paths, n, std::uint8_t{0});
-        detail::keep_unique(rows, 1, layer, depth, src, paths, &eligible);
-      }
-      const auto count = static_cast<std::uint64_t>(detail::popcount64(eligible));
-      if (count == 0) {
-        ++fails_[f_unique];
-        continue;
-      }
-      s = src;
-      t = select_bit(&eligible, rng.below(count));
-      for (dist = p.dist_min; !((layer[dist] >> t) & 1u);)
-        ++dist;
-      break;
-    }
-    if (s == no_node)
+    if (!pick_query(rng, rows, 1, layer, &eligible, paths, s, t, dist))
       continue;
     edge_count_ = k;
     emit(rng, out, s, t, dist, false, rows);
@@ -488,43 +481,10 @@ inline std::optional<SampleError> Sampler::draw(Rng& caller_rng, Prompt& out) {
       s = 0;
       t = 1 + static_cast<std::uint32_t>(rng.below(p.degree)) * p.length + (p.length - 1);
       dist = p.length;
-    } else {
-      const std::uint32_t W = words_;
-      const std::uint32_t depth_cap = std::min(p.dist_max, n_);
-      for (std::uint32_t tries = 0; tries < n_; ++tries) {
-        const auto src = static_cast<std::uint32_t>(rng.below(n_));
-        const std::uint32_t depth = bfs(src, depth_cap);
-        longest_ = std::max(longest_, depth);
-        if (depth < p.dist_min) {
-          ++fails_[f_dist];
-          continue;
-        }
-        std::fill(eligible_.begin(), eligible_.end(), 0);
-        for (std::uint32_t d = p.dist_min; d <= depth; ++d)
-          for (std::uint32_t x = 0; x < W; ++x)
-            eligible_[x] |= layers_[std::size_t{d} * W + x];
-        if (p.unique) {
-          paths_.assign(n_, 0);
-          detail::keep_unique(p.directed ? out_.data() : und_.data(), W, layers_.data(), depth, src,
-                              paths_.data(), eligible_.data());
-        }
-        std::uint64_t count = 0;
-        for (std::uint32_t x = 0; x < W; ++x)
-          count += static_cast<std::uint64_t>(detail::popcount64(eligible_[x]));
-        if (count == 0) {
-          ++fails_[f_unique];
-          continue;
-        }
-        s = src;
-        t = select_bit(eligible_.data(), rng.below(count));
-        for (dist = p.dist_min; !((layers_[std::size_t{dist} * W + t / 64] >> (t % 64)) & 1u);)
-          ++dist;
-        break;
-      }
-      if (s == no_node)
-        continue;
+    } else if (!pick_query(rng, p.directed ? out_.data() : und_.data(), words_, layers_.data(),
+                           eligible_.data(), paths_.data(), s, t, dist)) {
+      continue;
     }
-
     emit(rng, out, s, t, dist, structured);
     return std::nullopt;
   }
