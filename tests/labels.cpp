@@ -520,7 +520,7 @@ TEST_CASE("labels: bad label spaces are errors") {
 }
 
 TEST_CASE("labels: a generator's labeler gives the rows and ids of the sample, samples after "
-          "samples in one StateRows") {
+          "samples in one StateRows; beside generate_ids, the rows of the ids it writes") {
   for (const char* spec :
        {"G15_2_4", "G20_5_6", "G40_1_3(L=64)", "G40_2_4(L=1000)", "tree(n=30, L=64)"}) {
     for (const bool numeral : {false, true}) {
@@ -529,19 +529,23 @@ TEST_CASE("labels: a generator's labeler gives the rows and ids of the sample, s
         o.family_spec = spec;
         o.seed = 5;
         auto g = Generator::create(o);
+        auto h = Generator::create(o);
         REQUIRE(g);
+        REQUIRE(h);
         const Label L = g->family().label_space();
         if (layout == StateLayout::packed && L > 64)
           continue;
         CAPTURE(spec);
         CAPTURE(numeral);
         const Vocabulary v = numeral ? Vocabulary::numeral(L) : Vocabulary::standard(L);
-        StateRows all, one;
-        all.layout = one.layout = layout;
-        all.label_space = one.label_space = layout == StateLayout::packed ? 64 : L;
+        StateRows all, one, beside_ids;
+        all.layout = one.layout = beside_ids.layout = layout;
+        all.label_space = one.label_space = beside_ids.label_space =
+            layout == StateLayout::packed ? 64 : L;
         std::vector<std::int32_t> ids;
+        std::vector<std::uint16_t> written; // by generate_ids
         SearchScratch scratch;
-        Sample s;
+        Sample s, t;
         {
           StateLabeler labeler(all, &v, true);
           // Dense rows of L = 1000 are 5 kB each: fewer samples there.
@@ -558,63 +562,26 @@ TEST_CASE("labels: a generator's labeler gives the rows and ids of the sample, s
             if (v.eos())
               sample_ids.push_back(*v.eos());
             ids.insert(ids.end(), sample_ids.begin(), sample_ids.end());
+            // The ids without the text, a labeler per sample as `generate --state` has it.
+            StateLabeler beside(beside_ids, &v);
+            REQUIRE_FALSE(h->generate_ids(i, t, v, written, beside));
+            beside.flush();
+            REQUIRE(beside_ids.rows() == written.size());
           }
         }
         REQUIRE(all.rows() == one.rows());
         CHECK(all.ids == ids);
-        CHECK(all.phase == one.phase);
-        CHECK(all.current == one.current);
-        CHECK(all.frontier_bits == one.frontier_bits);
-        CHECK(all.expanded_bits == one.expanded_bits);
-        CHECK(all.frontier_rank == one.frontier_rank);
-        CHECK(all.parent == one.parent);
-      }
-    }
-  }
-}
-
-TEST_CASE("labels: beside generate_ids, the labeler gives the rows of the ids it writes") {
-  for (const char* spec : {"G15_2_4", "G40_1_3(L=64)", "G40_2_4(L=1000)"}) {
-    for (const bool numeral : {false, true}) {
-      for (const StateLayout layout : {StateLayout::packed, StateLayout::dense}) {
-        DatasetOptions o;
-        o.family_spec = spec;
-        auto g = Generator::create(o);
-        auto h = Generator::create(o);
-        REQUIRE(g);
-        REQUIRE(h);
-        const Label L = g->family().label_space();
-        if (layout == StateLayout::packed && L > 64)
-          continue;
-        CAPTURE(spec);
-        CAPTURE(numeral);
-        const Vocabulary v = numeral ? Vocabulary::numeral(L) : Vocabulary::standard(L);
-        StateRows recorded, rows;
-        recorded.layout = rows.layout = layout;
-        recorded.label_space = rows.label_space = layout == StateLayout::packed ? 64 : L;
-        std::vector<std::uint16_t> ids;
-        Sample s, t;
-        const std::uint64_t count = L > 64 ? 20 : 300;
-        for (std::uint64_t i = 0; i < count; ++i) {
-          { // the reference: the text's search, the labeler recording the ids
-            StateLabeler labeler(recorded, &v, true);
-            REQUIRE_FALSE(g->generate(i, s, labeler));
-          }
-          StateLabeler labeler(rows, &v);
-          REQUIRE_FALSE(h->generate_ids(i, t, v, ids, labeler));
-          labeler.flush();
-          REQUIRE(rows.rows() == ids.size());
+        CHECK(std::equal(written.begin(), written.end(), ids.begin(), ids.end()));
+        CHECK(beside_ids.ids.empty());
+        for (const StateRows* r : {&all, &beside_ids}) {
+          CHECK(r->phase == one.phase);
+          CHECK(r->current == one.current);
+          CHECK(r->frontier_bits == one.frontier_bits);
+          CHECK(r->expanded_bits == one.expanded_bits);
+          CHECK(r->in_frontier == one.in_frontier);
+          CHECK(r->frontier_rank == one.frontier_rank);
+          CHECK(r->parent == one.parent);
         }
-        CHECK(rows.ids.empty());
-        REQUIRE(recorded.ids.size() == ids.size());
-        CHECK(std::equal(ids.begin(), ids.end(), recorded.ids.begin()));
-        CHECK(rows.phase == recorded.phase);
-        CHECK(rows.current == recorded.current);
-        CHECK(rows.frontier_bits == recorded.frontier_bits);
-        CHECK(rows.expanded_bits == recorded.expanded_bits);
-        CHECK(rows.in_frontier == recorded.in_frontier);
-        CHECK(rows.frontier_rank == recorded.frontier_rank);
-        CHECK(rows.parent == recorded.parent);
       }
     }
   }
