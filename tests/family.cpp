@@ -158,6 +158,25 @@ TEST_CASE("bad specs are errors naming the offending byte") {
   }
 }
 
+TEST_CASE("a number spelt in hundreds of digits is shown short in messages and descriptions") {
+  // The spec grammar has no exponent, so 1e308 is 309 digits; the canonical spec keeps them
+  // (it must read back), a message or a description shows the shortest form.
+  const std::string huge = "1" + std::string(308, '0');
+  const auto er = parse_family("er(n=20,p=" + huge + ")");
+  REQUIRE_FALSE(er.ok());
+  CHECK(er.error().message == "p must be in (0, 1], got 1e+308");
+  const auto dag = parse_family("dag(layers=3,width=3,p=" + huge + ")");
+  REQUIRE_FALSE(dag.ok());
+  CHECK(dag.error().message == "p must be in [0, 1], got 1e+308");
+  const auto dense = parse_family("G15_2_4(avgdeg=" + huge + ")");
+  REQUIRE_FALSE(dense.ok());
+  CHECK(dense.error().message == "avgdeg 1e+308 is too large for n=15");
+  const std::string tiny = "0." + std::string(322, '0') + "5";
+  const Family sparse = family("er(n=20,p=" + tiny + ")");
+  CHECK(sparse.spec().find(tiny) != std::string::npos);
+  CHECK(sparse.describe().find("p=5e-323") != std::string::npos);
+}
+
 TEST_CASE("constraints that no graph of a family can meet are rejected at parse time") {
   const auto r = parse_family("G4_5_6");
   REQUIRE_FALSE(r.ok());

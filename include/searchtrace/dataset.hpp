@@ -172,7 +172,7 @@ public:
     const double f = options.split.test_fraction;
     if (!(f >= 0.0 && f <= 1.0))
       return DatasetError{DatasetErrorKind::option, 0,
-                          "test fraction must be in [0, 1], got " + detail::format_double(f)};
+                          "test fraction must be in [0, 1], got " + detail::format_double_brief(f)};
     return Generator(*family, options);
   }
 
@@ -330,8 +330,8 @@ private:
         return SampleError{"split", k,
                            "no sample of " + family_.spec() + " fell in the " +
                                std::string(split_kind_name(kind)) + " split (test fraction " +
-                               detail::format_double(options_.split.test_fraction) + ") after " +
-                               std::to_string(k) + " candidates"};
+                               detail::format_double_brief(options_.split.test_fraction) +
+                               ") after " + std::to_string(k) + " candidates"};
     }
     if (!want_fp)
       out.info.fingerprint = {};

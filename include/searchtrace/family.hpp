@@ -183,7 +183,7 @@ inline std::string Family::describe() const {
         std::to_string(p.m - (p.n - 1)) + " uniformly random extra edges)";
     break;
   case Topology::er:
-    s = "Erdős–Rényi G(n,p): n=" + std::to_string(p.n) + ", p=" + detail::format_double(p.p) +
+    s = "Erdős–Rényi G(n,p): n=" + std::to_string(p.n) + ", p=" + detail::format_double_brief(p.p) +
         " (nodes without edges dropped" + (p.connected ? ", redrawn until connected)" : ")");
     break;
   case Topology::tree:
@@ -201,7 +201,7 @@ inline std::string Family::describe() const {
     break;
   case Topology::dag:
     s = "layered DAG: " + std::to_string(p.layers) + " layers of " + std::to_string(p.width) +
-        " nodes, each consecutive-layer pair with probability " + detail::format_double(p.p) +
+        " nodes, each consecutive-layer pair with probability " + detail::format_double_brief(p.p) +
         " (every node gets a parent and a child where the layers allow)";
     break;
   }

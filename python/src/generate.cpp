@@ -66,7 +66,8 @@ struct PyGenerator {
   static Generator checked(const Family& f, const DatasetOptions& o) {
     const double q = o.split.test_fraction;
     if (!(q >= 0.0 && q <= 1.0))
-      throw py::value_error("test_fraction must be in [0, 1], got " + std::to_string(q));
+      throw py::value_error("test_fraction must be in [0, 1], got " +
+                            searchtrace::detail::format_double_brief(q));
     return Generator(f, o);
   }
 

@@ -104,6 +104,14 @@ inline std::string format_double(double x) {
   return std::string(buf, r.ptr);
 }
 
+// A number as a message shows it: shortest form, exponent allowed, so that a value out of range
+// (p=1e308 spelt in 309 digits) does not make the message a screenful.
+inline std::string format_double_brief(double x) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general);
+  return std::string(buf, r.ptr);
+}
+
 // Where the integer and boolean keys' values go; dist, avgdeg and p are read apart.
 inline constexpr std::pair<std::string_view, std::uint32_t FamilyParams::*> uint_fields[] = {
     {"n", &FamilyParams::n},
@@ -472,7 +480,7 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
         const double m = avgdeg_ * p_.n / 2 + 0.5;
         if (!(m < 4294967295.0))
           return FamilyError{FamilyErrorKind::infeasible, value_at(key("avgdeg")),
-                             "avgdeg " + format_double(avgdeg_) +
+                             "avgdeg " + format_double_brief(avgdeg_) +
                                  " is too large for n=" + std::to_string(p_.n)};
         p_.m = static_cast<std::uint32_t>(m);
       } else if (!given_[key("m")].set) {
@@ -505,7 +513,7 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
     if (p_.topology == Topology::er) {
       if (!(p_.p > 0.0) || p_.p > 1.0)
         return FamilyError{FamilyErrorKind::bad_value, value_at(key("p")),
-                           "p must be in (0, 1], got " + format_double(p_.p)};
+                           "p must be in (0, 1], got " + format_double_brief(p_.p)};
     }
     if (p_.topology == Topology::tree) {
       if (p_.min_degree >= 2)
@@ -562,7 +570,7 @@ inline std::optional<FamilyError> SpecParser::validate(Family& f) {
       return e;
     if (!(p_.p >= 0.0) || p_.p > 1.0)
       return FamilyError{FamilyErrorKind::bad_value, value_at(key("p")),
-                         "p must be in [0, 1], got " + format_double(p_.p)};
+                         "p must be in [0, 1], got " + format_double_brief(p_.p)};
     nodes = min_nodes = static_cast<std::uint32_t>(total);
     max_dist = p_.directed ? p_.layers - 1 : nodes - 1;
     break;
