@@ -148,7 +148,7 @@ Run run(const std::string& family, std::uint64_t samples, const std::filesystem:
       ids.clear();
     };
     for (std::uint64_t i = 0; i < samples; ++i) {
-      if (labels) { // the labeler is a second sink on the generator's one search
+      if (labels) { // the labeler shares the generator's search and its token writer
         StateLabeler labeler(rows, &v);
         if (g->generate_ids(i, s, v, ids, labeler))
           std::exit(3);

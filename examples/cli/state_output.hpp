@@ -125,7 +125,8 @@ public:
   }
 
   /// With --state: sample `index` into `s`, its ids appended to `ids` and its rows to the chunk's
-  /// (the labeler is a second sink on the generator's one search, which writes the ids).
+  /// (the labeler is a second sink on the generator's one search, its rows made from the token
+  /// writer that writes the ids).
   [[nodiscard]] std::optional<SampleError> generate(Generator& g, std::uint64_t index, Sample& s,
                                                     const Vocabulary& v,
                                                     std::vector<std::uint16_t>& ids) {

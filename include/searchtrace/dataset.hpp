@@ -291,6 +291,19 @@ private:
   SEARCHTRACE_FLATTEN Emit trace_and_write(const Prompt& p, Trace& trace, Emit emit, Extra& extra,
                                            SearchStatus& status) {
     TraceRecorder recorder(trace);
+    if constexpr (Layout == CompletionLayout::trace && !detail::EmitsNodeIds<Emit> && requires {
+                    extra.steps();
+                    extra.tee_tokens(emit);
+                  }) {
+      // A labeler's rows from the same writer as the ids (generate_ids): one writer, not two
+      // over one search. The text's emitter writes node ids, which the labeler cannot read.
+      TokenWriter<decltype(extra.tee_tokens(emit)), Layout> shared(extra.tee_tokens(emit));
+      auto steps = extra.steps();
+      auto both = tee(recorder, shared);
+      auto all = tee(steps, both); // the labeler's state first: the step's tokens see it
+      status = search(search_, p.graph, p.query, options_.search, all);
+      return shared.emitter().inner;
+    }
     TokenWriter<Emit, Layout> writer(emit);
     auto both = tee(recorder, writer);
     // Not teed with the empty sink: that cost 64 instructions a G15_2_4 sample (callgrind).

@@ -130,7 +130,7 @@ public:
   StateLabeler(StateRows& out, const Vocabulary* vocabulary, bool record_ids = false)
       : out_(&out), vocab_(vocabulary), record_ids_(record_ids && vocabulary != nullptr),
         drops_commas_(vocabulary != nullptr && vocabulary->drops_commas()),
-        dense_(out.layout == StateLayout::dense) {
+        dense_(out.layout == StateLayout::dense), plain_(!dense_ && !record_ids_) {
     const Label L = out.label_space;
     if (L == 0)
       throw std::invalid_argument("searchtrace: StateRows needs a label space");
@@ -191,45 +191,22 @@ public:
 
   template <class State>
   void on_start(const State& st) {
-    reset_row();
-    mark_discovered(st, st.query().source);
-    if (dense_)
-      ranks(st);
+    start(st);
     writer_.on_start(st);
   }
   template <class State>
   void on_expand(const State& st, NodeId u) {
-    keep_previous();
-    if (!st.is_phantom(u)) {
-      const Label l = st.label(u);
-      now_.expanded |= bit(l);
-      now_.discovered |= bit(l);
-      if (dense_)
-        dense_expanded_[l] = dense_discovered_[l] = 1;
-    }
-    now_.current = label_value(st.label(u));
-    if (dense_)
-      ranks(st);
+    expand(st, u);
     writer_.on_expand(st, u);
   }
   template <class State>
   void on_list(const State& st, NodeId u, NodeId v) {
-    keep_previous();
-    if (!st.is_phantom(v)) {
-      mark_discovered(st, v);
-      if (dense_) {
-        const NodeId p = st.parent(v);
-        dense_parent_[st.label(v)] = p == no_node ? -1 : label_value(st.label(p));
-        ranks(st);
-      }
-    }
+    list(st, v);
     writer_.on_list(st, u, v);
   }
   template <class State>
   void on_close(const State& st, NodeId u) {
-    now_.current = -1;
-    if (dense_)
-      ranks(st);
+    close(st);
     writer_.on_close(st, u);
   }
   template <class State>
@@ -252,8 +229,91 @@ public:
   /// Whether a token has a row in this vocabulary.
   bool has_row(Token t) const noexcept { return t.kind != TokenKind::comma || !drops_commas_; }
 
+  // For a search whose one token writer (of the trace layout) writes the sample's ids as well
+  // (Generator::generate_ids): the labeler's steps without its own writer, and the emitter that
+  // hands each token to `Emit` and makes its row. The steps must see each event before the
+  // writer does, as the labeler's own writer does.
+  template <class Emit>
+  struct TokenTee {
+    Emit inner;
+    StateLabeler* l;
+    SEARCHTRACE_HOT_INLINE void node(Label v, Context c) {
+      inner.node(v, c);
+      l->token(node_token(v));
+    }
+    SEARCHTRACE_HOT_INLINE void punct(TokenKind k, Context c) {
+      inner.punct(k, c);
+      l->token(punct_token(k));
+    }
+  };
+  struct Steps {
+    StateLabeler* l;
+    template <class State>
+    SEARCHTRACE_HOT_INLINE void on_start(const State& st) {
+      l->start(st);
+    }
+    template <class State>
+    SEARCHTRACE_HOT_INLINE void on_expand(const State& st, NodeId u) {
+      l->expand(st, u);
+    }
+    template <class State>
+    SEARCHTRACE_HOT_INLINE void on_list(const State& st, NodeId, NodeId v) {
+      l->list(st, v);
+    }
+    template <class State>
+    SEARCHTRACE_HOT_INLINE void on_close(const State& st, NodeId) {
+      l->close(st);
+    }
+  };
+  template <class Emit>
+  TokenTee<Emit> tee_tokens(Emit emit) {
+    return {std::move(emit), this};
+  }
+  Steps steps() noexcept { return {this}; }
+
 private:
   friend struct RowEmitter;
+
+  // The state after each step, which the step's node token and what follows it see.
+  template <class State>
+  SEARCHTRACE_HOT_INLINE void start(const State& st) {
+    reset_row();
+    mark_discovered(st, st.query().source);
+    if (dense_)
+      ranks(st);
+  }
+  template <class State>
+  SEARCHTRACE_HOT_INLINE void expand(const State& st, NodeId u) {
+    keep_previous();
+    if (!st.is_phantom(u)) {
+      const Label l = st.label(u);
+      now_.expanded |= bit(l);
+      now_.frontier &= ~bit(l);
+      if (dense_)
+        dense_expanded_[l] = dense_discovered_[l] = 1;
+    }
+    now_.current = label_value(st.label(u));
+    if (dense_)
+      ranks(st);
+  }
+  template <class State>
+  SEARCHTRACE_HOT_INLINE void list(const State& st, NodeId v) {
+    keep_previous();
+    if (!st.is_phantom(v)) {
+      mark_discovered(st, v);
+      if (dense_) {
+        const NodeId p = st.parent(v);
+        dense_parent_[st.label(v)] = p == no_node ? -1 : label_value(st.label(p));
+        ranks(st);
+      }
+    }
+  }
+  template <class State>
+  SEARCHTRACE_HOT_INLINE void close(const State& st) {
+    now_.current = -1;
+    if (dense_)
+      ranks(st);
+  }
   // The writer's emitter: a row per token, of the state before the step while the step's node
   // is still to come, of the state after it from the node on.
   struct RowEmitter {
@@ -262,9 +322,9 @@ private:
     void punct(TokenKind k, Context) { l->token(punct_token(k)); }
   };
 
-  // The sets of a row, packed.
+  // The sets of a row, packed (discovered = frontier | expanded, which are disjoint).
   struct Sets {
-    std::uint64_t expanded = 0, discovered = 0;
+    std::uint64_t frontier = 0, expanded = 0;
     std::int32_t current = -1;
   };
   // Buffered packed rows, a column per field (handed over as whole runs): the phase in the low
@@ -298,7 +358,7 @@ private:
   template <class State>
   void mark_discovered(const State& st, NodeId v) {
     const Label l = st.label(v);
-    now_.discovered |= bit(l);
+    now_.frontier |= bit(l) & ~now_.expanded;
     if (dense_)
       dense_discovered_[l] = 1;
   }
@@ -358,7 +418,11 @@ private:
     default:
       break;
     }
-    if (has_row(t))
+    if (!has_row(t))
+      return;
+    if (plain_) // one test for the common case: packed rows, ids from elsewhere
+      push_packed(-1);
+    else
       push_row(id_of(t));
   }
 
@@ -379,16 +443,18 @@ private:
     o.parent.resize(n * L, -1);
   }
 
-  SEARCHTRACE_HOT_INLINE void push_row(std::int32_t id) {
-    if (dense_) {
+  void push_row(std::int32_t id) {
+    if (dense_)
       push_dense_row(id);
-      return;
-    }
+    else
+      push_packed(id);
+  }
+  SEARCHTRACE_HOT_INLINE void push_packed(std::int32_t id) {
     const Sets& s = before_node_ ? prev_ : now_;
     if (buffered_ == buffer_rows)
       flush();
     const std::size_t k = buffered_++;
-    buffer_.frontier[k] = s.discovered & ~s.expanded;
+    buffer_.frontier[k] = s.frontier;
     buffer_.expanded[k] = s.expanded;
     buffer_.meta[k] = static_cast<std::uint32_t>(phase_) | static_cast<std::uint32_t>(s.current)
                                                                << 8;
@@ -459,6 +525,7 @@ private:
   bool record_ids_;
   bool drops_commas_;
   bool dense_;
+  bool plain_;
   TokenWriter<RowEmitter> writer_{RowEmitter{this}};
   Phase phase_ = Phase::prompt;
   bool before_node_ = false;

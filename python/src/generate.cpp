@@ -173,7 +173,7 @@ void fill_chunk(const ArraysJob& job, Worker& w, std::uint64_t begin, std::uint6
     const std::size_t rows_before = c.rows.rows();
     const std::size_t first = c.ids.size();
     // The ids straight from the search's token writer (no text); the labeler, when asked for, is
-    // a second sink on the sample's one search.
+    // a second sink on the sample's one search, its rows made from the same token writer.
     if (job.labels != LabelsWanted::none) {
       StateLabeler labeler(c.rows, &v);
       if (auto e = w.generator.generate_ids(i, w.sample, v, c.ids, labeler))
