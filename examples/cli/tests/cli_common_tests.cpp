@@ -23,6 +23,10 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <sys/statfs.h>
+#endif
 #endif
 
 namespace fs = std::filesystem;
@@ -286,6 +290,54 @@ TEST_CASE("AtomicFile appears only on commit") {
     CHECK(dir.entries().empty());
   }
 }
+
+#if defined(__linux__)
+TEST_CASE("AtomicFile streams a long file to the disk, dropping it from the page cache, and the "
+          "file is the same") {
+  ScratchDir dir;
+  const fs::path target = dir / "long.bin";
+  // Streaming from the first page on, a page at a time, dropping what is 16 pages behind.
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  AtomicFile f(target, FileStreaming{page, page, 16 * page});
+  std::string expected;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 400; ++i) { // 400 pieces of odd sizes: about 400 pages
+    std::string piece(1 + rng() % (2 * page), '\0');
+    for (char& c : piece)
+      c = static_cast<char>('a' + rng() % 26);
+    f.write(piece);
+    expected += piece;
+  }
+  f.overwrite(0, "HEADER"); // a header patched at the end, as the .npy files have it
+  expected.replace(0, 6, "HEADER");
+  const std::string temp = f.temp_path();
+  // Where the file system keeps pages of its own (not tmpfs, whose pages are the file), the
+  // early pages have left the cache: the middle of the first half is not resident.
+  struct statfs fs_info {};
+  const bool disk_backed =
+      ::statfs(temp.c_str(), &fs_info) == 0 &&
+      (fs_info.f_type == 0xEF53 /* ext2/3/4 */ || fs_info.f_type == 0x58465342 /* xfs */ ||
+       fs_info.f_type == 0x9123683E /* btrfs */);
+  if (disk_backed) {
+    const int fd = ::open(temp.c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    const std::size_t pages = expected.size() / page;
+    void* map = ::mmap(nullptr, pages * page, PROT_READ, MAP_SHARED, fd, 0);
+    REQUIRE(map != MAP_FAILED);
+    std::vector<unsigned char> resident(pages);
+    REQUIRE(::mincore(map, pages * page, resident.data()) == 0);
+    std::size_t cached = 0;
+    for (std::size_t p = 4; p < pages / 2; ++p)
+      cached += resident[p] & 1u;
+    CHECK_MESSAGE(cached == 0, cached << " of the early pages are still in the page cache");
+    ::munmap(map, pages * page);
+    ::close(fd);
+  }
+  f.commit();
+  CHECK(read_file(target) == expected);
+  CHECK(dir.entries() == Lines{"long.bin"});
+}
+#endif
 
 TEST_CASE("Output writes a file only when finished") {
   ScratchDir dir;
