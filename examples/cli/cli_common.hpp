@@ -1011,8 +1011,10 @@ private:
   // nothing that is written.
   void stream_out() {
 #if defined(__linux__)
-    if (temp_name_.empty()) // a device or a FIFO, written in place
+    if (temp_name_.empty()) { // a device or a FIFO, written in place
+      sent_ = written_;
       return;
+    }
     if (std::fflush(file_) != 0)
       throw std::runtime_error("cannot write '" + target_.string() + "': " + std::strerror(errno));
     const int fd = ::fileno(file_);
