@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""A straightforward Python + networkx generator of G^n_{a,b} samples, written from SPEC.md alone,
-for comparison with `searchtrace generate` (bench/run_generate.sh runs both side by side).
+"""A straightforward Python + networkx generator of G^n_{a,b} samples, written from
+docs/reference.md alone, for comparison with `searchtrace generate` (bench/run_generate.sh runs
+both side by side).
 
 It does the same work per sample as the C++ generator for the G family (family.hpp):
   graph   a uniform random labelled spanning tree (a random Pruefer sequence, decoded by
@@ -10,11 +11,11 @@ It does the same work per sample as the C++ generator for the G family (family.h
           from it lies in a..b (networkx BFS lengths); a source with no such target is redrawn
           up to n times, then the graph is redrawn;
   labels  n distinct labels drawn from 0..L-1 (L = 50), ascending over the nodes;
-  prompt  the edges shuffled, each written with its endpoints in random order (SPEC section 2);
-  trace   BFS exactly as SPEC section 3 gives it: FIFO queue, a node already expanded is skipped,
+  prompt  the edges shuffled, each written with its endpoints in random order ("Graphs and prompts");
+  trace   BFS exactly as "BFS and DFS" gives it: FIFO queue, a node already expanded is skipped,
           `listed` = neighbours not yet expanded in ascending label order (queued ones again),
           parent = first lister, stop once the target is listed; then the backtrack and path;
-  text    the compact rendering: prompt + completion on one line (SPEC section 1).
+  text    the compact rendering: prompt + completion on one line ("Sample format").
 The random stream differs from the C++ one (Python's `random`), so the samples differ; the
 distribution and the work are the same. --check prints the prompts and completions so that
 run_generate.sh can verify the traces with `searchtrace trace`.
@@ -69,7 +70,7 @@ def draw_query(rng, g, n, a, b):
 
 
 def bfs_trace(g, source, target):
-    """SPEC section 3 on a graph whose nodes are labels: (expansions, backtrack, path)."""
+    """The BFS of "BFS and DFS" on a graph whose nodes are labels: (expansions, backtrack, path)."""
     queue = [source]
     head = 0
     expanded = set()

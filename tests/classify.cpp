@@ -34,8 +34,8 @@ using searchtrace_test::SampleMaker;
 using searchtrace_test::search;
 using searchtrace_test::Shape;
 
-// Most cases judge completions of the seed's example (seed_prompt.hpp; SPEC §1), whose BFS
-// reference is `<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4`.
+// Most cases judge completions of the seed's example (seed_prompt.hpp; docs/reference.md), whose
+// BFS reference is `<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4`.
 
 namespace {
 
@@ -369,7 +369,7 @@ TEST_CASE("classify: traceback errors") {
 
 TEST_CASE("classify: answer errors and answer_correct") {
   const Prompt p = seed_example();
-  SUBCASE("SPEC §7.5: a path that differs and is too long: answer_mismatch, then not_shortest") {
+  SUBCASE("a path that differs and is too long: answer_mismatch, then not_shortest") {
     const Verdict v = classify(p, "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,1,2,4");
     CHECK(summary(v) == "answer_mismatch@30/3 answer_not_shortest@30/3");
     CHECK(v.errors[0].message ==
@@ -424,7 +424,7 @@ TEST_CASE("classify: answer errors and answer_correct") {
   }
 }
 
-TEST_CASE("classify: policies are honoured (SPEC §7.9)") {
+TEST_CASE("classify: policies are honoured") {
   SUBCASE("Listing::undiscovered: relisting a discovered node is listed_expanded") {
     const SearchOptions o = make(Algorithm::bfs, StopRule::on_list, Listing::undiscovered);
     CHECK(judge("<0,(1,2),1,(3),2,(4)-4,2,0>=0,2,4", o).empty());
@@ -470,7 +470,7 @@ TEST_CASE("classify: policies are honoured (SPEC §7.9)") {
 }
 
 TEST_CASE("classify: reading order, table order at one offset, found order for equal kinds") {
-  // SPEC §7.5 tie-break: at one offset, the table order (queue before termination).
+  // The tie-break at one offset: the table order (queue before termination).
   const Verdict v = classify(seed_example(), "<0,(1,2),1,(2,3),2,(4),3,()-4,2,1,0>=0,1,2,4", dfs);
   REQUIRE(v.errors.size() == 3);
   CHECK(v.errors[0].kind == ErrorKind::frontier_order);
@@ -1130,8 +1130,9 @@ TEST_CASE("classify: mutation oracle under the other policies") {
 TEST_CASE("classify: answer_invalid and answer_not_shortest are never first errors") {
   // Without an earlier error the backtrack is the reference's, so a path equal to it reversed
   // is a valid (BFS: shortest) path; any other path is an answer_mismatch, which comes first at
-  // the same offset (SPEC §7.5). The oracle above checks the consequence on random instances;
-  // here, the argument's premise: error-free exploration + backtrack leaves only one path.
+  // the same offset (docs/reference.md, "Decisions that fix a verdict"). The oracle above checks
+  // the consequence on random instances; here, the argument's premise: error-free exploration +
+  // backtrack leaves only one path.
   const Prompt p = seed_example();
   const Verdict v = classify(p, "<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,1,3,4");
   REQUIRE(v.first_error() != nullptr);
@@ -1155,7 +1156,7 @@ TEST_CASE("classify: a hand-built prompt whose query is outside the graph is rej
 
 namespace {
 
-/// A reference completion with each optional space (SPEC §7.1) present or not at random, or a
+/// A reference completion with each optional space present or not at random, or a
 /// spacing the grammar rejects (two spaces, a space elsewhere, a tab).
 std::string respace(const Trace& t, Rng& rng, bool break_it) {
   std::string s = render_completion(t, Rendering::compact);

@@ -62,7 +62,7 @@ TEST_CASE("completion: the seed's completion in both spellings, with every posit
   CHECK(pc.path_at == std::vector<std::size_t>{30, 32, 34});
 }
 
-TEST_CASE("completion: spacing (SPEC §7.1): each optional space independently, nothing else") {
+TEST_CASE("completion: spacing: each optional space independently, nothing else") {
   // Every combination of the optional spaces: after each comma inside a list, before and after
   // the '-'.
   for (unsigned mask = 0; mask < 16; ++mask) {
@@ -95,7 +95,7 @@ TEST_CASE("completion: spacing (SPEC §7.1): each optional space independently, 
   CHECK(error_of("<0,(1,\n2)") == "syntax@6/0: unexpected byte 0x0a");
 }
 
-TEST_CASE("completion: end of text (SPEC §7.2)") {
+TEST_CASE("completion: end of text") {
   CHECK(error_of("") == "truncated@0/0: the completion ends where '<' should be");
   CHECK(error_of("<") ==
         "truncated@1/0: the completion ends where the first expanded node should be");

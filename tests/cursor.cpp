@@ -39,7 +39,7 @@ Token only_token(const NextTokens& n) {
   return punct_token(static_cast<TokenKind>(std::countr_zero(n.punct)));
 }
 
-/// Whether `p` is a prefix of some rendering of `tokens` (each optional space of SPEC §7.1
+/// Whether `p` is a prefix of some rendering of `tokens` (each optional space
 /// independently present or not): the brute-force oracle of byte-level viability.
 bool prefix_of_a_rendering(const std::vector<Token>& tokens, std::string_view p) {
   std::size_t at = 0;

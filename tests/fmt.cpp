@@ -16,7 +16,7 @@ using namespace searchtrace;
 
 namespace {} // namespace
 
-TEST_CASE("fmt: error kinds and categories format as their SPEC names, with string specs") {
+TEST_CASE("fmt: error kinds and categories format as their documented names, with string specs") {
   CHECK(fmt::format("{}", ErrorKind::frontier_order) == "frontier_order");
   CHECK(fmt::format("{}", ErrorKind::answer_not_shortest) == "answer_not_shortest");
   CHECK(fmt::format("{:>10}|{:<6}|", ErrorKind::syntax, ErrorCategory::queue) ==

@@ -102,7 +102,7 @@ TEST_CASE("the pretty dialect differs from compact only in spacing") {
 }
 
 TEST_CASE("accepted padding allows one space after a list comma and around the dash only") {
-  // SPEC 7.1: the reader accepts, on each side independently, none or exactly this many spaces.
+  // Spacing: the reader accepts, on each side independently, none or exactly this many spaces.
   using detail::accepted_padding;
   CHECK(accepted_padding.at(TokenKind::comma, Context::inside_list).before == 0);
   CHECK(accepted_padding.at(TokenKind::comma, Context::inside_list).after == 1);

@@ -161,7 +161,8 @@ TEST_CASE("hardening: a 1 MiB line") {
     const std::string text = "<0,(1,2),1,(2,3)" + repeat(",2,(4)", mib / 6);
     const Verdict& v = c.classify(p, text);
     REQUIRE(v.errors.size() >= 2);
-    // The second 2,(4): reexpanded, then missed_target at the same byte (SPEC §7.5).
+    // The second 2,(4): reexpanded, then missed_target at the same byte (the tie-break of
+    // docs/reference.md).
     CHECK(v.errors[0].kind == ErrorKind::reexpanded);
     CHECK(v.errors[1].kind == ErrorKind::missed_target);
     CHECK(v.errors[0].offset == 23);

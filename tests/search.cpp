@@ -162,7 +162,7 @@ TEST_CASE("BFS state at every event on the seed graph") {
   RuntimeSearchState st;
   StateRecorder rec;
   REQUIRE(search(st, p.graph, p.query, SearchOptions{}, rec) == SearchStatus::found);
-  // The queue receives a node as it is discovered (SPEC 3 pushes while listing). Node 1 lists 2
+  // The queue receives a node as it is discovered (the BFS pushes while listing). Node 1 lists 2
   // again: 2 stays where it is in the queue and keeps its parent 0.
   check_log(rec.log, {
                          "expand 0 F=[] E={0} D={0} P=[-,-,-,-,-] cur=0",

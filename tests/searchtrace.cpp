@@ -16,7 +16,7 @@ TEST_CASE("the umbrella header gives the seed workflow end to end") {
   REQUIRE(parsed.ok());
   const Prompt& p = *parsed;
 
-  SUBCASE("the SPEC's sample in both renderings") {
+  SUBCASE("the documented sample in both renderings") {
     std::string sample = render_prompt(p);
     append_completion(sample, *trace_bfs(p));
     CHECK(sample == "1,3|2,4|1,2|0,1|0,2|3,4/0,4<0,(1,2),1,(2,3),2,(4)-4,2,0>=0,2,4");

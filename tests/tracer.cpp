@@ -482,8 +482,8 @@ std::string list_text(std::span<const Label> l) {
   return s + ")";
 }
 
-// Replays a trace against the rules of SPEC 3-4 computed from the trace itself: returns the
-// first violation, or an empty string.
+// Replays a trace against the BFS/DFS rules (docs/reference.md) computed from the trace itself:
+// returns the first violation, or an empty string.
 std::string violation(const Trace& t, const RandomPrompt& s, const Model& m, const SearchOptions& o,
                       int shortest) {
   const bool is_bfs = o.algorithm == Algorithm::bfs;
@@ -709,7 +709,7 @@ TEST_CASE("queries built through the Graph API") {
   const std::vector<Edge> edges{{0, 1}, {1, 2}};
   REQUIRE(g.assign(labels, edges));
   SUBCASE("a trivial query is a programming error") {
-    // Prompts reject it (SPEC 7.8), and no completion of the grammar could answer it.
+    // Prompts reject it, and no completion of the grammar could answer it.
     for (const SearchOptions& o : all_options()) {
       CAPTURE(option_name(o));
       CHECK_THROWS_AS((void)trace(g, Query{1, 1}, o), std::invalid_argument);

@@ -6,7 +6,7 @@
 
 using namespace searchtrace;
 
-TEST_CASE("verdict: the twenty kinds of SPEC §6, in table order, with their categories") {
+TEST_CASE("verdict: the twenty error kinds, in table order, with their categories") {
   constexpr std::string_view table[][2] = {
       {"format", "syntax"},
       {"format", "truncated"},
