@@ -206,31 +206,22 @@ public:
     char* middle = nullptr;
     char* end = nullptr;
     std::uint32_t tokens = 0; // of the completion
-    SearchStatus status = SearchStatus::unreachable;
-    out.trace.clear();
-    if constexpr (requires { extra.begin(p); })
-      extra.begin(p);
     if (options_.rendering == Rendering::compact && detail::fits_prompt_words(p)) {
       // The seed's format on a small graph: every node, of the prompt and of the completion, is
       // one word store of its text.
       detail::fill_node_words(words_, p.graph);
       middle = detail::write_prompt_words(begin, p, words_);
       const auto emit =
-          write_in_layout(p, out.trace, detail::CompactWordEmitter{middle, &words_}, extra, status);
+          search_and_write(p, out.trace, detail::CompactWordEmitter{middle, &words_}, extra);
       end = emit.p;
       tokens = emit.tokens;
     } else {
       middle = detail::write_prompt(begin, p);
-      const auto emit = write_in_layout(
-          p, out.trace, detail::TextEmitter{middle, &dialect(options_.rendering)}, extra, status);
+      const auto emit = search_and_write(
+          p, out.trace, detail::TextEmitter{middle, &dialect(options_.rendering)}, extra);
       end = emit.p;
       tokens = emit.tokens;
     }
-    if constexpr (requires { extra.end(); })
-      if (status == SearchStatus::found)
-        extra.end();
-    if (status != SearchStatus::found)
-      throw std::logic_error("searchtrace: a family drew an unreachable query");
     out.text.assign(begin, end);
     out.info.prompt_bytes = static_cast<std::size_t>(middle - begin);
     fill_info(index, out, k, tokens);
@@ -257,18 +248,10 @@ public:
     if (const auto bos = v.bos())
       *middle++ = static_cast<std::uint16_t>(*bos);
     middle = detail::write_prompt_ids(middle, p, v);
-    out.trace.clear();
     out.text.clear();
     out.info.prompt_bytes = 0;
-    if constexpr (requires { extra.begin(p); })
-      extra.begin(p);
-    SearchStatus status = SearchStatus::unreachable;
     const detail::IdWriter emit =
-        write_in_layout(p, out.trace, detail::IdWriter{middle, &v}, extra, status);
-    if (status != SearchStatus::found)
-      throw std::logic_error("searchtrace: a family drew an unreachable query");
-    if constexpr (requires { extra.end(); })
-      extra.end();
+        search_and_write(p, out.trace, detail::IdWriter{middle, &v}, extra);
     std::uint16_t* end = emit.p;
     if (const auto eos = v.eos())
       *end++ = static_cast<std::uint16_t>(*eos);
@@ -314,6 +297,22 @@ private:
       status = search(search_, p.graph, p.query, options_.search, all);
     }
     return writer.emitter();
+  }
+
+  // The sample's search, its tokens written by `emit`, between extra's begin() and end();
+  // returns the emitter where it stopped. A family draws reachable queries only.
+  template <class Emit, class Extra>
+  Emit search_and_write(const Prompt& p, Trace& trace, Emit emit, Extra& extra) {
+    trace.clear();
+    if constexpr (requires { extra.begin(p); })
+      extra.begin(p);
+    SearchStatus status = SearchStatus::unreachable;
+    const Emit done = write_in_layout(p, trace, emit, extra, status);
+    if (status != SearchStatus::found)
+      throw std::logic_error("searchtrace: a family drew an unreachable query");
+    if constexpr (requires { extra.end(); })
+      extra.end();
+    return done;
   }
 
   template <class Emit, class Extra>
